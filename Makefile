@@ -1,0 +1,59 @@
+# One command per task. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-sqlite test-pg lint format bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP) ## Start the service on 127.0.0.1:8000 (embedded SQLite, migrated and seeded)
+	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr migrate
+	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr seed
+	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr serve --host 127.0.0.1 --port 8000
+
+test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL when one answers
+	$(MAKE) --no-print-directory test-sqlite
+	@url="$${ADR_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(BIN)/python -m tests.support.pg_probe "$(PG_URL)"; then url="$(PG_URL)"; fi; \
+	if [ -n "$$url" ]; then \
+		$(MAKE) --no-print-directory test-pg ADR_TEST_DATABASE_URL="$$url"; \
+	elif [ -n "$${ADR_REQUIRE_POSTGRES:-}" ]; then \
+		echo "PostgreSQL is required (ADR_REQUIRE_POSTGRES) but none answers at $(PG_URL)" >&2; exit 1; \
+	else \
+		echo "NOTE: no PostgreSQL answered at $(PG_URL): the PostgreSQL run did not happen."; \
+	fi
+
+test-sqlite: $(STAMP) ## Run the suite on SQLite only
+	ADR_TEST_DATABASE_URL= $(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+test-pg: $(STAMP) ## Run the suite on PostgreSQL (ADR_TEST_DATABASE_URL or 127.0.0.1:5432)
+	ADR_TEST_DATABASE_URL="$${ADR_TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff, mypy --strict, import contracts, hadolint
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/mypy app tests
+	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
+
+format: $(STAMP) ## Format and autofix
+	$(BIN)/ruff format app tests migrations
+	$(BIN)/ruff check --fix app tests migrations
+
+clean: ## Remove the virtualenv and local databases
+	rm -rf $(VENV) adr.db adr.db-wal adr.db-shm

@@ -1,0 +1,92 @@
+"""Dependencies shared by the routers: the session (the one place that commits), the
+current actor, role requirements and pagination."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.session import Database, transaction
+from app.domain.auth.actor import Actor
+from app.domain.auth.api_keys import actor_from_api_key
+from app.domain.auth.tokens import actor_from_token
+from app.domain.common.enums import Role
+from app.errors import Forbidden, Unauthorized
+from app.settings import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed after the handler returns and before the
+    response is sent (``scope="function"``), rolled back on any error. So a client never
+    sees a 2xx for a write that did not commit."""
+    async with transaction(get_database(request).sessionmaker) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT from the city's identity provider")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="A machine client's key")
+
+
+async def get_current_actor(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Actor:
+    actor: Actor | None = None
+    if bearer is not None:
+        actor = actor_from_token(bearer.credentials, settings)
+    elif api_key:
+        actor = await actor_from_api_key(session, api_key)
+    if actor is not None:
+        request.state.actor = actor  # for the audit of a refusal further down
+        return actor
+    raise Unauthorized(
+        "send a bearer token (Authorization: Bearer …) or an API key (X-API-Key)",
+        code="authentication_required",
+    )
+
+
+CurrentActor = Annotated[Actor, Depends(get_current_actor)]
+
+
+def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]:
+    """A dependency that lets only these roles through (403 otherwise). Object-level rules
+    (own agency, own assignments) are the services' business."""
+    allowed = ", ".join(r.value for r in roles)
+
+    async def dependency(actor: CurrentActor) -> Actor:
+        if actor.role not in roles:
+            raise Forbidden(
+                f"this action needs one of the roles: {allowed}", code="role_not_allowed"
+            )
+        return actor
+
+    return dependency
+
+
+AdminActor = Annotated[Actor, Depends(require_roles(Role.ADMIN))]
+AuditReader = Annotated[Actor, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1..200)")]
+Cursor = Annotated[
+    str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`")
+]

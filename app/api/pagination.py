@@ -1,0 +1,43 @@
+"""Cursor pagination: opaque cursors that carry the keyset position of the last item."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, Generic, TypeVar
+
+import orjson
+from pydantic import BaseModel
+
+from app.errors import ValidationFailed
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(position: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(position)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, orjson.JSONDecodeError):
+        value = None
+    if not isinstance(value, dict):
+        raise ValidationFailed.of_field("query.cursor", "the cursor is not valid", "invalid_cursor")
+    return value
+
+
+def next_cursor(items: list[Any], limit: int, position: Any) -> str | None:
+    """A cursor after the last item when the page is full (there may be more)."""
+    if len(items) < limit or not items:
+        return None
+    return encode_cursor(position(items[-1]))

@@ -1,0 +1,74 @@
+"""The audit trail: read and verify (admin, supervisor)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import AuditReader, Cursor, Limit, SessionDep
+from app.api.openapi_docs import AUTH_ERRORS, problem_responses
+from app.api.pagination import Page, decode_cursor, next_cursor
+from app.db.repositories import audit as repo
+from app.domain.audit import service
+from app.domain.audit.schemas import AuditRecordOut, ChainReportOut
+from app.errors import ValidationFailed
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+@router.get(
+    "",
+    summary="Audit records, newest first",
+    operation_id="list_audit_records",
+    responses={**AUTH_ERRORS, **problem_responses(422)},
+)
+async def list_audit_records(
+    session: SessionDep,
+    actor: AuditReader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    actor_sub: Annotated[str | None, Query(max_length=200)] = None,
+    action: Annotated[str | None, Query(max_length=80)] = None,
+    object_type: Annotated[str | None, Query(max_length=40)] = None,
+    object_id: Annotated[str | None, Query(max_length=64)] = None,
+    outcome: Annotated[str | None, Query(max_length=20)] = None,
+    occurred_from: datetime | None = None,
+    occurred_to: datetime | None = None,
+) -> Page[AuditRecordOut]:
+    for name, moment in (("occurred_from", occurred_from), ("occurred_to", occurred_to)):
+        if moment is not None and moment.tzinfo is None:
+            raise ValidationFailed.of_field(
+                f"query.{name}", "give a time zone offset", "naive_datetime"
+            )
+    position = decode_cursor(cursor)
+    before = position.get("seq") if position else None
+    if before is not None and not isinstance(before, int):
+        raise ValidationFailed.of_field("query.cursor", "the cursor is not valid", "invalid_cursor")
+    rows = await repo.list_page(
+        session,
+        before_seq=before,
+        limit=limit,
+        actor_sub=actor_sub,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+    return Page(
+        items=[AuditRecordOut.model_validate(r) for r in rows],
+        next_cursor=next_cursor(rows, limit, lambda r: {"seq": r.seq}),
+    )
+
+
+@router.get(
+    "/verify",
+    summary="Check the hash chain: any edited or deleted record is found",
+    operation_id="verify_audit_chain",
+    responses=AUTH_ERRORS,
+)
+async def verify_audit_chain(session: SessionDep, actor: AuditReader) -> ChainReportOut:
+    return ChainReportOut.model_validate(await service.verify(session))

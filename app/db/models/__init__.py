@@ -1,0 +1,8 @@
+"""Every table, imported here so that ``Base.metadata`` is complete for Alembic."""
+
+from app.db.models.audit import AuditRecord
+from app.db.models.policy import PolicyVersion
+from app.db.models.reference import Agency, BusinessSystem
+from app.db.models.security import ApiKey
+
+__all__ = ["Agency", "ApiKey", "AuditRecord", "BusinessSystem", "PolicyVersion"]

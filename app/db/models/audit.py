@@ -1,0 +1,42 @@
+"""The audit trail (SPEC 4.4): append-only, each record chained to the previous by SHA-256.
+
+``seq`` is assigned by the writer as previous + 1 under a lock, and is unique: a fork of the
+chain (two records claiming the same predecessor) cannot be committed even if the lock were
+forgotten. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE (see migrations).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+from app.db.types import GUID, JSONType, UTCDateTime, code_column_type
+
+
+class AuditRecord(Base):
+    __tablename__ = "audit_records"
+    __table_args__ = (
+        Index("ix_audit_records_object", "object_type", "object_id"),
+        Index("ix_audit_records_occurred_at", "occurred_at"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[uuid.UUID] = mapped_column(GUID, unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_sub: Mapped[str | None] = mapped_column(String(200), index=True)
+    actor_role: Mapped[str | None] = mapped_column(code_column_type())
+    actor_agency_id: Mapped[uuid.UUID | None] = mapped_column(GUID)
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(code_column_type(20))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

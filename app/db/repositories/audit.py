@@ -1,0 +1,73 @@
+"""Queries on the audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import AuditRecord
+
+# Any fixed 64-bit number: the key of the transaction-scoped advisory lock that serialises
+# appends to the chain on PostgreSQL. (SQLite's BEGIN IMMEDIATE already serialises writers.)
+_CHAIN_LOCK_KEY = 0x4144525F41554454  # "ADR_AUDT"
+
+
+async def lock_chain(session: AsyncSession) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+
+
+async def last(session: AsyncSession) -> AuditRecord | None:
+    stmt = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def iterate(session: AsyncSession, *, batch: int = 1000) -> AsyncIterator[AuditRecord]:
+    """Every record in chain order, read in keyset batches so memory stays flat."""
+    after = 0
+    while True:
+        stmt = select(AuditRecord).where(AuditRecord.seq > after).order_by(AuditRecord.seq)
+        rows = list((await session.execute(stmt.limit(batch))).scalars())
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        after = rows[-1].seq
+        session.expunge_all()
+
+
+async def list_page(
+    session: AsyncSession,
+    *,
+    before_seq: int | None,
+    limit: int,
+    actor_sub: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    outcome: str | None = None,
+    occurred_from: datetime | None = None,
+    occurred_to: datetime | None = None,
+) -> list[AuditRecord]:
+    """Newest first; the cursor is the last seq seen."""
+    stmt = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
+    filters = {
+        AuditRecord.actor_sub: actor_sub,
+        AuditRecord.action: action,
+        AuditRecord.object_type: object_type,
+        AuditRecord.object_id: object_id,
+        AuditRecord.outcome: outcome,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if before_seq is not None:
+        stmt = stmt.where(AuditRecord.seq < before_seq)
+    if occurred_from is not None:
+        stmt = stmt.where(AuditRecord.occurred_at >= occurred_from)
+    if occurred_to is not None:
+        stmt = stmt.where(AuditRecord.occurred_at < occurred_to)
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,103 @@
+"""Engines and sessions.
+
+There is exactly one place that commits: ``transaction()`` (used by the per-request session
+dependency, background jobs and the CLI). Services and repositories only flush.
+
+SQLite needs three things to behave like a real transactional database (the recipe from
+SQLAlchemy's pysqlite/aiosqlite docs, as Prefect uses it): foreign keys switched on per
+connection, the driver's own implicit BEGIN switched off, and an explicit ``BEGIN
+IMMEDIATE`` so that a writer takes the write lock at the start of its transaction instead of
+failing with "database is locked" when it tries to upgrade a read lock halfway through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from app.settings import Settings
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see _sqlite_on_begin
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA busy_timeout = 15000")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
+    url = url or settings.database_url
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 15})
+        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"application_name": "adr-service", "timezone": "UTC"}},
+    )
+
+
+def create_sessionmaker(bind: AsyncEngine | Any, **kwargs: Any) -> async_sessionmaker[AsyncSession]:
+    # expire_on_commit=False: responses are rendered after the commit from the same objects,
+    # and an expired attribute would trigger an implicit (forbidden) lazy load.
+    return async_sessionmaker(bind=bind, expire_on_commit=False, autoflush=False, **kwargs)
+
+
+@dataclass
+class Database:
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+def create_database(settings: Settings, *, url: str | None = None) -> Database:
+    engine = create_engine(settings, url=url)
+    return Database(engine=engine, sessionmaker=create_sessionmaker(engine))
+
+
+@asynccontextmanager
+async def transaction(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """Open a session, yield it, and commit when the block ends without an error.
+
+    Hooks registered on ``session.info["before_commit"]`` run just before the commit, inside
+    the transaction (the audit chain appends its records there so that its lock is held for
+    the shortest time). Any exception rolls everything back and propagates.
+    """
+    async with sessionmaker() as session:
+        try:
+            yield session
+            for hook in session.info.pop("before_commit", []):
+                await hook(session)
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

@@ -1,0 +1,109 @@
+"""JWT bearer tokens issued by the city's identity provider (SPEC 4.1).
+
+Algorithms are pinned per key: an HS256 token is only ever checked against the shared
+secret, an RS256/ES256 token only against the configured public key, so a token cannot
+choose its own verification (the classic algorithm-confusion attack).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+
+from app.domain.auth.actor import Actor
+from app.domain.common.enums import Role
+from app.errors import Unauthorized
+from app.settings import Settings
+
+ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
+REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+
+
+def _verification_key(settings: Settings, algorithm: str) -> Any:
+    if algorithm == "HS256" and settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    if algorithm in ASYMMETRIC_ALGORITHMS and settings.jwt_public_key:
+        return settings.jwt_public_key
+    raise Unauthorized(f"tokens signed with {algorithm!r} are not accepted", code="invalid_token")
+
+
+def _uuid_claim(claims: dict[str, Any], name: str) -> uuid.UUID | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise Unauthorized(f"claim {name!r} is not a UUID", code="invalid_token") from None
+
+
+def actor_from_token(token: str, settings: Settings) -> Actor:
+    """Verify a bearer token and return the actor it names, or raise 401 ``invalid_token``."""
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg", "")
+        claims = jwt.decode(
+            token,
+            key=_verification_key(settings, algorithm),
+            algorithms=[algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            leeway=settings.jwt_leeway_s,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("the token has expired", code="token_expired") from None
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"the token is not valid: {exc}", code="invalid_token") from None
+    try:
+        role = Role(str(claims.get("role")))
+    except ValueError:
+        raise Unauthorized("the token carries no known role", code="invalid_token") from None
+    actor = Actor(
+        sub=str(claims["sub"]),
+        role=role,
+        agency_id=_uuid_claim(claims, "agency_id"),
+        lawyer_id=_uuid_claim(claims, "lawyer_id"),
+    )
+    ensure_role_claims(actor)
+    return actor
+
+
+def ensure_role_claims(actor: Actor) -> None:
+    """An agency officer acts for an agency and a lawyer is a lawyer: without the id the
+    object-level rules could not be applied, so such a credential is refused outright."""
+    if actor.role is Role.AGENCY_OFFICER and actor.agency_id is None:
+        raise Unauthorized("an agency_officer credential needs agency_id", code="invalid_token")
+    if actor.role is Role.LAWYER and actor.lawyer_id is None:
+        raise Unauthorized("a lawyer credential needs lawyer_id", code="invalid_token")
+
+
+def mint_token(
+    settings: Settings,
+    *,
+    sub: str,
+    role: Role,
+    agency_id: uuid.UUID | None = None,
+    lawyer_id: uuid.UUID | None = None,
+    ttl: timedelta = timedelta(hours=8),
+    now: datetime | None = None,
+) -> str:
+    """A development token signed with the HS256 secret (``adr token``, tests)."""
+    if settings.jwt_secret is None:
+        raise RuntimeError("ADR_JWT_SECRET is not set: cannot mint HS256 tokens")
+    issued = now or datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": sub,
+        "role": role.value,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": issued,
+        "exp": issued + ttl,
+    }
+    if agency_id is not None:
+        claims["agency_id"] = str(agency_id)
+    if lawyer_id is not None:
+        claims["lawyer_id"] = str(lawyer_id)
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")

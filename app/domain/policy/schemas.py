@@ -1,0 +1,87 @@
+"""Policy version in and out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from app.domain.common.schema import InputModel, OutputModel
+
+
+class PolicyValues(InputModel):
+    pool_max_per_agency: int = Field(
+        ge=1, le=20, description="Art. 10: at most this many pool members per agency per year"
+    )
+    pool_min_per_agency: int = Field(ge=0, le=20, description="Art. 10: at least this many")
+    deadline_warning_days: int = Field(ge=0, le=365)
+    duplicate_window_days: int = Field(ge=1, le=3650)
+    collective_threshold: int = Field(ge=2, le=200)
+    max_open_assignments: int = Field(ge=1, le=100)
+    offer_response_hours: int = Field(ge=1, le=720)
+    auto_redispatch: bool
+
+
+class PolicyVersionIn(PolicyValues):
+    effective_from: date
+    effective_to: date | None = None
+    basis: str = Field(
+        min_length=1, max_length=500, description="The document the version rests on"
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "effective_from": "2027-02-01",
+                    "effective_to": None,
+                    "pool_max_per_agency": 2,
+                    "pool_min_per_agency": 1,
+                    "deadline_warning_days": 15,
+                    "duplicate_window_days": 180,
+                    "collective_threshold": 5,
+                    "max_open_assignments": 5,
+                    "offer_response_hours": 48,
+                    "auto_redispatch": True,
+                    "basis": "聊城市公职律师参与行政争议化解工作实施办法(修订)",
+                }
+            ]
+        },
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.pool_min_per_agency > self.pool_max_per_agency:
+            raise ValueError("pool_min_per_agency must not exceed pool_max_per_agency")
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to must not be before effective_from")
+        return self
+
+
+class PolicyVersionOut(OutputModel):
+    id: uuid.UUID
+    effective_from: date
+    effective_to: date | None
+    pool_max_per_agency: int
+    pool_min_per_agency: int
+    deadline_warning_days: int
+    duplicate_window_days: int
+    collective_threshold: int
+    max_open_assignments: int
+    offer_response_hours: int
+    auto_redispatch: bool
+    basis: str
+    created_at: datetime
+
+
+class PolicyInForceOut(OutputModel):
+    on: date
+    covered: bool = Field(
+        description="False when no version covers the date and the latest is applied"
+    )
+    warning: str | None = None
+    version: PolicyVersionOut

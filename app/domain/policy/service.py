@@ -1,0 +1,89 @@
+"""The numeric rules in force (SPEC 2.10, Art. 20): versions with an effective period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import PolicyVersion
+from app.db.repositories import policy as repo
+from app.domain.audit import service as audit
+from app.domain.auth.actor import Actor
+from app.domain.common.clock import today_shanghai
+from app.domain.policy.schemas import PolicyVersionIn
+from app.errors import Conflict, ServiceUnavailable
+
+MEASURES_VERSION = {
+    "effective_from": date(2022, 2, 1),
+    "effective_to": date(2027, 1, 31),
+    "pool_max_per_agency": 2,
+    "pool_min_per_agency": 1,
+    "deadline_warning_days": 15,
+    "duplicate_window_days": 180,
+    "collective_threshold": 5,
+    "max_open_assignments": 5,
+    "offer_response_hours": 48,
+    "auto_redispatch": True,
+    "basis": "聊城市公职律师参与行政争议化解工作实施办法 (2022-02-01 至 2027-01-31)",
+}
+
+
+@dataclass(frozen=True)
+class PolicyInForce:
+    version: PolicyVersion
+    on: date
+    # False when no version covers the date and the latest one is applied instead.
+    covered: bool
+
+
+async def policy_in_force(session: AsyncSession, *, on: date | None = None) -> PolicyInForce:
+    """The version covering ``on`` (default: today in Asia/Shanghai). When none does, the
+    service keeps working on the latest version and says so (``covered`` False)."""
+    on = on or today_shanghai()
+    version = await repo.covering(session, on)
+    if version is not None:
+        return PolicyInForce(version, on, True)
+    latest = await repo.latest(session)
+    if latest is None:
+        raise ServiceUnavailable("no policy version exists: run `adr seed`", code="policy_missing")
+    return PolicyInForce(latest, on, False)
+
+
+async def add_version(
+    session: AsyncSession, *, actor: Actor, data: PolicyVersionIn
+) -> PolicyVersion:
+    """Add a version that takes effect after the latest one; the latest one then ends the
+    day before, so that exactly one version is in force on any day."""
+    latest = await repo.latest(session, for_update=True)
+    if latest is not None and data.effective_from <= latest.effective_from:
+        raise Conflict(
+            f"a new version must take effect after {latest.effective_from.isoformat()}",
+            code="policy_not_later",
+        )
+    if latest is not None and (
+        latest.effective_to is None or latest.effective_to >= data.effective_from
+    ):
+        latest.effective_to = data.effective_from - timedelta(days=1)
+    version = PolicyVersion(**data.model_dump(), created_by=actor.sub)
+    session.add(version)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="policy.add_version",
+        object_type="policy_version",
+        object_id=version.id,
+        changes=data.model_dump(mode="json"),
+    )
+    return version
+
+
+async def seed_measures_version(session: AsyncSession) -> bool:
+    """Insert the 2022–2027 version once; returns whether it was added."""
+    if await repo.exists_from(session, MEASURES_VERSION["effective_from"]):  # type: ignore[arg-type]
+        return False
+    session.add(PolicyVersion(**MEASURES_VERSION, created_by="seed"))
+    await session.flush()
+    return True

@@ -1,0 +1,116 @@
+"""Test harness: a database per worker (migrated once), each test inside a transaction that
+is rolled back, and an in-process HTTP client on the real application."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.db.session import Database, create_engine, create_sessionmaker
+from app.domain.auth.tokens import mint_token
+from app.domain.common.enums import Role
+from app.main import create_app
+from app.settings import Settings
+from tests.support.databases import is_postgres, prepare_database, test_settings
+
+CLIENT_ADDRESS = ("203.0.113.7", 50000)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # PostgreSQL-only behaviour (row locks, concurrency) is deselected, never skipped, on
+    # the SQLite run; `make test` runs the suite on PostgreSQL as well.
+    if is_postgres():
+        return
+    keep = [i for i in items if i.get_closest_marker("postgres_only") is None]
+    dropped = [i for i in items if i.get_closest_marker("postgres_only") is not None]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def worker_name() -> str:
+    return f"adr_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+@pytest.fixture(scope="session")
+async def database_url(worker_name: str) -> str:
+    return await prepare_database(worker_name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return test_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
+    """Everything a test does happens in one outer transaction, rolled back at the end; the
+    app's own commits become savepoint releases inside it."""
+    async with engine.connect() as connection:
+        outer = await connection.begin()
+        sessionmaker = create_sessionmaker(connection, join_transaction_mode="create_savepoint")
+        yield Database(engine=engine, sessionmaker=sessionmaker)
+        if outer.is_active:
+            await outer.rollback()
+
+
+@pytest.fixture
+async def session(db: Database) -> AsyncIterator[AsyncSession]:
+    async with db.sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database) -> Any:
+    return create_app(settings, database=db)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=CLIENT_ADDRESS)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+TokenFactory = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def auth(settings: Settings) -> TokenFactory:
+    """``auth(Role.ADMIN)`` → headers with a valid bearer token for that role."""
+
+    def headers(
+        role: Role,
+        *,
+        sub: str | None = None,
+        agency_id: uuid.UUID | None = None,
+        lawyer_id: uuid.UUID | None = None,
+    ) -> dict[str, str]:
+        if role is Role.AGENCY_OFFICER and agency_id is None:
+            agency_id = uuid.uuid4()
+        if role is Role.LAWYER and lawyer_id is None:
+            lawyer_id = uuid.uuid4()
+        token = mint_token(
+            settings,
+            sub=sub or f"test-{role.value}",
+            role=role,
+            agency_id=agency_id,
+            lawyer_id=lawyer_id,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
