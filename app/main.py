@@ -15,10 +15,11 @@ from fastapi.routing import APIRoute
 from app.api import problems
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.openapi_docs import install_docs
-from app.api.routers import api_keys, audit, health, meta, policy
+from app.api.routers import agencies, api_keys, audit, health, lawyers, meta, policy, pool
 from app.db.session import Database, create_database
 from app.domain.audit import service as audit_service
 from app.domain.auth.actor import Actor
+from app.domain.common.crypto import FieldCipher
 from app.errors import DomainError
 from app.logs import configure_logging
 from app.settings import Settings, get_settings
@@ -94,12 +95,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     owns_database = database is None
     app.state.db = database or create_database(settings)
     app.state.migration_head = migration_head()
+    app.state.cipher = FieldCipher.from_encoded(
+        {key_id: key.get_secret_value() for key_id, key in settings.pii_keys.items()},
+        settings.pii_active_key_id,
+        settings.pii_hash_key.get_secret_value(),
+    )
 
     problems.install(app, on_security_error=_audit_security_refusal)
     install_docs(app)
     app.include_router(health.router)
-    for router in (meta.router, policy.router, api_keys.router, audit.router):
-        app.include_router(router, prefix=API_PREFIX)
+    routers = (meta, policy, agencies, lawyers, pool, api_keys, audit)
+    for module in routers:
+        app.include_router(module.router, prefix=API_PREFIX)
 
     # Added last = outermost: the context exists before the body guard can refuse anything.
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -14,6 +14,7 @@ from app.db.session import Database, transaction
 from app.domain.auth.actor import Actor
 from app.domain.auth.api_keys import actor_from_api_key
 from app.domain.auth.tokens import actor_from_token
+from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import Role
 from app.errors import Forbidden, Unauthorized
 from app.settings import Settings
@@ -37,7 +38,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def get_cipher(request: Request) -> FieldCipher:
+    cipher: FieldCipher = request.app.state.cipher
+    return cipher
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the city's identity provider")
@@ -84,6 +91,7 @@ def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]
 
 
 AdminActor = Annotated[Actor, Depends(require_roles(Role.ADMIN))]
+BureauActor = Annotated[Actor, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
 AuditReader = Annotated[Actor, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1..200)")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -34,6 +35,19 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise ValidationFailed.of_field("query.cursor", "the cursor is not valid", "invalid_cursor")
     return value
+
+
+def cursor_uuid(cursor: str | None, key: str = "id") -> uuid.UUID | None:
+    """The id position of an id-ordered list's cursor."""
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    try:
+        return uuid.UUID(str(position[key]))
+    except (KeyError, ValueError):
+        raise ValidationFailed.of_field(
+            "query.cursor", "the cursor is not valid", "invalid_cursor"
+        ) from None
 
 
 def next_cursor(items: list[Any], limit: int, position: Any) -> str | None:

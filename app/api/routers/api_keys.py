@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 
 from app.api.deps import AdminActor, Cursor, Limit, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, decode_cursor, next_cursor
+from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.db.repositories import api_keys as repo
 from app.domain.auth import api_keys as service
 from app.domain.auth.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut
@@ -44,9 +44,7 @@ async def create_api_key(
 async def list_api_keys(
     session: SessionDep, actor: AdminActor, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ApiKeyOut]:
-    position = decode_cursor(cursor)
-    after = uuid.UUID(str(position["id"])) if position and "id" in position else None
-    rows = await repo.list_page(session, after_id=after, limit=limit)
+    rows = await repo.list_page(session, after_id=cursor_uuid(cursor), limit=limit)
     return Page(
         items=[ApiKeyOut.model_validate(r) for r in rows],
         next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),

@@ -2,7 +2,19 @@
 
 from app.db.models.audit import AuditRecord
 from app.db.models.policy import PolicyVersion
+from app.db.models.pool import PoolMembership
 from app.db.models.reference import Agency, BusinessSystem
+from app.db.models.registry import Lawyer, LawyerSpecialty, LawyerUnavailability
 from app.db.models.security import ApiKey
 
-__all__ = ["Agency", "ApiKey", "AuditRecord", "BusinessSystem", "PolicyVersion"]
+__all__ = [
+    "Agency",
+    "ApiKey",
+    "AuditRecord",
+    "BusinessSystem",
+    "Lawyer",
+    "LawyerSpecialty",
+    "LawyerUnavailability",
+    "PolicyVersion",
+    "PoolMembership",
+]

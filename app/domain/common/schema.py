@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Callable
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic_core import PydanticCustomError
+
+from app.domain.common.identifiers import (
+    InvalidIdentifier,
+    normalize_credit_code,
+    normalize_phone,
+    normalize_resident_id,
+)
 
 
 class InputModel(BaseModel):
@@ -16,3 +27,22 @@ class OutputModel(BaseModel):
     """Response bodies, built from ORM objects or plain data."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+def checked(normalize: Callable[[str], str]) -> Callable[[str], str]:
+    """Wrap an identifier normaliser for use in ``AfterValidator``: its ``InvalidIdentifier``
+    becomes a validation error carrying the identifier's own code (``invalid_check_digit``…)
+    and never the submitted value."""
+
+    def validate(value: str) -> str:
+        try:
+            return normalize(value)
+        except InvalidIdentifier as exc:
+            raise PydanticCustomError(exc.code, exc.message) from None
+
+    return validate
+
+
+CreditCode = Annotated[str, AfterValidator(checked(normalize_credit_code))]
+Phone = Annotated[str, AfterValidator(checked(normalize_phone))]
+ResidentId = Annotated[str, AfterValidator(checked(normalize_resident_id))]

@@ -1,0 +1,157 @@
+"""Public lawyers (公职律师), their certificates and leave."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.api.deps import BureauActor, CipherDep, CurrentActor, Cursor, Limit, SessionDep
+from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
+from app.api.pagination import Page, cursor_uuid, next_cursor
+from app.db.repositories import registry as repo
+from app.domain.common.enums import CertificateStatus
+from app.domain.registry import access
+from app.domain.registry import lawyers as service
+from app.domain.registry.schemas import (
+    CertificateStatusIn,
+    LawyerIn,
+    LawyerOut,
+    LawyerPatch,
+    UnavailabilityIn,
+    UnavailabilityOut,
+    lawyer_out,
+)
+
+router = APIRouter(prefix="/lawyers", tags=["registry"])
+
+
+@router.get(
+    "",
+    summary="List public lawyers (an agency officer sees its own, a lawyer themself)",
+    operation_id="list_lawyers",
+    responses={**AUTH_ERRORS, **problem_responses(422)},
+)
+async def list_lawyers(
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    agency_id: uuid.UUID | None = None,
+    specialty: Annotated[str | None, Query(max_length=40)] = None,
+    certificate_status: CertificateStatus | None = None,
+    active: bool | None = None,
+) -> Page[LawyerOut]:
+    scope_agency, scope_lawyer = access.lawyer_scope(actor)
+    if scope_agency is not None and agency_id not in (None, scope_agency):
+        return Page(items=[], next_cursor=None)
+    rows = await repo.list_lawyers(
+        session,
+        after_id=cursor_uuid(cursor),
+        limit=limit,
+        agency_id=scope_agency or agency_id,
+        lawyer_id=scope_lawyer,
+        specialty=specialty,
+        certificate_status=certificate_status,
+        active=active,
+    )
+    return Page(
+        items=[lawyer_out(r) for r in rows],
+        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a public lawyer (admin, supervisor, or the lawyer's agency officer)",
+    operation_id="create_lawyer",
+    responses={**WRITE_ERRORS, **problem_responses(404, 409)},
+)
+async def create_lawyer(
+    body: LawyerIn,
+    session: SessionDep,
+    actor: CurrentActor,
+    cipher: CipherDep,
+    response: Response,
+) -> LawyerOut:
+    lawyer = await service.create_lawyer(session, actor=actor, data=body, cipher=cipher)
+    response.headers["Location"] = f"/api/v1/lawyers/{lawyer.id}"
+    return lawyer_out(lawyer)
+
+
+@router.get(
+    "/{lawyer_id}",
+    summary="Read a public lawyer",
+    operation_id="get_lawyer",
+    responses={**AUTH_ERRORS, **problem_responses(404, 422)},
+)
+async def get_lawyer(lawyer_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> LawyerOut:
+    return lawyer_out(await service.get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id))
+
+
+@router.patch(
+    "/{lawyer_id}",
+    summary="Update a public lawyer",
+    operation_id="update_lawyer",
+    responses={**WRITE_ERRORS, **problem_responses(404, 409)},
+)
+async def update_lawyer(
+    lawyer_id: uuid.UUID,
+    body: LawyerPatch,
+    session: SessionDep,
+    actor: CurrentActor,
+    cipher: CipherDep,
+) -> LawyerOut:
+    lawyer = await service.update_lawyer(
+        session, actor=actor, lawyer_id=lawyer_id, patch=body, cipher=cipher
+    )
+    return lawyer_out(lawyer)
+
+
+@router.put(
+    "/{lawyer_id}/certificate-status",
+    summary="Set certificate status (supervisor, admin); suspension withdraws pool places",
+    operation_id="set_certificate_status",
+    responses={**WRITE_ERRORS, **problem_responses(404)},
+)
+async def set_certificate_status(
+    lawyer_id: uuid.UUID, body: CertificateStatusIn, session: SessionDep, actor: BureauActor
+) -> LawyerOut:
+    lawyer = await service.set_certificate_status(
+        session, actor=actor, lawyer_id=lawyer_id, data=body
+    )
+    return lawyer_out(lawyer)
+
+
+@router.post(
+    "/{lawyer_id}/unavailability",
+    status_code=201,
+    summary="Record a leave period (the lawyer, their agency, the center)",
+    operation_id="add_unavailability",
+    responses={**WRITE_ERRORS, **problem_responses(404)},
+)
+async def add_unavailability(
+    lawyer_id: uuid.UUID,
+    body: UnavailabilityIn,
+    session: SessionDep,
+    actor: CurrentActor,
+    response: Response,
+) -> UnavailabilityOut:
+    period = await service.add_unavailability(session, actor=actor, lawyer_id=lawyer_id, data=body)
+    response.headers["Location"] = f"/api/v1/lawyers/{lawyer_id}/unavailability"
+    return UnavailabilityOut.model_validate(period)
+
+
+@router.get(
+    "/{lawyer_id}/unavailability",
+    summary="A lawyer's leave periods",
+    operation_id="list_unavailability",
+    responses={**AUTH_ERRORS, **problem_responses(404, 422)},
+)
+async def list_unavailability(
+    lawyer_id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> list[UnavailabilityOut]:
+    periods = await service.list_unavailability(session, actor=actor, lawyer_id=lawyer_id)
+    return [UnavailabilityOut.model_validate(p) for p in periods]

@@ -1,0 +1,66 @@
+"""Public lawyers (公职律师, Art. 2–4) and their leave periods."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base
+from app.db.types import GUID, UTCDateTime, code_column_type, new_id, utcnow
+
+
+class Lawyer(Base):
+    __tablename__ = "lawyers"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    certificate_no: Mapped[str] = mapped_column(String(40), unique=True)
+    certificate_issued_on: Mapped[date] = mapped_column(Date)
+    certificate_status: Mapped[str] = mapped_column(code_column_type(20), index=True)
+    certificate_status_reason: Mapped[str | None] = mapped_column(String(500))
+    certificate_status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Personal data: sealed (see app.domain.common.crypto); the masked form is kept for
+    # lists so that reading a page never has to open anything.
+    phone_sealed: Mapped[str | None] = mapped_column(String(200))
+    phone_masked: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    specialties: Mapped[list[LawyerSpecialty]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="LawyerSpecialty.business_system"
+    )
+
+
+class LawyerSpecialty(Base):
+    """One row per business system a lawyer is versed in: a table, not a JSON list, so that
+    "lawyers of specialty X" is an indexed join on both databases."""
+
+    __tablename__ = "lawyer_specialties"
+
+    lawyer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("lawyers.id", ondelete="CASCADE"), primary_key=True
+    )
+    business_system: Mapped[str] = mapped_column(
+        ForeignKey("business_systems.code"), primary_key=True, index=True
+    )
+
+
+class LawyerUnavailability(Base):
+    __tablename__ = "lawyer_unavailability"
+    __table_args__ = (
+        CheckConstraint("to_date >= from_date", "period"),
+        Index("ix_lawyer_unavailability_lawyer_period", "lawyer_id", "from_date", "to_date"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    lawyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lawyers.id", ondelete="CASCADE"))
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,140 @@
+"""Queries on agencies, lawyers and their leave."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.db.models import Agency, Lawyer, LawyerSpecialty, LawyerUnavailability
+
+
+async def get_agency(
+    session: AsyncSession, agency_id: uuid.UUID, *, for_update: bool = False
+) -> Agency | None:
+    stmt = select(Agency).where(Agency.id == agency_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def agency_name_taken(
+    session: AsyncSession, name: str, *, except_id: uuid.UUID | None = None
+) -> bool:
+    stmt = select(Agency.id).where(Agency.name == name)
+    if except_id is not None:
+        stmt = stmt.where(Agency.id != except_id)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def agency_credit_code_taken(
+    session: AsyncSession, credit_code: str, *, except_id: uuid.UUID | None = None
+) -> bool:
+    stmt = select(Agency.id).where(Agency.credit_code == credit_code)
+    if except_id is not None:
+        stmt = stmt.where(Agency.id != except_id)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def list_agencies(
+    session: AsyncSession,
+    *,
+    after_id: uuid.UUID | None,
+    limit: int,
+    kind: str | None = None,
+    level: str | None = None,
+    region_code: str | None = None,
+    business_system: str | None = None,
+    active: bool | None = None,
+) -> list[Agency]:
+    stmt = select(Agency).order_by(Agency.id).limit(limit)
+    for column, value in (
+        (Agency.kind, kind),
+        (Agency.level, level),
+        (Agency.region_code, region_code),
+        (Agency.business_system, business_system),
+        (Agency.active, active),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if after_id is not None:
+        stmt = stmt.where(Agency.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+def _lawyer_query() -> Select[Lawyer]:
+    return select(Lawyer).options(selectinload(Lawyer.specialties))
+
+
+async def get_lawyer(
+    session: AsyncSession, lawyer_id: uuid.UUID, *, for_update: bool = False
+) -> Lawyer | None:
+    stmt = _lawyer_query().where(Lawyer.id == lawyer_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def certificate_no_taken(
+    session: AsyncSession, certificate_no: str, *, except_id: uuid.UUID | None = None
+) -> bool:
+    stmt = select(Lawyer.id).where(Lawyer.certificate_no == certificate_no)
+    if except_id is not None:
+        stmt = stmt.where(Lawyer.id != except_id)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def list_lawyers(
+    session: AsyncSession,
+    *,
+    after_id: uuid.UUID | None,
+    limit: int,
+    agency_id: uuid.UUID | None = None,
+    lawyer_id: uuid.UUID | None = None,
+    specialty: str | None = None,
+    certificate_status: str | None = None,
+    active: bool | None = None,
+) -> list[Lawyer]:
+    stmt = _lawyer_query().order_by(Lawyer.id).limit(limit)
+    for column, value in (
+        (Lawyer.agency_id, agency_id),
+        (Lawyer.id, lawyer_id),
+        (Lawyer.certificate_status, certificate_status),
+        (Lawyer.active, active),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if specialty is not None:
+        stmt = stmt.where(
+            Lawyer.id.in_(
+                select(LawyerSpecialty.lawyer_id).where(
+                    LawyerSpecialty.business_system == specialty
+                )
+            )
+        )
+    if after_id is not None:
+        stmt = stmt.where(Lawyer.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def lawyers_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Lawyer]:
+    if not ids:
+        return []
+    return list((await session.execute(_lawyer_query().where(Lawyer.id.in_(ids)))).scalars())
+
+
+async def list_unavailability(
+    session: AsyncSession, lawyer_id: uuid.UUID, *, ending_on_or_after: date | None = None
+) -> list[LawyerUnavailability]:
+    stmt = (
+        select(LawyerUnavailability)
+        .where(LawyerUnavailability.lawyer_id == lawyer_id)
+        .order_by(LawyerUnavailability.from_date, LawyerUnavailability.id)
+    )
+    if ending_on_or_after is not None:
+        stmt = stmt.where(LawyerUnavailability.to_date >= ending_on_or_after)
+    return list((await session.execute(stmt)).scalars())
