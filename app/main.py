@@ -15,7 +15,18 @@ from fastapi.routing import APIRoute
 from app.api import problems
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.openapi_docs import install_docs
-from app.api.routers import agencies, api_keys, audit, health, lawyers, meta, policy, pool
+from app.api.routers import (
+    agencies,
+    api_keys,
+    audit,
+    cases,
+    classification,
+    health,
+    lawyers,
+    meta,
+    policy,
+    pool,
+)
 from app.db.session import Database, create_database
 from app.domain.audit import service as audit_service
 from app.domain.auth.actor import Actor
@@ -104,7 +115,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     problems.install(app, on_security_error=_audit_security_refusal)
     install_docs(app)
     app.include_router(health.router)
-    routers = (meta, policy, agencies, lawyers, pool, api_keys, audit)
+    routers = (meta, policy, agencies, lawyers, pool, cases, classification, api_keys, audit)
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
 

@@ -17,8 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from app.domain.audit.context import current_request
+from app.domain.common.masking import mask_sensitive_text
 from app.errors import (
     BadRequest,
     DomainError,
@@ -59,19 +61,23 @@ def problem_response(
     request_id: str | None = None,
     instance: str | None = None,
 ) -> Response:
+    # Identity and phone numbers are masked in every response (SPEC 4.3), and an error may
+    # quote what the client sent: a path, a field name, a value in a message.
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
         "title": title,
         "status": status,
-        "detail": detail,
+        "detail": mask_sensitive_text(detail),
         "code": code,
     }
     if instance:
-        body["instance"] = instance
+        body["instance"] = mask_sensitive_text(instance)
     request_id = request_id or current_request().request_id
     if request_id:
         body["request_id"] = request_id
     body.update(extra or {})
+    if isinstance(body.get("errors"), list):
+        body["errors"] = [_masked_field_error(e) for e in body["errors"]]
     response_headers = dict(headers or {})
     if status == 401:
         response_headers.setdefault("WWW-Authenticate", 'Bearer realm="adr", X-API-Key')
@@ -81,6 +87,27 @@ def problem_response(
         headers=response_headers,
         media_type=PROBLEM_MEDIA_TYPE,
     )
+
+
+def _masked_field_error(error: Any) -> Any:
+    if not isinstance(error, dict):
+        return error
+    return {k: mask_sensitive_text(v) if isinstance(v, str) else v for k, v in error.items()}
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to. Starlette's own ``Allow`` names only the methods
+    of the first route that matched the path, but GET and POST on one path are two routes:
+    so each method is tried against the routes."""
+    allowed = []
+    for method in _METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 def from_domain_error(error: DomainError, *, instance: str | None = None) -> Response:
@@ -145,16 +172,23 @@ def install(app: FastAPI, *, on_security_error: SecurityHook | None = None) -> N
         if exc.status_code == 404:
             error: DomainError = NotFound(f"no resource at {request.url.path}")
             return from_domain_error(error, instance=request.url.path)
+        if exc.status_code == 400:
+            # FastAPI's own 400 is a body it could not parse (JSON that is not UTF-8, say):
+            # the body guard has already refused every body that is not declared JSON.
+            error = BadRequest("the request body is not valid JSON", code="malformed_json")
+            return from_domain_error(error, instance=request.url.path)
         detail = exc.detail if isinstance(exc.detail, str) else title
+        headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            allowed = (exc.headers or {}).get("Allow", "")
+            allowed = _allowed_methods(request) or headers.get("Allow", "")
+            headers["Allow"] = allowed
             detail = f"{request.method} is not allowed here; allowed: {allowed}"
         return problem_response(
             status=exc.status_code,
             code=code,
             title=title,
             detail=detail,
-            headers=dict(exc.headers or {}),
+            headers=headers,
             instance=request.url.path,
         )
 

@@ -1,6 +1,15 @@
 """Every table, imported here so that ``Base.metadata`` is complete for Alembic."""
 
+from app.db.models.assignments import Assignment
 from app.db.models.audit import AuditRecord
+from app.db.models.cases import (
+    Case,
+    CaseApplicant,
+    CaseClassification,
+    CaseCounter,
+    CaseEvent,
+    IdempotencyKey,
+)
 from app.db.models.policy import PolicyVersion
 from app.db.models.pool import PoolMembership
 from app.db.models.reference import Agency, BusinessSystem
@@ -10,8 +19,15 @@ from app.db.models.security import ApiKey
 __all__ = [
     "Agency",
     "ApiKey",
+    "Assignment",
     "AuditRecord",
     "BusinessSystem",
+    "Case",
+    "CaseApplicant",
+    "CaseClassification",
+    "CaseCounter",
+    "CaseEvent",
+    "IdempotencyKey",
     "Lawyer",
     "LawyerSpecialty",
     "LawyerUnavailability",

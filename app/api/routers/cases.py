@@ -1,0 +1,186 @@
+"""Cases: intake, reading, correction and the timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+
+from app.api.deps import CipherDep, CurrentActor, Cursor, Limit, SessionDep, require_roles
+from app.api.idempotency import Created, IdempotencyDep
+from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
+from app.api.pagination import Page, cursor_uuid, next_cursor
+from app.db.repositories.cases import CaseFilters
+from app.domain.auth.actor import Actor
+from app.domain.cases import intake, queries
+from app.domain.cases.access import INTAKE_ROLES
+from app.domain.cases.schemas import CaseEventOut, CaseIn, CaseOut, CasePatch, CaseSummary
+from app.domain.common.clock import today_shanghai
+from app.domain.common.enums import CaseStatus, IntakeChannel, Priority
+from app.domain.policy.service import policy_in_force
+from app.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+Intaker = Annotated[Actor, Depends(require_roles(*INTAKE_ROLES))]
+
+CASE_EXAMPLE = {
+    "channel": "petition",
+    "applicants": [
+        {
+            "kind": "natural_person",
+            "name": "王某某",
+            "id_type": "resident_id",
+            "id_number": "371502199001011237",
+            "phone": "13800000000",
+            "address": "聊城市东昌府区",
+        }
+    ],
+    "respondent_agency_id": "01a22250-49b8-75d1-bfdb-5abdc2cc5733",
+    "intake_agency_id": "01a22250-49b8-75d1-bfdb-5abdc2cc5733",
+    "act": {
+        "type": "expropriation",
+        "made_on": "2026-09-01",
+        "known_on": "2026-09-03",
+        "document_no": "聊征补字〔2026〕8号",
+        "real_property": True,
+    },
+    "title": "对房屋征收补偿决定不服",
+    "facts": "申请人房屋位于征收范围内，认为补偿标准过低……",
+    "claims": "请求依法提高补偿标准",
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CaseOut,
+    summary="Take in a case (intake); honours Idempotency-Key",
+    operation_id="create_case",
+    responses={**WRITE_ERRORS, **problem_responses(409)},
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": CASE_EXAMPLE}}}},
+)
+async def create_case(
+    body: CaseIn, session: SessionDep, actor: Intaker, cipher: CipherDep, idem: IdempotencyDep
+) -> Response:
+    async def take_in() -> Created:
+        case = await intake.create_case(session, actor=actor, data=body, cipher=cipher)
+        view = await queries.case_view(session, case=case, cipher=cipher)
+        return Created(
+            view, headers={"Location": f"/api/v1/cases/{case.id}", "ETag": queries.etag(case)}
+        )
+
+    return await idem.run(take_in)
+
+
+@router.get(
+    "",
+    summary="List cases, newest first (an agency officer sees its own; a lawyer theirs)",
+    operation_id="list_cases",
+    responses={**AUTH_ERRORS, **problem_responses(422)},
+)
+async def list_cases(
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: CaseStatus | None = None,
+    channel: IntakeChannel | None = None,
+    business_system: Annotated[str | None, Query(max_length=40)] = None,
+    respondent_agency_id: uuid.UUID | None = None,
+    priority: Priority | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    deadline_warning: Annotated[
+        bool | None,
+        Query(description="Only cases with a remedy deadline within the warning window"),
+    ] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text search")] = None,
+) -> Page[CaseSummary]:
+    for name, moment in (("received_from", received_from), ("received_to", received_to)):
+        if moment is not None and moment.tzinfo is None:
+            raise ValidationFailed.of_field(
+                f"query.{name}", "give a time zone offset", "naive_datetime"
+            )
+    window: tuple[date, date] | None = None
+    if deadline_warning:
+        today = today_shanghai()
+        days = (await policy_in_force(session)).version.deadline_warning_days
+        window = (today, today + timedelta(days=days))
+    filters = CaseFilters(
+        status=status,
+        channel=channel,
+        business_system=business_system,
+        respondent_agency_id=respondent_agency_id,
+        priority=priority,
+        received_from=received_from,
+        received_to=received_to,
+        warning_window=window,
+        text=q.strip() if q else None,
+    )
+    items = await queries.list_cases(
+        session, actor=actor, filters=filters, before_id=cursor_uuid(cursor), limit=limit
+    )
+    return Page(items=items, next_cursor=next_cursor(items, limit, lambda c: {"id": str(c.id)}))
+
+
+@router.get(
+    "/{case_id}",
+    summary="Read a case; `?reveal=pii` shows personal data in clear (coordinator, supervisor)",
+    operation_id="get_case",
+    responses={**AUTH_ERRORS, **problem_responses(404, 422)},
+)
+async def get_case(
+    case_id: uuid.UUID,
+    session: SessionDep,
+    actor: CurrentActor,
+    cipher: CipherDep,
+    response: Response,
+    reveal: Annotated[Literal["pii"] | None, Query(description="`pii` to show it in clear")] = None,
+) -> CaseOut:
+    case = await queries.get_visible_case(session, actor=actor, case_id=case_id)
+    if reveal == "pii":
+        queries.ensure_may_reveal(session, actor, case)
+    response.headers["ETag"] = queries.etag(case)
+    return await queries.case_view(session, case=case, cipher=cipher, reveal=reveal == "pii")
+
+
+@router.patch(
+    "/{case_id}",
+    summary="Correct a case while it is `received` (If-Match required)",
+    operation_id="correct_case",
+    responses={**WRITE_ERRORS, **problem_responses(404, 409, 412, 428)},
+)
+async def correct_case(
+    case_id: uuid.UUID,
+    body: CasePatch,
+    session: SessionDep,
+    actor: Intaker,
+    cipher: CipherDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
+) -> CaseOut:
+    case = await queries.get_visible_case(session, actor=actor, case_id=case_id, for_update=True)
+    if if_match is None:
+        raise PreconditionRequired("send If-Match with the case's ETag", code="if_match_required")
+    if if_match.strip() not in (queries.etag(case), f"W/{queries.etag(case)}"):
+        raise PreconditionFailed(
+            "the case has changed since you read it; read it again", code="etag_mismatch"
+        )
+    case = await intake.correct_case(session, actor=actor, case=case, patch=body, cipher=cipher)
+    response.headers["ETag"] = queries.etag(case)
+    return await queries.case_view(session, case=case, cipher=cipher)
+
+
+@router.get(
+    "/{case_id}/events",
+    summary="The case's timeline",
+    operation_id="list_case_events",
+    responses={**AUTH_ERRORS, **problem_responses(404, 422)},
+)
+async def list_case_events(
+    case_id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> list[CaseEventOut]:
+    events = await queries.timeline(session, actor=actor, case_id=case_id)
+    return [CaseEventOut.model_validate(e) for e in events]

@@ -1,0 +1,37 @@
+"""Classification of a case (争议识别)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from app.api.deps import CipherDep, SessionDep, require_roles
+from app.api.openapi_docs import WRITE_ERRORS, problem_responses
+from app.domain.auth.actor import Actor
+from app.domain.cases import queries
+from app.domain.cases.access import CENTER_ROLES
+from app.domain.cases.schemas import CaseOut
+from app.domain.classification import service
+from app.domain.classification.schemas import ClassificationIn
+
+router = APIRouter(prefix="/cases", tags=["classification"])
+CenterActor = Annotated[Actor, Depends(require_roles(*CENTER_ROLES))]
+
+
+@router.post(
+    "/{case_id}/classification",
+    summary="Record the Art. 5 conditions and Art. 8 guidance; not met → closed as out of scope",
+    operation_id="classify_case",
+    responses={**WRITE_ERRORS, **problem_responses(404, 409)},
+)
+async def classify_case(
+    case_id: uuid.UUID,
+    body: ClassificationIn,
+    session: SessionDep,
+    actor: CenterActor,
+    cipher: CipherDep,
+) -> CaseOut:
+    case, _ = await service.classify(session, actor=actor, case_id=case_id, data=body)
+    return await queries.case_view(session, case=case, cipher=cipher)

@@ -1,0 +1,65 @@
+"""Dispatches (统一委派, Art. 9–10): offers to public lawyers to preside over or take part
+in a case's reconciliation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+from app.db.types import GUID, JSONType, UTCDateTime, code_column_type, new_id, utcnow
+
+OPEN_STATUSES = ("offered", "conflict_reported", "accepted")
+_OPEN = text("status IN ('offered', 'conflict_reported', 'accepted')")
+_LIVE_PRESIDING = text(
+    "role = 'presiding' AND status IN ('offered', 'conflict_reported', 'accepted')"
+)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        # The database itself refuses a second live presiding mediator on a case, and the
+        # same lawyer twice on one case, whatever the application does.
+        Index(
+            "uq_assignments_live_presiding",
+            "case_id",
+            unique=True,
+            postgresql_where=_LIVE_PRESIDING,
+            sqlite_where=_LIVE_PRESIDING,
+        ),
+        Index(
+            "uq_assignments_open_lawyer_case",
+            "case_id",
+            "lawyer_id",
+            unique=True,
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
+        Index("ix_assignments_lawyer_status", "lawyer_id", "status"),
+        Index("ix_assignments_status_respond_by", "status", "respond_by"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    lawyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lawyers.id"))
+    role: Mapped[str] = mapped_column(code_column_type(20))
+    status: Mapped[str] = mapped_column(code_column_type(20))
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(code_column_type(30))
+    decline_note: Mapped[str | None] = mapped_column(Text)
+    conflict_decision: Mapped[str | None] = mapped_column(code_column_type(10))
+    conflict_decision_note: Mapped[str | None] = mapped_column(Text)
+    conflict_decided_by: Mapped[str | None] = mapped_column(String(200))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    # Why this lawyer: the ranking figures at the time of the offer, or the override.
+    reasoning: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offered_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)

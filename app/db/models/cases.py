@@ -1,0 +1,175 @@
+"""Cases (行政争议案件), their applicants, timeline, classifications and numbering."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base
+from app.db.types import GUID, JSONType, UTCDateTime, code_column_type, new_id, utcnow
+
+
+class CaseCounter(Base):
+    """One row per Asia/Shanghai year: the last case number handed out. A row, not a
+    sequence, because numbers must be gapless: a rolled-back intake rolls its number back."""
+
+    __tablename__ = "case_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_no: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("external_system", "external_id"),
+        Index("ix_cases_status_id", "status", "id"),
+        Index("ix_cases_respondent_status", "respondent_agency_id", "status"),
+        Index("ix_cases_reconsideration_due_on", "reconsideration_due_on"),
+        Index("ix_cases_litigation_due_on", "litigation_due_on"),
+        Index("ix_cases_outer_limit_due_on", "outer_limit_due_on"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    case_no: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(code_column_type(30))
+    # Bumped on every change: the ETag, and the guard against lost updates.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    channel: Mapped[str] = mapped_column(code_column_type())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    intake_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    respondent_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    facts: Mapped[str] = mapped_column(Text)
+    claims: Mapped[str] = mapped_column(Text)
+
+    act_type: Mapped[str] = mapped_column(code_column_type())
+    act_document_no: Mapped[str | None] = mapped_column(String(100))
+    act_made_on: Mapped[date | None] = mapped_column(Date)
+    act_known_on: Mapped[date | None] = mapped_column(Date)
+    act_description: Mapped[str | None] = mapped_column(Text)
+    act_real_property: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    external_system: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    related_procedures: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+    applicant_count: Mapped[int] = mapped_column(Integer)
+    collective: Mapped[bool] = mapped_column(Boolean)
+    # The remedy deadlines' last days, derived from the act's dates whenever they change.
+    # The full figures (days_left, basis) are computed when read, from today; these columns
+    # serve the ``deadline_warning`` filter.
+    reconsideration_due_on: Mapped[date | None] = mapped_column(Date)
+    litigation_due_on: Mapped[date | None] = mapped_column(Date)
+    outer_limit_due_on: Mapped[date | None] = mapped_column(Date)
+    deadlines_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Current classification (history in case_classifications).
+    business_system: Mapped[str | None] = mapped_column(code_column_type(), index=True)
+    priority: Mapped[str] = mapped_column(code_column_type(10), default="normal")
+    recommended_channel: Mapped[str | None] = mapped_column(code_column_type(20))
+    chosen_channel: Mapped[str | None] = mapped_column(code_column_type(20))
+
+    outcome_type: Mapped[str | None] = mapped_column(code_column_type())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    applicants: Mapped[list[CaseApplicant]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="CaseApplicant.position"
+    )
+
+
+class CaseApplicant(Base):
+    __tablename__ = "case_applicants"
+    __table_args__ = (Index("ix_case_applicants_id_hash", "id_number_hash"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(code_column_type(20))
+    name: Mapped[str] = mapped_column(String(200))
+    id_type: Mapped[str] = mapped_column(code_column_type(20))
+    # Personal data (SPEC 4.3): sealed, masked for display, and a keyed hash for matching.
+    id_number_sealed: Mapped[str] = mapped_column(String(200))
+    id_number_masked: Mapped[str] = mapped_column(String(40))
+    id_number_hash: Mapped[str] = mapped_column(String(64))
+    phone_sealed: Mapped[str | None] = mapped_column(String(200))
+    phone_masked: Mapped[str | None] = mapped_column(String(30))
+    address: Mapped[str | None] = mapped_column(String(300))
+
+
+class CaseEvent(Base):
+    """The case's timeline: every change of state, classification, assignment, outcome."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_occurred", "case_id", "occurred_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    type: Mapped[str] = mapped_column(String(60))
+    from_status: Mapped[str | None] = mapped_column(code_column_type(30))
+    to_status: Mapped[str | None] = mapped_column(code_column_type(30))
+    actor_sub: Mapped[str | None] = mapped_column(String(200))
+    actor_role: Mapped[str | None] = mapped_column(code_column_type())
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class CaseClassification(Base):
+    """Every classification recorded (Art. 5 conditions, Art. 8 guidance); the newest is
+    the case's current one."""
+
+    __tablename__ = "case_classifications"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    all_met: Mapped[bool] = mapped_column(Boolean)
+    business_system: Mapped[str] = mapped_column(ForeignKey("business_systems.code"))
+    act_type: Mapped[str] = mapped_column(code_column_type())
+    priority: Mapped[str] = mapped_column(code_column_type(10))
+    recommended_channel: Mapped[str] = mapped_column(code_column_type(20))
+    channels_explained: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    chosen_channel: Mapped[str | None] = mapped_column(code_column_type(20))
+    referral_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class IdempotencyKey(Base):
+    """A create-style request's key, stored in the same transaction as the write it guards,
+    with the response to replay. The key belongs to one caller."""
+
+    __tablename__ = "idempotency_keys"
+
+    caller: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(300))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response_status: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    response_location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -1,0 +1,174 @@
+"""Queries on cases, their applicants, timeline and numbering."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.db.models import Case, CaseApplicant, CaseClassification, CaseCounter, CaseEvent
+
+
+async def allocate_case_number(session: AsyncSession, year: int) -> int:
+    """The next number of the year, in one statement that inserts the year's counter or
+    increments it. The counter row stays locked until the transaction ends, so concurrent
+    intakes are numbered one after the other, and a rollback gives the number back."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(CaseCounter)
+        .values(year=year, last_no=1)
+        .on_conflict_do_update(
+            index_elements=[CaseCounter.year], set_={"last_no": CaseCounter.last_no + 1}
+        )
+        .returning(CaseCounter.last_no)
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
+def _with_applicants() -> Select[Case]:
+    return select(Case).options(selectinload(Case.applicants))
+
+
+async def get(
+    session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
+) -> Case | None:
+    stmt = _with_applicants().where(Case.id == case_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Case)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def find_by_external_ref(session: AsyncSession, system: str, external_id: str) -> Case | None:
+    stmt = select(Case).where(Case.external_system == system, Case.external_id == external_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def possible_duplicates(
+    session: AsyncSession,
+    *,
+    id_hashes: Sequence[str],
+    respondent_agency_id: uuid.UUID,
+    received_since: datetime,
+    exclude_case_id: uuid.UUID | None,
+    limit: int = 20,
+) -> list[Case]:
+    """Open cases, or cases received within the window, against the same respondent with an
+    applicant of the same identity (matched by keyed hash, never by the number itself)."""
+    if not id_hashes:
+        return []
+    stmt = (
+        select(Case)
+        .where(
+            Case.respondent_agency_id == respondent_agency_id,
+            or_(Case.status != "closed", Case.received_at >= received_since),
+            Case.id.in_(
+                select(CaseApplicant.case_id).where(CaseApplicant.id_number_hash.in_(id_hashes))
+            ),
+        )
+        .order_by(Case.received_at.desc())
+        .limit(limit)
+    )
+    if exclude_case_id is not None:
+        stmt = stmt.where(Case.id != exclude_case_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str | None = None
+    channel: str | None = None
+    business_system: str | None = None
+    respondent_agency_id: uuid.UUID | None = None
+    priority: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    # Cases with any remedy deadline falling within these dates (inclusive).
+    warning_window: tuple[date, date] | None = None
+    text: str | None = None
+
+
+async def list_page(
+    session: AsyncSession,
+    *,
+    filters: CaseFilters,
+    before_id: uuid.UUID | None,
+    limit: int,
+    visible_agency_id: uuid.UUID | None = None,
+    visible_case_ids: Select[uuid.UUID] | None = None,
+) -> list[Case]:
+    """Newest first (ids are time-ordered UUIDs), keyset-paged on the id."""
+    stmt = select(Case).order_by(Case.id.desc()).limit(limit)
+    f = filters
+    for column, value in (
+        (Case.status, f.status),
+        (Case.channel, f.channel),
+        (Case.business_system, f.business_system),
+        (Case.respondent_agency_id, f.respondent_agency_id),
+        (Case.priority, f.priority),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if visible_agency_id is not None:
+        stmt = stmt.where(
+            or_(
+                Case.respondent_agency_id == visible_agency_id,
+                Case.intake_agency_id == visible_agency_id,
+            )
+        )
+    if visible_case_ids is not None:
+        stmt = stmt.where(Case.id.in_(visible_case_ids))
+    if f.received_from is not None:
+        stmt = stmt.where(Case.received_at >= f.received_from)
+    if f.received_to is not None:
+        stmt = stmt.where(Case.received_at < f.received_to)
+    if f.warning_window is not None:
+        start, end = f.warning_window
+        stmt = stmt.where(
+            or_(
+                *(
+                    and_(column >= start, column <= end)
+                    for column in (
+                        Case.reconsideration_due_on,
+                        Case.litigation_due_on,
+                        Case.outer_limit_due_on,
+                    )
+                )
+            )
+        )
+    if f.text:
+        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                Case.title.ilike(pattern, escape="\\"),
+                Case.facts.ilike(pattern, escape="\\"),
+                Case.claims.ilike(pattern, escape="\\"),
+            )
+        )
+    if before_id is not None:
+        stmt = stmt.where(Case.id < before_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def events(session: AsyncSession, case_id: uuid.UUID) -> list[CaseEvent]:
+    stmt = (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.occurred_at, CaseEvent.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def classifications(session: AsyncSession, case_id: uuid.UUID) -> list[CaseClassification]:
+    stmt = (
+        select(CaseClassification)
+        .where(CaseClassification.case_id == case_id)
+        .order_by(CaseClassification.created_at, CaseClassification.id)
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,300 @@
+"""Intake (SPEC 2.5): a complaint, petition, letter or referral becomes a case.
+
+Everything that can refuse the request is checked first; the case number is allocated last,
+just before the rows are written, so that its counter row is locked only for the final
+inserts and the commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Agency, Case, CaseApplicant
+from app.db.repositories import cases as repo
+from app.db.repositories import registry as registry_repo
+from app.db.types import utcnow
+from app.domain.audit import service as audit
+from app.domain.auth.actor import Actor
+from app.domain.cases import access
+from app.domain.cases.deadlines import compute_deadlines
+from app.domain.cases.lifecycle import allowed_actions
+from app.domain.cases.schemas import ActIn, ApplicantIn, CaseIn, CasePatch
+from app.domain.cases.timeline import append_event
+from app.domain.common.clock import SHANGHAI, today_shanghai
+from app.domain.common.crypto import FieldCipher
+from app.domain.common.enums import ActType, AgencyKind, CaseStatus, Role
+from app.domain.common.masking import mask_id_number, mask_phone
+from app.domain.policy.service import policy_in_force
+from app.errors import Conflict, Forbidden, ValidationFailed
+
+ID_FIELD = "applicant.id_number"
+PHONE_FIELD = "applicant.phone"
+# Clocks of the systems that send us cases drift; a few minutes ahead is not "the future".
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def case_number(year: int, seq: int) -> str:
+    return f"LC{year}-{seq:05d}"
+
+
+def id_hash(cipher: FieldCipher, id_type: str, id_number: str) -> str:
+    """The keyed hash applicants are matched by; the type is part of it (a passport number
+    and a resident ID that happen to share digits are different people)."""
+    return cipher.blind_index(f"{id_type}:{id_number}", field=ID_FIELD)
+
+
+def _sealed_applicants(applicants: list[ApplicantIn], cipher: FieldCipher) -> list[CaseApplicant]:
+    return [
+        CaseApplicant(
+            position=i,
+            kind=a.kind.value,
+            name=a.name,
+            id_type=a.id_type.value,
+            id_number_sealed=cipher.encrypt(a.id_number, field=ID_FIELD),
+            id_number_masked=mask_id_number(a.id_number),
+            id_number_hash=id_hash(cipher, a.id_type.value, a.id_number),
+            phone_sealed=cipher.encrypt(a.phone, field=PHONE_FIELD) if a.phone else None,
+            phone_masked=mask_phone(a.phone) if a.phone else None,
+            address=a.address,
+        )
+        for i, a in enumerate(applicants)
+    ]
+
+
+async def _agency(session: AsyncSession, agency_id: uuid.UUID, field: str) -> Agency:
+    agency = await registry_repo.get_agency(session, agency_id)
+    if agency is None or not agency.active:
+        raise ValidationFailed.of_field(field, "no such active agency", "unknown_agency")
+    return agency
+
+
+async def _check_respondent(session: AsyncSession, agency_id: uuid.UUID) -> None:
+    respondent = await _agency(session, agency_id, "respondent_agency_id")
+    if respondent.kind != AgencyKind.ADMINISTRATIVE_ORGAN.value:
+        raise ValidationFailed.of_field(
+            "respondent_agency_id",
+            "only an administrative organ can be the respondent (Art. 5(1))",
+            "respondent_not_administrative_organ",
+        )
+
+
+def _check_dates(act: ActIn, received_at: Any) -> None:
+    now = utcnow()
+    today = today_shanghai(now)
+    errors = []
+    if received_at is not None and received_at > now + CLOCK_SKEW:
+        errors.append(("received_at", "is in the future"))
+    for name in ("made_on", "known_on"):
+        value = getattr(act, name)
+        if value is not None and value > today:
+            errors.append((f"act.{name}", "is in the future"))
+    if errors:
+        raise ValidationFailed(
+            "dates in the future",
+            errors=[{"field": f, "message": m, "code": "in_future"} for f, m in errors],
+        )
+
+
+def apply_act(case: Case, act: ActIn, *, warning_days: int) -> None:
+    case.act_type = act.type.value
+    case.act_document_no = act.document_no
+    case.act_made_on = act.made_on
+    case.act_known_on = act.known_on
+    case.act_description = act.description
+    case.act_real_property = act.real_property
+    deadlines = compute_deadlines(
+        known_on=act.known_on,
+        made_on=act.made_on,
+        real_property=act.real_property,
+        today=today_shanghai(),
+        warning_days=warning_days,
+    )
+    case.reconsideration_due_on = d.due_on if (d := deadlines.reconsideration) else None
+    case.litigation_due_on = d.due_on if (d := deadlines.litigation) else None
+    case.outer_limit_due_on = d.due_on if (d := deadlines.litigation_outer_limit) else None
+
+
+async def _flush_or_conflict(session: AsyncSession, case: Case) -> None:
+    try:
+        await session.flush()
+    except IntegrityError:
+        # Only the external reference is unique among what a caller controls; a parallel
+        # intake of the same record lost the race.
+        raise Conflict(
+            "this external record was taken in by a parallel request",
+            code="duplicate_external_ref",
+            extra={"external_ref": {"system": case.external_system, "id": case.external_id}},
+        ) from None
+
+
+async def create_case(
+    session: AsyncSession, *, actor: Actor, data: CaseIn, cipher: FieldCipher
+) -> Case:
+    intake_agency_id = data.intake_agency_id or actor.agency_id
+    if intake_agency_id is None:
+        raise ValidationFailed.of_field(
+            "intake_agency_id", "name the agency taking the case in", "required"
+        )
+    if actor.role is Role.AGENCY_OFFICER and intake_agency_id != actor.agency_id:
+        raise Forbidden("an agency takes cases in for itself", code="not_own_agency")
+    _check_dates(data.act, data.received_at)
+    await _agency(session, intake_agency_id, "intake_agency_id")
+    await _check_respondent(session, data.respondent_agency_id)
+    if data.external_ref is not None:
+        existing = await repo.find_by_external_ref(
+            session, data.external_ref.system, data.external_ref.id
+        )
+        if existing is not None:
+            raise Conflict(
+                f"this external record is already case {existing.case_no}",
+                code="duplicate_external_ref",
+                extra={"existing_case_id": str(existing.id), "existing_case_no": existing.case_no},
+            )
+    policy = (await policy_in_force(session)).version
+    received_at = data.received_at or utcnow()
+    case = Case(
+        status=CaseStatus.RECEIVED.value,
+        version=1,
+        channel=data.channel.value,
+        received_at=received_at,
+        intake_agency_id=intake_agency_id,
+        respondent_agency_id=data.respondent_agency_id,
+        title=data.title,
+        facts=data.facts,
+        claims=data.claims,
+        external_system=data.external_ref.system if data.external_ref else None,
+        external_id=data.external_ref.id if data.external_ref else None,
+        related_procedures=[p.model_dump(mode="json") for p in data.related_procedures],
+        applicant_count=len(data.applicants),
+        collective=len(data.applicants) >= policy.collective_threshold,
+        priority="high" if len(data.applicants) >= policy.collective_threshold else "normal",
+        deadlines_notified_at=data.deadlines_notified_at,
+        created_by=actor.sub,
+    )
+    apply_act(case, data.act, warning_days=policy.deadline_warning_days)
+    case.applicants = _sealed_applicants(data.applicants, cipher)
+
+    year = received_at.astimezone(SHANGHAI).year
+    case.case_no = case_number(year, await repo.allocate_case_number(session, year))
+    session.add(case)
+    await _flush_or_conflict(session, case)
+    append_event(
+        session,
+        case=case,
+        type="received",
+        actor=actor,
+        to_status=case.status,
+        data={"case_no": case.case_no, "channel": case.channel},
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="case.create",
+        object_type="case",
+        object_id=case.id,
+        changes={
+            "case_no": case.case_no,
+            "channel": case.channel,
+            "respondent_agency_id": case.respondent_agency_id,
+            "applicant_count": case.applicant_count,
+            "external_ref": data.external_ref.model_dump() if data.external_ref else None,
+        },
+    )
+    return case
+
+
+async def correct_case(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    case: Case,
+    patch: CasePatch,
+    cipher: FieldCipher,
+) -> Case:
+    """Correct a case while it is ``received`` (the router has checked If-Match)."""
+    if actor.role not in access.INTAKE_ROLES:
+        raise Forbidden("you may not correct cases", code="role_not_allowed")
+    if case.status != CaseStatus.RECEIVED.value:
+        raise Conflict(
+            f"a case can be corrected only while received; it is {case.status}",
+            code="invalid_transition",
+            extra={
+                "current_status": case.status,
+                "allowed_actions": allowed_actions(CaseStatus(case.status)),
+            },
+        )
+    changes = patch.model_dump(exclude_unset=True)
+    for required in (
+        "channel",
+        "received_at",
+        "applicants",
+        "respondent_agency_id",
+        "act",
+        "title",
+        "facts",
+        "claims",
+        "related_procedures",
+    ):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed.of_field(required, "may not be null", "null_not_allowed")
+    act = patch.act if patch.act is not None else None
+    if act is not None or patch.received_at is not None:
+        _check_dates(act or _current_act(case), patch.received_at)
+    if patch.respondent_agency_id is not None:
+        await _check_respondent(session, patch.respondent_agency_id)
+    policy = (await policy_in_force(session)).version
+    for field in ("title", "facts", "claims", "respondent_agency_id", "deadlines_notified_at"):
+        if field in changes:
+            setattr(case, field, getattr(patch, field))
+    if patch.channel is not None:
+        case.channel = patch.channel.value
+    if patch.received_at is not None:
+        if (
+            patch.received_at.astimezone(SHANGHAI).year
+            != case.received_at.astimezone(SHANGHAI).year
+        ):
+            raise ValidationFailed.of_field(
+                "received_at", "cannot move a case into another year (its number)", "year_change"
+            )
+        case.received_at = patch.received_at
+    if patch.related_procedures is not None:
+        case.related_procedures = [p.model_dump(mode="json") for p in patch.related_procedures]
+    if act is not None:
+        apply_act(case, act, warning_days=policy.deadline_warning_days)
+    if patch.applicants is not None:
+        case.applicants = _sealed_applicants(patch.applicants, cipher)
+        case.applicant_count = len(patch.applicants)
+        case.collective = case.applicant_count >= policy.collective_threshold
+        if case.collective and case.priority == "normal":
+            case.priority = "high"
+    case.version += 1
+    case.updated_at = utcnow()
+    await session.flush()
+    append_event(
+        session, case=case, type="corrected", actor=actor, data={"fields": sorted(changes)}
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="case.correct",
+        object_type="case",
+        object_id=case.id,
+        changes={"fields": sorted(changes)},
+    )
+    return case
+
+
+def _current_act(case: Case) -> ActIn:
+    return ActIn.model_construct(
+        type=ActType(case.act_type),
+        document_no=case.act_document_no,
+        made_on=case.act_made_on,
+        known_on=case.act_known_on,
+        description=case.act_description,
+        real_property=case.act_real_property,
+    )

@@ -1,0 +1,173 @@
+"""Reading cases: visibility, the full view with derived fields, lists, the timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Case, CaseEvent, PolicyVersion
+from app.db.repositories import assignments as assignments_repo
+from app.db.repositories import cases as repo
+from app.db.repositories.cases import CaseFilters
+from app.domain.audit import service as audit
+from app.domain.auth.actor import Actor
+from app.domain.cases import access
+from app.domain.cases.deadlines import compute_deadlines
+from app.domain.cases.intake import ID_FIELD, PHONE_FIELD
+from app.domain.cases.lifecycle import allowed_actions
+from app.domain.cases.schemas import (
+    ActOut,
+    ApplicantOut,
+    CaseOut,
+    CaseSummary,
+    DeadlinesOut,
+    DuplicateOut,
+    ExternalRef,
+)
+from app.domain.common.clock import today_shanghai
+from app.domain.common.crypto import FieldCipher
+from app.domain.common.enums import CaseStatus, Role
+from app.domain.policy.service import policy_in_force
+from app.errors import Forbidden, NotFound
+
+
+async def get_visible_case(
+    session: AsyncSession, *, actor: Actor, case_id: uuid.UUID, for_update: bool = False
+) -> Case:
+    """The case, or 404 when it does not exist or the actor may not see it."""
+    case = await repo.get(session, case_id, for_update=for_update)
+    holds = False
+    if case is not None and actor.role is Role.LAWYER and actor.lawyer_id is not None:
+        holds = await assignments_repo.lawyer_holds_assignment(
+            session, case_id=case.id, lawyer_id=actor.lawyer_id
+        )
+    if case is None or not access.can_read_case(actor, case, holds_assignment=holds):
+        raise NotFound("no such case")
+    return case
+
+
+def etag(case: Case) -> str:
+    return f'"{case.id}.{case.version}"'
+
+
+def deadlines_view(case: Case, policy: PolicyVersion) -> DeadlinesOut:
+    deadlines = compute_deadlines(
+        known_on=case.act_known_on,
+        made_on=case.act_made_on,
+        real_property=case.act_real_property,
+        today=today_shanghai(),
+        warning_days=policy.deadline_warning_days,
+    )
+    return DeadlinesOut.model_validate(deadlines.as_dict())
+
+
+async def case_view(
+    session: AsyncSession,
+    *,
+    case: Case,
+    cipher: FieldCipher,
+    reveal: bool = False,
+    policy: PolicyVersion | None = None,
+) -> CaseOut:
+    """The full case with its derived fields (deadlines as of today, possible duplicates)."""
+    policy = policy or (await policy_in_force(session)).version
+    since = datetime.now(tz=case.received_at.tzinfo) - timedelta(days=policy.duplicate_window_days)
+    duplicates = await repo.possible_duplicates(
+        session,
+        id_hashes=[a.id_number_hash for a in case.applicants],
+        respondent_agency_id=case.respondent_agency_id,
+        received_since=since,
+        exclude_case_id=case.id,
+    )
+    applicants = [
+        ApplicantOut(
+            kind=a.kind,
+            name=a.name,
+            id_type=a.id_type,
+            id_number=cipher.decrypt(a.id_number_sealed, field=ID_FIELD)
+            if reveal
+            else a.id_number_masked,
+            phone=(cipher.decrypt(a.phone_sealed, field=PHONE_FIELD) if reveal else a.phone_masked)
+            if a.phone_sealed
+            else None,
+            address=a.address,
+        )
+        for a in case.applicants
+    ]
+    return CaseOut(
+        **CaseSummary.model_validate(case).model_dump(),
+        version=case.version,
+        applicants=applicants,
+        act=ActOut(
+            type=case.act_type,
+            document_no=case.act_document_no,
+            made_on=case.act_made_on,
+            known_on=case.act_known_on,
+            description=case.act_description,
+            real_property=case.act_real_property,
+        ),
+        facts=case.facts,
+        claims=case.claims,
+        external_ref=ExternalRef(system=case.external_system, id=case.external_id)
+        if case.external_system and case.external_id
+        else None,
+        related_procedures=case.related_procedures,
+        deadlines=deadlines_view(case, policy),
+        deadlines_notified_at=case.deadlines_notified_at,
+        possible_duplicates=[DuplicateOut.model_validate(d) for d in duplicates],
+        recommended_channel=case.recommended_channel,
+        chosen_channel=case.chosen_channel,
+        closed_at=case.closed_at,
+        allowed_actions=allowed_actions(CaseStatus(case.status)),
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+    )
+
+
+def ensure_may_reveal(session: AsyncSession, actor: Actor, case: Case) -> None:
+    """Clear personal data only for the center's staff and the bureau, and every reveal is
+    itself audited (SPEC 4.3)."""
+    if actor.role not in access.REVEAL_ROLES:
+        raise Forbidden(
+            "only center coordinators and the supervisor may reveal personal data",
+            code="reveal_not_allowed",
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="case.reveal_pii",
+        object_type="case",
+        object_id=case.id,
+        changes={"case_no": case.case_no},
+    )
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    filters: CaseFilters,
+    before_id: uuid.UUID | None,
+    limit: int,
+) -> list[CaseSummary]:
+    """A page of the cases the actor may see."""
+    agency = actor.agency_id if actor.role is Role.AGENCY_OFFICER else None
+    held = None
+    if actor.role is Role.LAWYER and actor.lawyer_id is not None:
+        held = assignments_repo.case_ids_of_lawyer(actor.lawyer_id)
+    rows = await repo.list_page(
+        session,
+        filters=filters,
+        before_id=before_id,
+        limit=limit,
+        visible_agency_id=agency,
+        visible_case_ids=held,
+    )
+    return [CaseSummary.model_validate(r) for r in rows]
+
+
+async def timeline(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> list[CaseEvent]:
+    case = await get_visible_case(session, actor=actor, case_id=case_id)
+    return await repo.events(session, case.id)

@@ -1,0 +1,213 @@
+"""Intake and case schemas (SPEC 2.5)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Self
+
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.domain.common.enums import (
+    ActType,
+    ApplicantKind,
+    CaseStatus,
+    IdType,
+    IntakeChannel,
+    OutcomeType,
+    Priority,
+    RelatedProcedureKind,
+    ResolutionChannel,
+)
+from app.domain.common.identifiers import (
+    InvalidIdentifier,
+    normalize_credit_code,
+    normalize_resident_id,
+)
+from app.domain.common.schema import InputModel, OutputModel, Phone
+
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
+Text200 = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def normalize_id_number(id_type: IdType, value: str) -> str:
+    """The identity number in its canonical form, or InvalidIdentifier."""
+    if id_type is IdType.RESIDENT_ID:
+        return normalize_resident_id(value)
+    if id_type is IdType.CREDIT_CODE:
+        return normalize_credit_code(value)
+    value = value.strip().upper() if id_type is IdType.PASSPORT else value.strip()
+    if id_type is IdType.PASSPORT and not _PASSPORT.match(value):
+        raise InvalidIdentifier("invalid_passport", "a passport number is 5–17 letters or digits")
+    if not value:
+        raise InvalidIdentifier("invalid_length", "the identity number is empty")
+    return value
+
+
+class ApplicantIn(InputModel):
+    kind: ApplicantKind
+    name: Text200 = Field(examples=["王某某"])
+    id_type: IdType
+    id_number: str = Field(min_length=1, max_length=40, examples=["371502199001011234"])
+    phone: Phone | None = Field(None, examples=["13800000000"])
+    address: str | None = Field(None, max_length=300, examples=["聊城市东昌府区某街道"])
+
+    @field_validator("id_number")
+    @classmethod
+    def _valid_number(cls, value: str, info: ValidationInfo) -> str:
+        id_type = info.data.get("id_type")
+        if id_type is None:  # the id_type error is reported on its own
+            return value
+        try:
+            return normalize_id_number(IdType(id_type), value)
+        except InvalidIdentifier as exc:
+            raise PydanticCustomError(exc.code, exc.message) from None
+
+
+class ActIn(InputModel):
+    type: ActType
+    document_no: str | None = Field(None, max_length=100, examples=["聊自然资罚字〔2026〕12号"])
+    made_on: date | None = None
+    known_on: date | None = Field(None, description="When the applicant learned of the act")
+    description: str | None = Field(None, max_length=5000)
+    real_property: bool = Field(
+        False, description="The act concerns real property (the 20-year outer limit applies)"
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.made_on and self.known_on and self.known_on < self.made_on:
+            raise PydanticCustomError("known_before_made", "known_on cannot be before made_on")
+        return self
+
+
+class ExternalRef(InputModel):
+    system: str = Field(
+        min_length=1, max_length=40, pattern=r"^[a-z0-9_.-]+$", examples=["xinfang"]
+    )
+    id: str = Field(min_length=1, max_length=100, examples=["XF-2026-000123"])
+
+
+class RelatedProcedure(InputModel):
+    kind: RelatedProcedureKind
+    number: str | None = Field(None, max_length=100)
+    authority: str | None = Field(None, max_length=200)
+
+
+class CaseIn(InputModel):
+    channel: IntakeChannel
+    received_at: AwareDatetime | None = Field(None, description="Default: now")
+    intake_agency_id: uuid.UUID | None = Field(
+        None, description="Default: the agency of an agency officer"
+    )
+    applicants: list[ApplicantIn] = Field(min_length=1, max_length=200)
+    respondent_agency_id: uuid.UUID
+    act: ActIn
+    title: Text200 = Field(examples=["对房屋征收补偿决定不服"])
+    facts: str = Field(min_length=1, max_length=20_000)
+    claims: str = Field(min_length=1, max_length=5_000)
+    external_ref: ExternalRef | None = None
+    related_procedures: list[RelatedProcedure] = Field(default_factory=list, max_length=20)
+    deadlines_notified_at: AwareDatetime | None = None
+
+
+class CasePatch(InputModel):
+    """A correction while the case is ``received`` (JSON merge patch: send what changes)."""
+
+    channel: IntakeChannel | None = None
+    received_at: AwareDatetime | None = None
+    applicants: list[ApplicantIn] | None = Field(None, min_length=1, max_length=200)
+    respondent_agency_id: uuid.UUID | None = None
+    act: ActIn | None = None
+    title: Text200 | None = None
+    facts: str | None = Field(None, min_length=1, max_length=20_000)
+    claims: str | None = Field(None, min_length=1, max_length=5_000)
+    related_procedures: list[RelatedProcedure] | None = Field(None, max_length=20)
+    deadlines_notified_at: AwareDatetime | None = None
+
+
+class ApplicantOut(OutputModel):
+    kind: ApplicantKind
+    name: str
+    id_type: IdType
+    id_number: str = Field(description="Masked unless revealed (?reveal=pii)")
+    phone: str | None
+    address: str | None
+
+
+class ActOut(OutputModel):
+    type: ActType
+    document_no: str | None
+    made_on: date | None
+    known_on: date | None
+    description: str | None
+    real_property: bool
+
+
+class DeadlineOut(OutputModel):
+    due_on: date
+    days_left: int
+    basis: str
+
+
+class DeadlinesOut(OutputModel):
+    reconsideration: DeadlineOut | None
+    litigation: DeadlineOut | None
+    litigation_outer_limit: DeadlineOut | None
+    warning: bool
+    calendar_complete: bool
+
+
+class DuplicateOut(OutputModel):
+    id: uuid.UUID
+    case_no: str
+    status: CaseStatus
+    received_at: datetime
+
+
+class CaseSummary(OutputModel):
+    id: uuid.UUID
+    case_no: str
+    status: CaseStatus
+    channel: IntakeChannel
+    received_at: datetime
+    intake_agency_id: uuid.UUID
+    respondent_agency_id: uuid.UUID
+    title: str
+    applicant_count: int
+    collective: bool
+    business_system: str | None
+    priority: Priority
+    outcome_type: OutcomeType | None
+
+
+class CaseOut(CaseSummary):
+    version: int
+    applicants: list[ApplicantOut]
+    act: ActOut
+    facts: str
+    claims: str
+    external_ref: ExternalRef | None
+    related_procedures: list[dict[str, Any]]
+    deadlines: DeadlinesOut
+    deadlines_notified_at: datetime | None
+    possible_duplicates: list[DuplicateOut]
+    recommended_channel: ResolutionChannel | None
+    chosen_channel: ResolutionChannel | None
+    closed_at: datetime | None
+    allowed_actions: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseEventOut(OutputModel):
+    id: uuid.UUID
+    occurred_at: datetime
+    type: str
+    from_status: CaseStatus | None
+    to_status: CaseStatus | None
+    actor_sub: str | None
+    actor_role: str | None
+    data: dict[str, Any]

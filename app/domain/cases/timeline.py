@@ -1,0 +1,35 @@
+"""Appending to a case's timeline, in the same transaction as the change it records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Case, CaseEvent
+from app.domain.audit.redaction import redact
+from app.domain.auth.actor import Actor
+
+
+def append_event(
+    session: AsyncSession,
+    *,
+    case: Case,
+    type: str,
+    actor: Actor | None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case_id=case.id,
+        type=type,
+        from_status=from_status,
+        to_status=to_status,
+        actor_sub=actor.sub if actor else None,
+        actor_role=actor.role.value if actor else None,
+        # The timeline is shown to everyone who may read the case: never personal data in it.
+        data=redact(data or {}),
+    )
+    session.add(event)
+    return event

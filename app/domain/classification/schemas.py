@@ -1,0 +1,84 @@
+"""Classification (争议识别, Art. 5 and 8), in and out."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+from app.domain.common.enums import ActType, Priority, ResolutionChannel
+from app.domain.common.schema import InputModel, OutputModel
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class ConditionIn(InputModel):
+    met: bool
+    note: str | None = Field(None, max_length=1000)
+
+
+class ConditionsIn(InputModel):
+    """The four conditions of Art. 5."""
+
+    organ_party: ConditionIn = Field(description="(一) one party is an administrative organ")
+    arises_from_administration: ConditionIn = Field(
+        description="(二) it arises from an act of administration"
+    )
+    legal_rights_obligations: ConditionIn = Field(
+        description="(三) the act creates rights and obligations under administrative law"
+    )
+    counterparty_disputes: ConditionIn = Field(
+        description="(四) the counterparty disputes its legality or propriety"
+    )
+
+    def all_met(self) -> bool:
+        return all(
+            c.met
+            for c in (
+                self.organ_party,
+                self.arises_from_administration,
+                self.legal_rights_obligations,
+                self.counterparty_disputes,
+            )
+        )
+
+
+class ClassificationIn(InputModel):
+    conditions: ConditionsIn
+    business_system: Code = Field(examples=["natural_resources"])
+    act_type: ActType
+    priority: Priority = Priority.NORMAL
+    recommended_channel: ResolutionChannel
+    channels_explained: list[ResolutionChannel] = Field(default_factory=list, max_length=5)
+    chosen_channel: ResolutionChannel | None = None
+    referral_note: str | None = Field(
+        None, max_length=2000, description="Required when a condition is not met"
+    )
+
+    @model_validator(mode="after")
+    def _referral_when_out_of_scope(self) -> Self:
+        if not self.conditions.all_met() and not (self.referral_note or "").strip():
+            raise PydanticCustomError(
+                "referral_note_required",
+                "referral_note is required when the dispute is not administrative",
+            )
+        return self
+
+
+class ClassificationOut(OutputModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    conditions: dict[str, dict[str, object]]
+    all_met: bool
+    business_system: str
+    act_type: ActType
+    priority: Priority
+    recommended_channel: ResolutionChannel
+    channels_explained: list[ResolutionChannel]
+    chosen_channel: ResolutionChannel | None
+    referral_note: str | None
+    created_at: datetime
+    created_by: str

@@ -1,0 +1,91 @@
+"""Recording a classification (SPEC 2.6): Art. 5 decides whether this is an administrative
+dispute at all; Art. 8 asks what the applicant was told of the ways to resolve it."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Case, CaseClassification
+from app.db.types import utcnow
+from app.domain.audit import service as audit
+from app.domain.auth.actor import Actor
+from app.domain.cases.lifecycle import CaseAction, ensure_transition
+from app.domain.cases.queries import get_visible_case
+from app.domain.cases.timeline import append_event
+from app.domain.classification.schemas import ClassificationIn
+from app.domain.common.enums import CaseStatus, OutcomeType
+from app.domain.registry.agencies import ensure_business_systems_exist
+
+
+async def classify(
+    session: AsyncSession, *, actor: Actor, case_id: uuid.UUID, data: ClassificationIn
+) -> tuple[Case, CaseClassification]:
+    """Record the coordinator's classification: all four conditions met → ``classified``
+    (again, before dispatch: a reclassification); any not met → closed as
+    ``not_administrative_dispute`` with the referral note. Every one is kept in history."""
+    case = await get_visible_case(session, actor=actor, case_id=case_id, for_update=True)
+    current = CaseStatus(case.status)
+    all_met = data.conditions.all_met()
+    if not all_met:
+        target, action = CaseStatus.CLOSED, CaseAction.CLOSE_NOT_ADMINISTRATIVE
+    elif current is CaseStatus.CLASSIFIED:
+        target, action = CaseStatus.CLASSIFIED, CaseAction.RECLASSIFY
+    else:
+        target, action = CaseStatus.CLASSIFIED, CaseAction.CLASSIFY
+    ensure_transition(current, target, action=action)
+    await ensure_business_systems_exist(session, [data.business_system], field="business_system")
+
+    record = CaseClassification(
+        case_id=case.id,
+        conditions=data.conditions.model_dump(mode="json"),
+        all_met=all_met,
+        business_system=data.business_system,
+        act_type=data.act_type.value,
+        priority=data.priority.value,
+        recommended_channel=data.recommended_channel.value,
+        channels_explained=[c.value for c in data.channels_explained],
+        chosen_channel=data.chosen_channel.value if data.chosen_channel else None,
+        referral_note=data.referral_note,
+        created_by=actor.sub,
+    )
+    session.add(record)
+    case.status = target.value
+    case.business_system = data.business_system
+    case.act_type = data.act_type.value
+    case.priority = data.priority.value
+    case.recommended_channel = data.recommended_channel.value
+    case.chosen_channel = record.chosen_channel
+    now = utcnow()
+    if target is CaseStatus.CLOSED:
+        case.outcome_type = OutcomeType.NOT_ADMINISTRATIVE_DISPUTE.value
+        case.closed_at = now
+    case.version += 1
+    case.updated_at = now
+    await session.flush()
+    append_event(
+        session,
+        case=case,
+        type=action.value,
+        actor=actor,
+        from_status=current.value,
+        to_status=target.value,
+        data={
+            "classification_id": record.id,
+            "all_met": all_met,
+            "business_system": data.business_system,
+            "act_type": data.act_type.value,
+            "priority": data.priority.value,
+            "recommended_channel": data.recommended_channel.value,
+        },
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=f"case.{action.value}",
+        object_type="case",
+        object_id=case.id,
+        changes={"from": current.value, "to": target.value, "all_met": all_met},
+    )
+    return case, record

@@ -1,0 +1,164 @@
+"""The life cycle of a dispatch offer (委派, SPEC 2.7) as data.
+
+``offered`` → ``accepted`` | ``declined`` | ``expired`` | ``conflict_reported``;
+``conflict_reported`` → ``declined`` (the agency head releases the lawyer, Art. 9) |
+``offered`` (keeps them: a new response window); ``accepted`` → ``completed`` (the case
+closed with an outcome) | ``withdrawn``.
+
+One addition to the SPEC's list, because the case life cycle needs it: a live offer
+(``offered`` or ``conflict_reported``) can be ``withdrawn`` when its case closes before the
+lawyer answered (the applicant withdraws while the case awaits acceptance, SPEC 2.8). Without
+it the offer would stay live on a closed case: a reopened case could then never get a new
+presiding offer ("never two live presiding offers on one case"), and the lawyer could still
+accept it. It is not an expiry or a decline, so it does not count as ``declined_before``.
+
+There is no expiry out of ``conflict_reported``: the response window stops while the
+lawyer's agency decides, and ``keep`` opens a new one (SPEC 2.7).
+
+This module is pure: no I/O, no framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.domain.common.enums import AssignmentStatus, LabelledEnum
+from app.errors import Conflict
+
+__all__ = [
+    "ASSIGNMENT_TRANSITIONS",
+    "LIVE_OFFER_STATUSES",
+    "OPEN_STATUSES",
+    "REFUSED_STATUSES",
+    "TERMINAL_STATUSES",
+    "AssignmentAction",
+    "InvalidAssignmentTransition",
+    "allowed_assignment_actions",
+    "assignment_action_for",
+    "ensure_assignment_transition",
+    "is_live_offer",
+    "is_open",
+    "is_terminal",
+]
+
+
+class AssignmentAction(LabelledEnum):
+    """What moves an assignment; named in 409 answers and the case timeline."""
+
+    ACCEPT = "accept", "接受委派"
+    DECLINE = "decline", "谢绝委派"
+    EXPIRE = "expire", "逾期未答复"
+    REPORT_CONFLICT = "report_conflict", "报告工作冲突"
+    RELEASE = "release", "单位同意不参加"
+    KEEP = "keep", "单位决定继续参加"
+    WITHDRAW_OFFER = "withdraw_offer", "撤回未答复的委派"
+    COMPLETE = "complete", "办结"
+    WITHDRAW = "withdraw", "撤回委派"
+
+
+_S = AssignmentStatus
+_A = AssignmentAction
+
+ASSIGNMENT_TRANSITIONS: Mapping[tuple[AssignmentStatus, AssignmentStatus], AssignmentAction] = {
+    (_S.OFFERED, _S.ACCEPTED): _A.ACCEPT,
+    # Declined with reason conflict_of_interest (回避) or other (with a note).
+    (_S.OFFERED, _S.DECLINED): _A.DECLINE,
+    # Past offer_response_hours (periodic sweep, or whenever the offer is read).
+    (_S.OFFERED, _S.EXPIRED): _A.EXPIRE,
+    # Declined with reason work_conflict: the lawyer's agency head decides (Art. 9).
+    (_S.OFFERED, _S.CONFLICT_REPORTED): _A.REPORT_CONFLICT,
+    (_S.CONFLICT_REPORTED, _S.DECLINED): _A.RELEASE,
+    (_S.CONFLICT_REPORTED, _S.OFFERED): _A.KEEP,
+    # The case closed before the lawyer answered (see the module docstring).
+    (_S.OFFERED, _S.WITHDRAWN): _A.WITHDRAW_OFFER,
+    (_S.CONFLICT_REPORTED, _S.WITHDRAWN): _A.WITHDRAW_OFFER,
+    # Recording the case outcome completes its accepted assignments (2.8).
+    (_S.ACCEPTED, _S.COMPLETED): _A.COMPLETE,
+    (_S.ACCEPTED, _S.WITHDRAWN): _A.WITHDRAW,
+}
+"""Every allowed (from, to) pair and the action that causes it."""
+
+LIVE_OFFER_STATUSES: frozenset[AssignmentStatus] = frozenset({_S.OFFERED, _S.CONFLICT_REPORTED})
+"""Offers still waiting for an answer (at most one presiding one per case)."""
+
+OPEN_STATUSES: frozenset[AssignmentStatus] = LIVE_OFFER_STATUSES | {_S.ACCEPTED}
+"""Assignments that count toward ``max_open_assignments`` (when their case is open)."""
+
+REFUSED_STATUSES: frozenset[AssignmentStatus] = frozenset({_S.DECLINED, _S.EXPIRED})
+"""Ends that make the lawyer ineligible for the same case again (``declined_before``)."""
+
+TERMINAL_STATUSES: frozenset[AssignmentStatus] = frozenset(
+    s for s in AssignmentStatus if not any(src is s for src, _ in ASSIGNMENT_TRANSITIONS)
+)
+"""States nothing leaves: declined, expired, completed, withdrawn."""
+
+
+class InvalidAssignmentTransition(Conflict):
+    """409 ``invalid_transition``: the assignment cannot move from its current state."""
+
+    code = "invalid_transition"
+    title = "Invalid state transition"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        current_status: str,
+        allowed_actions: list[str],
+        target_status: str,
+    ) -> None:
+        super().__init__(
+            detail,
+            extra={
+                "current_status": current_status,
+                "allowed_actions": allowed_actions,
+                "target_status": target_status,
+            },
+        )
+        self.current_status = current_status
+        self.allowed_actions = allowed_actions
+
+
+def is_open(status: AssignmentStatus) -> bool:
+    """Whether the assignment counts toward the lawyer's capacity (offered, conflict_reported,
+    accepted); the caller still only counts those on open cases (SPEC 2.7)."""
+    return status in OPEN_STATUSES
+
+
+def is_live_offer(status: AssignmentStatus) -> bool:
+    """Whether the offer still awaits an answer (offered or conflict_reported)."""
+    return status in LIVE_OFFER_STATUSES
+
+
+def is_terminal(status: AssignmentStatus) -> bool:
+    """Whether nothing can happen to the assignment any more."""
+    return status in TERMINAL_STATUSES
+
+
+def allowed_assignment_actions(current: AssignmentStatus) -> list[str]:
+    """The action codes possible from ``current``, in declaration order."""
+    found = {a for (src, _), a in ASSIGNMENT_TRANSITIONS.items() if src is current}
+    return [a.value for a in AssignmentAction if a in found]
+
+
+def assignment_action_for(
+    current: AssignmentStatus, target: AssignmentStatus
+) -> AssignmentAction | None:
+    """The action that moves an assignment from ``current`` to ``target``, or None."""
+    return ASSIGNMENT_TRANSITIONS.get((current, target))
+
+
+def ensure_assignment_transition(current: AssignmentStatus, target: AssignmentStatus) -> None:
+    """Refuse a change of assignment state that SPEC 2.7 does not allow.
+
+    Raises :class:`InvalidAssignmentTransition` (409 ``invalid_transition``) naming the
+    current state and the actions allowed there.
+    """
+    if (current, target) in ASSIGNMENT_TRANSITIONS:
+        return
+    raise InvalidAssignmentTransition(
+        f"委派当前状态为“{current.label_zh}”({current.value}), 不能变更为 {target.value}",
+        current_status=current.value,
+        allowed_actions=allowed_assignment_actions(current),
+        target_status=target.value,
+    )
