@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,9 +22,11 @@ from app.api.routers import (
     audit,
     cases,
     classification,
+    dispatch,
     health,
     lawyers,
     meta,
+    outcomes,
     policy,
     pool,
 )
@@ -31,6 +34,7 @@ from app.db.session import Database, create_database
 from app.domain.audit import service as audit_service
 from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
+from app.domain.maintenance.sweep import run_periodically
 from app.errors import DomainError
 from app.logs import configure_logging
 from app.settings import Settings, get_settings
@@ -85,9 +89,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.env == "development":
             log.warning("development_mode", detail="development secrets are in use")
+        stop = asyncio.Event()
+        sweeper = None
+        if settings.sweep_interval_s > 0:
+            sweeper = asyncio.create_task(
+                run_periodically(
+                    app.state.db.sessionmaker, interval_s=settings.sweep_interval_s, stop=stop
+                )
+            )
         try:
             yield
         finally:
+            stop.set()
+            if sweeper is not None:
+                await sweeper
             if owns_database:
                 await app.state.db.engine.dispose()
 
@@ -115,7 +130,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     problems.install(app, on_security_error=_audit_security_refusal)
     install_docs(app)
     app.include_router(health.router)
-    routers = (meta, policy, agencies, lawyers, pool, cases, classification, api_keys, audit)
+    routers = (
+        meta,
+        policy,
+        agencies,
+        lawyers,
+        pool,
+        cases,
+        classification,
+        dispatch,
+        outcomes,
+        api_keys,
+        audit,
+    )
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
 

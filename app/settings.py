@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     pii_hash_key: SecretStr = SecretStr(_DEV_PII_HASH_KEY)
 
     max_body_bytes: int = Field(MIB, ge=1024)
+    # Seconds between sweeps for expired offers and idempotency keys; 0 switches it off.
+    sweep_interval_s: float = Field(60.0, ge=0)
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -3,11 +3,13 @@
 Swagger UI and ReDoc are served with their scripts, styles and favicon from the service
 itself (the assets ship in the ``fastapi-offline`` package), because the service runs on
 government networks without internet access. Swagger's online validator badge is switched
-off for the same reason.
+off for the same reason, and ReDoc's bundle is served with its one hard-wired CDN address
+(the Redocly logo in the menu footer) pointed at the local favicon.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +18,15 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from app.api.problems import PROBLEM_MEDIA_TYPE
 
 ASSETS_PATH = "/docs-assets"
 _ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+_FAVICON = f"{ASSETS_PATH}/favicon.png"
+_REDOC_CDN_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
 class FieldError(BaseModel):
@@ -59,7 +64,9 @@ _DESCRIPTIONS = {
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses=`` of a route: each status documented as a problem+json body."""
+    """The ``responses=`` of a route: each status documented as a problem+json body (the
+    ``model`` puts ``Problem`` in the components; ``problem_media_types`` then files the
+    schema under the media type the service really sends)."""
     return {
         status: {
             "model": Problem,
@@ -70,13 +77,62 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every error response of the document as ``application/problem+json`` with the
+    ``Problem`` schema, and nothing else: FastAPI files a response model under
+    ``application/json`` and adds its own 422 (``HTTPValidationError``) to every operation
+    with parameters, neither of which the service ever sends."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if not str(status).startswith(("4", "5")):
+                    continue
+                content = response.get("content", {})
+                content.pop("application/json", None)
+                problem = content.get(PROBLEM_MEDIA_TYPE, {})
+                response["content"] = {PROBLEM_MEDIA_TYPE: {**problem, "schema": _PROBLEM_REF}}
+                if response.get("description") in (None, "", "Validation Error"):
+                    response["description"] = _DESCRIPTIONS.get(int(status), "Error")
+    components = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    return schema
+
+
+def install_problem_schema(app: FastAPI) -> None:
+    """Wrap ``app.openapi`` so the document (and its cache) passes ``problem_media_types``."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_media_types(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+@cache
+def _redoc_bundle() -> bytes:
+    bundle = (_ASSETS_DIR / "redoc.standalone.js").read_bytes()
+    return bundle.replace(_REDOC_CDN_LOGO, _FAVICON.encode())
+
+
 AUTH_ERRORS = problem_responses(401, 403)
 WRITE_ERRORS = problem_responses(400, 401, 403, 413, 415, 422)
 
 
 def install_docs(app: FastAPI) -> None:
+    install_problem_schema(app)
+    favicon = _FAVICON
+
+    # Before the mount, which would otherwise serve the bundle as shipped.
+    @app.get(f"{ASSETS_PATH}/redoc.standalone.js", include_in_schema=False)
+    async def redoc_bundle() -> Response:
+        return Response(_redoc_bundle(), media_type="text/javascript; charset=utf-8")
+
     app.mount(ASSETS_PATH, StaticFiles(directory=_ASSETS_DIR), name="docs-assets")
-    favicon = f"{ASSETS_PATH}/favicon.png"
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:

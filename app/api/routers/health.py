@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy import text
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from app.api import metrics
 from app.api.openapi_docs import problem_responses
@@ -66,7 +66,13 @@ async def readyz(request: Request) -> Any:
     return {"status": "ready", "checks": details}
 
 
-@router.get("/metrics", summary="Prometheus metrics", operation_id="metrics")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    operation_id="metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"description": "The Prometheus text exposition format"}},
+)
 async def prometheus_metrics() -> Response:
     body, content_type = metrics.render()
     return Response(body, media_type=content_type)

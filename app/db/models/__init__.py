@@ -8,6 +8,7 @@ from app.db.models.cases import (
     CaseClassification,
     CaseCounter,
     CaseEvent,
+    CaseOutcome,
     IdempotencyKey,
 )
 from app.db.models.policy import PolicyVersion
@@ -27,6 +28,7 @@ __all__ = [
     "CaseClassification",
     "CaseCounter",
     "CaseEvent",
+    "CaseOutcome",
     "IdempotencyKey",
     "Lawyer",
     "LawyerSpecialty",

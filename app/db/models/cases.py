@@ -173,3 +173,33 @@ class IdempotencyKey(Base):
     response_location: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class CaseOutcome(Base):
+    """The recorded result of a case (SPEC 2.8) and what followed it. A reopened case keeps
+    its earlier outcomes; the newest is the current one."""
+
+    __tablename__ = "case_outcomes"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(code_column_type())
+    concluded_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    agreement: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    referral: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    hours: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    performance_status: Mapped[str | None] = mapped_column(code_column_type(20))
+    performance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction_score: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    typical_nominated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    typical_nominated_by: Mapped[str | None] = mapped_column(String(200))
+    typical_reason: Mapped[str | None] = mapped_column(Text)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_reason: Mapped[str | None] = mapped_column(Text)

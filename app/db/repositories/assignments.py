@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Assignment
+from app.db.models import Assignment, Lawyer
 
 # A lawyer may read the cases they were offered, are working on, or completed; a declined,
 # expired or withdrawn offer gives no lasting access to the file.
@@ -30,3 +32,64 @@ async def lawyer_holds_assignment(
         Assignment.status.in_(_HOLDING),
     )
     return (await session.execute(stmt.limit(1))).first() is not None
+
+
+async def get(
+    session: AsyncSession, assignment_id: uuid.UUID, *, for_update: bool = False
+) -> Assignment | None:
+    stmt = select(Assignment).where(Assignment.id == assignment_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def for_case(
+    session: AsyncSession, case_id: uuid.UUID, *, statuses: Sequence[str] | None = None
+) -> list[Assignment]:
+    stmt = select(Assignment).where(Assignment.case_id == case_id)
+    if statuses is not None:
+        stmt = stmt.where(Assignment.status.in_(statuses))
+    return list((await session.execute(stmt.order_by(Assignment.offered_at))).scalars())
+
+
+async def overdue_offers(
+    session: AsyncSession, *, now: datetime, limit: int, case_id: uuid.UUID | None = None
+) -> list[Assignment]:
+    """Offers past their answer time (not locked: the caller locks each case, then the
+    offer, in the service's lock order, and checks again)."""
+    stmt = (
+        select(Assignment)
+        .where(Assignment.status == "offered", Assignment.respond_by < now)
+        .order_by(Assignment.respond_by)
+        .limit(limit)
+    )
+    if case_id is not None:
+        stmt = stmt.where(Assignment.case_id == case_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def list_page(
+    session: AsyncSession,
+    *,
+    after_id: uuid.UUID | None,
+    limit: int,
+    lawyer_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    status: str | None = None,
+    agency_id: uuid.UUID | None = None,
+) -> list[Assignment]:
+    stmt = select(Assignment).order_by(Assignment.id).limit(limit)
+    for column, value in (
+        (Assignment.lawyer_id, lawyer_id),
+        (Assignment.case_id, case_id),
+        (Assignment.status, status),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if agency_id is not None:
+        stmt = stmt.where(
+            Assignment.lawyer_id.in_(select(Lawyer.id).where(Lawyer.agency_id == agency_id))
+        )
+    if after_id is not None:
+        stmt = stmt.where(Assignment.id > after_id)
+    return list((await session.execute(stmt)).scalars())

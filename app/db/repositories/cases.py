@@ -12,7 +12,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.db.models import Case, CaseApplicant, CaseClassification, CaseCounter, CaseEvent
+from app.db.models import (
+    Case,
+    CaseApplicant,
+    CaseClassification,
+    CaseCounter,
+    CaseEvent,
+    CaseOutcome,
+)
 
 
 async def allocate_case_number(session: AsyncSession, year: int) -> int:
@@ -42,6 +49,13 @@ async def get(
     stmt = _with_applicants().where(Case.id == case_id)
     if for_update:
         stmt = stmt.with_for_update(of=Case)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def try_lock(session: AsyncSession, case_id: uuid.UUID) -> Case | None:
+    """The case locked, or None when another transaction holds it (SKIP LOCKED): a sweeper
+    leaves such a case to whoever is working on it."""
+    stmt = _with_applicants().where(Case.id == case_id).with_for_update(of=Case, skip_locked=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -172,3 +186,13 @@ async def classifications(session: AsyncSession, case_id: uuid.UUID) -> list[Cas
         .order_by(CaseClassification.created_at, CaseClassification.id)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def latest_outcome(session: AsyncSession, case_id: uuid.UUID) -> CaseOutcome | None:
+    stmt = (
+        select(CaseOutcome)
+        .where(CaseOutcome.case_id == case_id)
+        .order_by(CaseOutcome.recorded_at.desc(), CaseOutcome.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

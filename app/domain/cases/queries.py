@@ -29,6 +29,7 @@ from app.domain.cases.schemas import (
 from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import CaseStatus, Role
+from app.domain.outcomes.schemas import outcome_view
 from app.domain.policy.service import policy_in_force
 from app.errors import Forbidden, NotFound
 
@@ -81,6 +82,7 @@ async def case_view(
         received_since=since,
         exclude_case_id=case.id,
     )
+    outcome = await repo.latest_outcome(session, case.id) if case.outcome_type else None
     applicants = [
         ApplicantOut(
             kind=a.kind,
@@ -121,6 +123,7 @@ async def case_view(
         chosen_channel=case.chosen_channel,
         closed_at=case.closed_at,
         allowed_actions=allowed_actions(CaseStatus(case.status)),
+        outcome=outcome_view(outcome) if outcome and case.outcome_type else None,
         created_at=case.created_at,
         updated_at=case.updated_at,
     )

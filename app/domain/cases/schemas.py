@@ -27,6 +27,7 @@ from app.domain.common.identifiers import (
     normalize_resident_id,
 )
 from app.domain.common.schema import InputModel, OutputModel, Phone
+from app.domain.outcomes.schemas import OutcomeOut
 
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]
@@ -198,6 +199,7 @@ class CaseOut(CaseSummary):
     chosen_channel: ResolutionChannel | None
     closed_at: datetime | None
     allowed_actions: list[str]
+    outcome: OutcomeOut | None = Field(description="The outcome in force, if any")
     created_at: datetime
     updated_at: datetime
 

@@ -54,6 +54,7 @@ class AssignmentAction(LabelledEnum):
     WITHDRAW_OFFER = "withdraw_offer", "撤回未答复的委派"
     COMPLETE = "complete", "办结"
     WITHDRAW = "withdraw", "撤回委派"
+    REOPEN = "reopen", "案件重新启动, 恢复主持"
 
 
 _S = AssignmentStatus
@@ -75,6 +76,9 @@ ASSIGNMENT_TRANSITIONS: Mapping[tuple[AssignmentStatus, AssignmentStatus], Assig
     # Recording the case outcome completes its accepted assignments (2.8).
     (_S.ACCEPTED, _S.COMPLETED): _A.COMPLETE,
     (_S.ACCEPTED, _S.WITHDRAWN): _A.WITHDRAW,
+    # Reopening a case that had been mediated puts its presiding mediator back to work
+    # (SPEC 2.9: closed → in_mediation), rather than dispatching the case afresh.
+    (_S.COMPLETED, _S.ACCEPTED): _A.REOPEN,
 }
 """Every allowed (from, to) pair and the action that causes it."""
 

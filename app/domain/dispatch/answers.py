@@ -1,0 +1,294 @@
+"""The lawyer's answer to an offer, the agency's Art. 9 ruling, and expiry (SPEC 2.7).
+
+When a presiding offer ends without acceptance (declined, released, expired) the case goes
+back to ``classified`` and, with ``auto_redispatch``, the next eligible lawyer gets an offer
+at once — that side effect lives here, in one place, whatever ended the offer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Assignment, Case
+from app.db.repositories import assignments as repo
+from app.db.repositories import cases as cases_repo
+from app.db.repositories import registry as registry_repo
+from app.db.types import utcnow
+from app.domain.audit import service as audit
+from app.domain.auth.actor import SYSTEM_ACTOR, Actor
+from app.domain.cases.lifecycle import CaseAction
+from app.domain.cases.lifecycle import ensure_transition as ensure_case_transition
+from app.domain.cases.timeline import append_event
+from app.domain.common.enums import (
+    AssignmentStatus,
+    CaseStatus,
+    ConflictDecision,
+    DeclineReason,
+    DispatchRole,
+    Role,
+)
+from app.domain.dispatch import service as dispatch_service
+from app.domain.dispatch.assignment_lifecycle import ensure_assignment_transition
+from app.domain.dispatch.schemas import ConflictDecisionIn, DeclineIn
+from app.domain.policy.service import policy_in_force
+from app.errors import Conflict, Forbidden, NotFound
+
+log = structlog.get_logger("adr.dispatch")
+
+
+async def visible_assignment(
+    session: AsyncSession, *, actor: Actor, assignment_id: uuid.UUID, for_update: bool = False
+) -> Assignment:
+    """The assignment, or 404 when it does not exist or the actor may not see it: a lawyer
+    sees their own, an agency officer its agency's lawyers', the center and bureau all."""
+    assignment = await repo.get(session, assignment_id, for_update=for_update)
+    if assignment is None:
+        raise NotFound("no such assignment")
+    if actor.role in (Role.ADMIN, Role.SUPERVISOR, Role.CENTER_COORDINATOR):
+        return assignment
+    if actor.role is Role.LAWYER and actor.lawyer_id == assignment.lawyer_id:
+        return assignment
+    if actor.role is Role.AGENCY_OFFICER:
+        lawyer = await registry_repo.get_lawyer(session, assignment.lawyer_id)
+        if lawyer is not None and lawyer.agency_id == actor.agency_id:
+            return assignment
+    raise NotFound("no such assignment")
+
+
+async def _locked(session: AsyncSession, assignment: Assignment) -> tuple[Case, Assignment]:
+    """Lock the case, then the assignment (the service's lock order), and reread both."""
+    case = await cases_repo.get(session, assignment.case_id, for_update=True)
+    locked = await repo.get(session, assignment.id, for_update=True)
+    assert case is not None
+    assert locked is not None
+    return case, locked
+
+
+def _move(assignment: Assignment, target: AssignmentStatus) -> None:
+    ensure_assignment_transition(AssignmentStatus(assignment.status), target)
+    assignment.status = target.value
+    assignment.version += 1
+
+
+async def _expire_if_overdue(session: AsyncSession, case: Case, assignment: Assignment) -> bool:
+    if assignment.status != AssignmentStatus.OFFERED.value or assignment.respond_by > utcnow():
+        return False
+    await _end_offer(session, case, assignment, AssignmentStatus.EXPIRED, SYSTEM_ACTOR)
+    return True
+
+
+class OfferExpired(Conflict):
+    """The offer ran out before the answer came. Returned (not raised) by the answer
+    functions, so that the expiry they recorded is committed; the router renders it."""
+
+    code = "offer_expired"
+
+
+async def accept(
+    session: AsyncSession, *, actor: Actor, assignment_id: uuid.UUID
+) -> Assignment | OfferExpired:
+    assignment = await visible_assignment(session, actor=actor, assignment_id=assignment_id)
+    if actor.role is not Role.LAWYER or actor.lawyer_id != assignment.lawyer_id:
+        raise Forbidden("only the lawyer offered may answer", code="not_your_assignment")
+    case, assignment = await _locked(session, assignment)
+    if await _expire_if_overdue(session, case, assignment):
+        return OfferExpired("the offer expired before it was accepted")
+    _move(assignment, AssignmentStatus.ACCEPTED)
+    assignment.responded_at = utcnow()
+    previous = case.status
+    if assignment.role == DispatchRole.PRESIDING.value:
+        ensure_case_transition(
+            CaseStatus(case.status), CaseStatus.IN_MEDIATION, action=CaseAction.ACCEPT_PRESIDING
+        )
+        case.status = CaseStatus.IN_MEDIATION.value
+    case.version += 1
+    await session.flush()
+    append_event(
+        session,
+        case=case,
+        type="offer_accepted",
+        actor=actor,
+        from_status=previous,
+        to_status=case.status if case.status != previous else None,
+        data={"assignment_id": assignment.id, "role": assignment.role},
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="assignment.accept",
+        object_type="assignment",
+        object_id=assignment.id,
+    )
+    return assignment
+
+
+async def decline(
+    session: AsyncSession, *, actor: Actor, assignment_id: uuid.UUID, data: DeclineIn
+) -> Assignment | OfferExpired:
+    assignment = await visible_assignment(session, actor=actor, assignment_id=assignment_id)
+    if actor.role is not Role.LAWYER or actor.lawyer_id != assignment.lawyer_id:
+        raise Forbidden("only the lawyer offered may answer", code="not_your_assignment")
+    case, assignment = await _locked(session, assignment)
+    if await _expire_if_overdue(session, case, assignment):
+        return OfferExpired("the offer had already expired")
+    assignment.decline_reason = data.reason.value
+    assignment.decline_note = data.note
+    assignment.responded_at = utcnow()
+    if data.reason is DeclineReason.WORK_CONFLICT:
+        # Art. 9: a clash with daily duties goes to the lawyer's agency head to decide.
+        _move(assignment, AssignmentStatus.CONFLICT_REPORTED)
+        await session.flush()
+        append_event(
+            session,
+            case=case,
+            type="work_conflict_reported",
+            actor=actor,
+            data={"assignment_id": assignment.id},
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="assignment.report_conflict",
+            object_type="assignment",
+            object_id=assignment.id,
+            changes={"note": data.note},
+        )
+        return assignment
+    await _end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
+    return assignment
+
+
+async def conflict_decision(
+    session: AsyncSession, *, actor: Actor, assignment_id: uuid.UUID, data: ConflictDecisionIn
+) -> Assignment:
+    """The lawyer's own agency rules on a reported work conflict (Art. 9)."""
+    assignment = await visible_assignment(session, actor=actor, assignment_id=assignment_id)
+    lawyer = await registry_repo.get_lawyer(session, assignment.lawyer_id)
+    if (
+        actor.role is not Role.AGENCY_OFFICER
+        or lawyer is None
+        or lawyer.agency_id != actor.agency_id
+    ):
+        raise Forbidden("the lawyer's own agency rules on a work conflict", code="not_own_agency")
+    case, assignment = await _locked(session, assignment)
+    assignment.conflict_decision = data.decision.value
+    assignment.conflict_decision_note = data.note
+    assignment.conflict_decided_by = actor.sub
+    if data.decision is ConflictDecision.KEEP:
+        _move(assignment, AssignmentStatus.OFFERED)
+        policy = (await policy_in_force(session)).version
+        assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
+        assignment.responded_at = None
+        await session.flush()
+        append_event(
+            session,
+            case=case,
+            type="work_conflict_kept",
+            actor=actor,
+            data={"assignment_id": assignment.id, "respond_by": assignment.respond_by},
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="assignment.conflict_keep",
+            object_type="assignment",
+            object_id=assignment.id,
+            changes={"note": data.note},
+        )
+        return assignment
+    await _end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
+    return assignment
+
+
+async def _end_offer(
+    session: AsyncSession,
+    case: Case,
+    assignment: Assignment,
+    target: AssignmentStatus,
+    actor: Actor,
+) -> None:
+    """End an offer (declined, released, expired); a presiding one sends the case back to
+    ``classified`` and, with auto_redispatch, straight to the next eligible lawyer."""
+    _move(assignment, target)
+    assignment.ended_at = utcnow()
+    await session.flush()
+    append_event(
+        session,
+        case=case,
+        type=f"offer_{target.value}",
+        actor=actor,
+        data={
+            "assignment_id": assignment.id,
+            "lawyer_id": assignment.lawyer_id,
+            "reason": assignment.decline_reason,
+        },
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=f"assignment.{target.value}",
+        object_type="assignment",
+        object_id=assignment.id,
+        changes={"reason": assignment.decline_reason},
+    )
+    if assignment.role != DispatchRole.PRESIDING.value:
+        return
+    if case.status != CaseStatus.AWAITING_ACCEPTANCE.value:
+        return
+    ensure_case_transition(
+        CaseStatus(case.status), CaseStatus.CLASSIFIED, action=CaseAction.PRESIDING_OFFER_ENDED
+    )
+    case.status = CaseStatus.CLASSIFIED.value
+    case.version += 1
+    await session.flush()
+    append_event(
+        session,
+        case=case,
+        type="presiding_offer_ended",
+        actor=actor,
+        from_status=CaseStatus.AWAITING_ACCEPTANCE.value,
+        to_status=case.status,
+        data={"assignment_id": assignment.id},
+    )
+    if (await policy_in_force(session)).version.auto_redispatch:
+        await _redispatch(session, case)
+
+
+async def _redispatch(session: AsyncSession, case: Case) -> None:
+    try:
+        async with session.begin_nested():
+            await dispatch_service.dispatch(
+                session, actor=SYSTEM_ACTOR, case=case, role=DispatchRole.PRESIDING
+            )
+    except Conflict as refused:
+        # Nobody else is eligible: the case waits, classified, for the center to act.
+        append_event(
+            session,
+            case=case,
+            type="redispatch_failed",
+            actor=SYSTEM_ACTOR,
+            data={"code": refused.code, **refused.extra},
+        )
+
+
+async def expire_overdue(
+    session: AsyncSession, *, limit: int = 100, case_id: uuid.UUID | None = None
+) -> int:
+    """Expire offers past their answer time (the periodic sweep, and reads). Safe with
+    several processes: a case another transaction holds is skipped (SKIP LOCKED), and each
+    offer is checked again under its case's lock."""
+    expired = 0
+    for candidate in await repo.overdue_offers(session, now=utcnow(), limit=limit, case_id=case_id):
+        case = await cases_repo.try_lock(session, candidate.case_id)
+        if case is None:
+            continue  # another request or sweeper is at this case right now
+        assignment = await repo.get(session, candidate.id, for_update=True)
+        if assignment is not None and await _expire_if_overdue(session, case, assignment):
+            expired += 1
+    if expired:
+        log.info("offers_expired", count=expired)
+    return expired

@@ -1,0 +1,331 @@
+"""Dispatching public lawyers to cases (统一委派, SPEC 2.7, Art. 9–10).
+
+Concurrency: a dispatch locks the case row first (so one case gets one live presiding offer
+at a time — the partial unique index is the backstop), then the chosen lawyer's row, and
+recounts that lawyer's open assignments under the lock (so two dispatches on different cases
+cannot both take a lawyer's last place). The lock order is always case, then lawyer, then
+assignment, everywhere in the service, so the locks cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Assignment, Case, PolicyVersion
+from app.db.repositories import dispatch as repo
+from app.db.types import utcnow
+from app.domain.audit import service as audit
+from app.domain.auth.actor import Actor
+from app.domain.cases.lifecycle import CaseAction, InvalidTransition, allowed_actions
+from app.domain.cases.lifecycle import ensure_transition as ensure_case_transition
+from app.domain.cases.timeline import append_event
+from app.domain.common.clock import today_shanghai
+from app.domain.common.enums import (
+    AssignmentStatus,
+    CaseStatus,
+    DispatchRole,
+    ExclusionReason,
+    Role,
+)
+from app.domain.dispatch.rules import (
+    Assessment,
+    CaseFacts,
+    LawyerFacts,
+    assess,
+    exclusion_summary,
+)
+from app.domain.dispatch.schemas import CandidatesOut, ExcludedCandidate, RankedCandidate
+from app.domain.policy.service import policy_in_force
+from app.errors import Conflict, Forbidden, ValidationFailed
+
+_REFUSED = (AssignmentStatus.DECLINED.value, AssignmentStatus.EXPIRED.value)
+_OPEN = (
+    AssignmentStatus.OFFERED.value,
+    AssignmentStatus.CONFLICT_REPORTED.value,
+    AssignmentStatus.ACCEPTED.value,
+)
+
+
+async def _case_facts(session: AsyncSession, case: Case) -> CaseFacts:
+    return CaseFacts(
+        business_system=case.business_system,
+        respondent_agency_id=case.respondent_agency_id,
+        respondent_region_code=await repo.respondent_region(session, case.respondent_agency_id),
+    )
+
+
+async def _assessments(
+    session: AsyncSession,
+    case: Case,
+    role: DispatchRole,
+    policy: PolicyVersion,
+    *,
+    only: uuid.UUID | None = None,
+) -> tuple[CaseFacts, list[Assessment], list[Assessment]]:
+    today = today_shanghai()
+    rows = await repo.candidates(
+        session,
+        case_id=case.id,
+        year=today.year,
+        business_system=case.business_system,
+        today=today,
+        only=only,
+    )
+    lawyers = [
+        LawyerFacts(
+            lawyer_id=r.lawyer.id,
+            name=r.lawyer.name,
+            agency_id=r.lawyer.agency_id,
+            region_code=r.region_code,
+            in_pool=r.in_pool,
+            certificate_active=r.lawyer.certificate_status == "active",
+            specialties=frozenset(s.business_system for s in r.lawyer.specialties),
+            open_assignments=r.open_assignments,
+            last_offered_at=r.last_offered_at,
+            refused_this_case=any(s in _REFUSED for s in r.statuses_on_case),
+            assigned_to_case=any(s in _OPEN for s in r.statuses_on_case),
+            unavailable_today=r.unavailable_today,
+        )
+        for r in rows
+    ]
+    facts = await _case_facts(session, case)
+    eligible, excluded = assess(lawyers, facts, role=role, max_open=policy.max_open_assignments)
+    return facts, eligible, excluded
+
+
+def _ranked(eligible: list[Assessment], facts: CaseFacts) -> list[RankedCandidate]:
+    return [
+        RankedCandidate(
+            rank=i,
+            lawyer_id=a.lawyer.lawyer_id,
+            name=a.lawyer.name,
+            agency_id=a.lawyer.agency_id,
+            region_code=a.lawyer.region_code,
+            open_assignments=a.lawyer.open_assignments,
+            last_offered_at=a.lawyer.last_offered_at,
+            same_county=a.lawyer.region_code == facts.respondent_region_code,
+        )
+        for i, a in enumerate(eligible, start=1)
+    ]
+
+
+def _excluded(excluded: list[Assessment]) -> list[ExcludedCandidate]:
+    return [
+        ExcludedCandidate(
+            lawyer_id=a.lawyer.lawyer_id,
+            name=a.lawyer.name,
+            agency_id=a.lawyer.agency_id,
+            reasons=list(a.exclusions),
+            overridable=a.overridable(),
+        )
+        for a in excluded
+    ]
+
+
+async def candidates(session: AsyncSession, *, case: Case, role: DispatchRole) -> CandidatesOut:
+    policy = (await policy_in_force(session)).version
+    facts, eligible, excluded = await _assessments(session, case, role, policy)
+    return CandidatesOut(
+        case_id=case.id,
+        role=role,
+        max_open_assignments=policy.max_open_assignments,
+        eligible=_ranked(eligible, facts),
+        excluded=_excluded(excluded),
+    )
+
+
+def _check_case_state(case: Case, role: DispatchRole) -> None:
+    current = CaseStatus(case.status)
+    if role is DispatchRole.PRESIDING:
+        ensure_case_transition(
+            current, CaseStatus.AWAITING_ACCEPTANCE, action=CaseAction.OFFER_PRESIDING
+        )
+    elif current not in (CaseStatus.AWAITING_ACCEPTANCE, CaseStatus.IN_MEDIATION):
+        raise InvalidTransition(
+            "participating mediators join once the case awaits acceptance or is in mediation",
+            current_status=current.value,
+            allowed_actions=allowed_actions(current),
+        )
+
+
+async def dispatch(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    case: Case,
+    role: DispatchRole,
+    lawyer_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> Assignment:
+    """Make an offer on a case already locked by the caller: to the top-ranked eligible
+    lawyer, or to the one named (who must be eligible, unless a coordinator overrides an
+    overridable exclusion with a reason)."""
+    _check_case_state(case, role)
+    policy = (await policy_in_force(session)).version
+    facts, eligible, excluded = await _assessments(session, case, role, policy, only=lawyer_id)
+    if lawyer_id is not None:
+        return await _offer_named(
+            session,
+            actor=actor,
+            case=case,
+            role=role,
+            policy=policy,
+            facts=facts,
+            eligible=eligible,
+            excluded=excluded,
+            lawyer_id=lawyer_id,
+            reason=reason,
+        )
+    if reason is not None:
+        raise ValidationFailed.of_field(
+            "reason", "an override reason goes with a named lawyer_id", "reason_without_lawyer"
+        )
+    for rank, choice in enumerate(eligible, start=1):
+        await repo.lock_lawyer(session, choice.lawyer.lawyer_id)
+        if await _at_capacity(session, choice.lawyer.lawyer_id, policy):
+            continue  # a parallel dispatch took the last place; the next one in rank
+        reasoning = _reasoning(choice, facts, rank=rank, of=len(eligible), auto=True)
+        return await _create_offer(session, actor, case, role, choice, policy, reasoning)
+    raise Conflict(
+        "no lawyer is eligible for this case",
+        code="no_eligible_mediator",
+        extra={"exclusions": exclusion_summary(excluded), "excluded_count": len(excluded)},
+    )
+
+
+async def _offer_named(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    case: Case,
+    role: DispatchRole,
+    policy: PolicyVersion,
+    facts: CaseFacts,
+    eligible: list[Assessment],
+    excluded: list[Assessment],
+    lawyer_id: uuid.UUID,
+    reason: str | None,
+) -> Assignment:
+    found = eligible or excluded
+    if not found:
+        raise ValidationFailed.of_field("lawyer_id", "no such active lawyer", "unknown_lawyer")
+    assessment = found[0]
+    await repo.lock_lawyer(session, lawyer_id)
+    exclusions = list(assessment.exclusions)
+    at_capacity = await _at_capacity(session, lawyer_id, policy)
+    if at_capacity and ExclusionReason.AT_CAPACITY not in exclusions:
+        exclusions.append(ExclusionReason.AT_CAPACITY)
+    override = None
+    if exclusions:
+        overridable = all(
+            e in (ExclusionReason.SPECIALTY_MISMATCH, ExclusionReason.AT_CAPACITY)
+            for e in exclusions
+        )
+        if not (reason and overridable and actor.role is Role.CENTER_COORDINATOR):
+            raise Conflict(
+                "the lawyer is not eligible for this case",
+                code="lawyer_not_eligible",
+                extra={
+                    "reasons": [e.value for e in exclusions],
+                    "overridable": overridable,
+                    "override_needs": "a center_coordinator's reason" if overridable else None,
+                },
+            )
+        override = reason
+    reasoning = _reasoning(assessment, facts, rank=None, of=len(eligible), auto=False)
+    if override:
+        reasoning["override"] = {"reason": override, "set_aside": [e.value for e in exclusions]}
+    return await _create_offer(
+        session, actor, case, role, assessment, policy, reasoning, override_reason=override
+    )
+
+
+async def _at_capacity(session: AsyncSession, lawyer_id: uuid.UUID, policy: PolicyVersion) -> bool:
+    counts = await repo.open_assignment_counts(session, [lawyer_id])
+    return counts.get(lawyer_id, 0) >= policy.max_open_assignments
+
+
+def _reasoning(
+    choice: Assessment, facts: CaseFacts, *, rank: int | None, of: int, auto: bool
+) -> dict[str, Any]:
+    lawyer = choice.lawyer
+    return {
+        "mode": "top_ranked" if auto else "named",
+        "rank": rank,
+        "eligible_count": of,
+        "open_assignments": lawyer.open_assignments,
+        "last_offered_at": lawyer.last_offered_at.isoformat() if lawyer.last_offered_at else None,
+        "same_county": lawyer.region_code == facts.respondent_region_code,
+        "business_system": facts.business_system,
+        "exclusions": [e.value for e in choice.exclusions],
+    }
+
+
+async def _create_offer(
+    session: AsyncSession,
+    actor: Actor,
+    case: Case,
+    role: DispatchRole,
+    choice: Assessment,
+    policy: PolicyVersion,
+    reasoning: dict[str, Any],
+    *,
+    override_reason: str | None = None,
+) -> Assignment:
+    now = utcnow()
+    assignment = Assignment(
+        case_id=case.id,
+        lawyer_id=choice.lawyer.lawyer_id,
+        role=role.value,
+        status=AssignmentStatus.OFFERED.value,
+        offered_at=now,
+        respond_by=now + timedelta(hours=policy.offer_response_hours),
+        override_reason=override_reason,
+        reasoning=reasoning,
+        offered_by=actor.sub,
+    )
+    session.add(assignment)
+    previous = case.status
+    if role is DispatchRole.PRESIDING:
+        case.status = CaseStatus.AWAITING_ACCEPTANCE.value
+    case.version += 1
+    case.updated_at = now
+    await session.flush()
+    append_event(
+        session,
+        case=case,
+        type=f"offer_{role.value}",
+        actor=actor,
+        from_status=previous,
+        to_status=case.status if case.status != previous else None,
+        data={
+            "assignment_id": assignment.id,
+            "lawyer_id": assignment.lawyer_id,
+            "mode": reasoning["mode"],
+            "override": override_reason is not None,
+        },
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="case.dispatch",
+        object_type="assignment",
+        object_id=assignment.id,
+        changes={
+            "case_id": case.id,
+            "lawyer_id": assignment.lawyer_id,
+            "role": role.value,
+            "override_reason": override_reason,
+            "rank": reasoning.get("rank"),
+        },
+    )
+    return assignment
+
+
+def ensure_may_dispatch(actor: Actor) -> None:
+    if actor.role not in (Role.ADMIN, Role.CENTER_COORDINATOR):
+        raise Forbidden("only the reconciliation center dispatches", code="role_not_allowed")
