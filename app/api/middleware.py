@@ -9,9 +9,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
+import weakref
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,6 +36,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+# Endpoint → path template, shared by every app of the process: the OpenAPI document the
+# templates come from takes a noticeable fraction of a second to build, and the test suite
+# builds an app per test (on the same endpoint functions).
+_TEMPLATES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -44,6 +53,10 @@ class RequestContextMiddleware:
         endpoint = scope.get("endpoint")
         if endpoint is None:
             return "unmatched"
+        try:
+            return _TEMPLATES[endpoint]
+        except (KeyError, TypeError):
+            pass
         if self._templates is None:
             schema = scope["app"].openapi()
             self._templates = {
@@ -53,7 +66,12 @@ class RequestContextMiddleware:
                 if isinstance(operation, dict) and "operationId" in operation
             }
         name = getattr(endpoint, "__name__", "")
-        return self._templates.get(name) or str(getattr(scope.get("route"), "path", name))
+        template = self._templates.get(name)
+        if template is None:
+            return str(getattr(scope.get("route"), "path", name))
+        with contextlib.suppress(TypeError):  # not every callable takes a weak reference
+            _TEMPLATES[endpoint] = template
+        return template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

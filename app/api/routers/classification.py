@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app.api.deps import CipherDep, SessionDep, require_roles
-from app.api.openapi_docs import WRITE_ERRORS, problem_responses
+from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.domain.auth.actor import Actor
 from app.domain.cases import queries
 from app.domain.cases.access import CENTER_ROLES
 from app.domain.cases.schemas import CaseOut
 from app.domain.classification import service
-from app.domain.classification.schemas import ClassificationIn
+from app.domain.classification.schemas import ClassificationIn, SuggestionOut
 
 router = APIRouter(prefix="/cases", tags=["classification"])
 CenterActor = Annotated[Actor, Depends(require_roles(*CENTER_ROLES))]
@@ -35,3 +35,15 @@ async def classify_case(
 ) -> CaseOut:
     case, _ = await service.classify(session, actor=actor, case_id=case_id, data=body)
     return await queries.case_view(session, case=case, cipher=cipher)
+
+
+@router.get(
+    "/{case_id}/classification-suggestion",
+    summary="Propose a classification from the case's text and data (changes nothing)",
+    operation_id="suggest_classification",
+    responses={**AUTH_ERRORS, **problem_responses(404, 422)},
+)
+async def suggest_classification(
+    case_id: uuid.UUID, session: SessionDep, actor: CenterActor
+) -> SuggestionOut:
+    return await service.suggestion(session, actor=actor, case_id=case_id)

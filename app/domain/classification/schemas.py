@@ -82,3 +82,51 @@ class ClassificationOut(OutputModel):
     referral_note: str | None
     created_at: datetime
     created_by: str
+
+
+class EvidenceOut(OutputModel):
+    field: str
+    keyword: str
+    weight: float
+    count: int
+
+
+class CandidateOut(OutputModel):
+    code: str
+    score: float = Field(description="0..1")
+    text_score: float
+    prior: float
+    evidence: list[EvidenceOut]
+
+
+class ConditionJudgementOut(OutputModel):
+    code: str
+    met: bool | None = Field(description="null when the data cannot tell")
+    note: str
+
+
+class PrioritySuggestionOut(OutputModel):
+    code: Priority
+    collective: bool
+    reasons: list[str]
+    urgent_evidence: list[EvidenceOut]
+    high_evidence: list[EvidenceOut]
+
+
+class ChannelSuggestionOut(OutputModel):
+    code: ResolutionChannel
+    reason: str
+    alternatives: list[ResolutionChannel]
+    evidence: list[EvidenceOut]
+
+
+class SuggestionOut(OutputModel):
+    """A proposal only: nothing is changed until a classification is recorded."""
+
+    case_id: uuid.UUID
+    lexicon_version: str
+    business_systems: list[CandidateOut]
+    act_types: list[CandidateOut]
+    conditions: list[ConditionJudgementOut]
+    priority: PrioritySuggestionOut
+    recommended_channel: ChannelSuggestionOut

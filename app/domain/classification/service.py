@@ -3,19 +3,23 @@ dispute at all; Art. 8 asks what the applicant was told of the ways to resolve i
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, CaseClassification
+from app.db.repositories import registry as registry_repo
 from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.cases.lifecycle import CaseAction, ensure_transition
 from app.domain.cases.queries import get_visible_case
 from app.domain.cases.timeline import append_event
-from app.domain.classification.schemas import ClassificationIn
+from app.domain.classification.schemas import ClassificationIn, SuggestionOut
+from app.domain.classification.suggest import suggest
 from app.domain.common.enums import CaseStatus, OutcomeType
+from app.domain.policy.service import policy_in_force
 from app.domain.registry.agencies import ensure_business_systems_exist
 
 
@@ -89,3 +93,41 @@ async def classify(
         changes={"from": current.value, "to": target.value, "all_met": all_met},
     )
     return case, record
+
+
+MAX_CANDIDATES = 10
+
+
+async def suggestion(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> SuggestionOut:
+    """Ranked business systems and act types with the evidence found in the case's text,
+    what the data can say of the Art. 5 conditions, a priority and a channel (Art. 8)."""
+    case = await get_visible_case(session, actor=actor, case_id=case_id)
+    respondent = await registry_repo.get_agency(session, case.respondent_agency_id)
+    policy = (await policy_in_force(session)).version
+    texts = {
+        "title": case.title,
+        "facts": case.facts,
+        "claims": case.claims,
+        "act_description": case.act_description or "",
+    }
+    # Matching long texts is CPU work: off the event loop, so other requests go on.
+    result = await asyncio.to_thread(
+        suggest,
+        texts,
+        respondent_kind=respondent.kind if respondent else None,
+        respondent_business_system=respondent.business_system if respondent else None,
+        applicant_count=case.applicant_count,
+        collective_threshold=policy.collective_threshold,
+        act_type_hint=case.act_type,
+    )
+    return SuggestionOut.model_validate(
+        {
+            "case_id": case.id,
+            "lexicon_version": result.lexicon_version,
+            "business_systems": result.business_systems[:MAX_CANDIDATES],
+            "act_types": result.act_types[:MAX_CANDIDATES],
+            "conditions": result.conditions,
+            "priority": result.priority,
+            "recommended_channel": result.recommended_channel,
+        }
+    )

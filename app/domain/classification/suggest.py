@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from os import PathLike
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from app.domain.common.enums import (
     ActType,
@@ -51,6 +51,7 @@ __all__ = [
     "ChannelSuggestion",
     "ConditionJudgement",
     "Evidence",
+    "KeywordIndex",
     "KeywordSet",
     "Lexicon",
     "LexiconError",
@@ -150,6 +151,54 @@ class KeywordSet:
             counts[keyword] = counts.get(keyword, 0) + 1
         return counts
 
+    def count_hits(self, hits: Sequence[tuple[int, tuple[str, ...]]]) -> dict[str, int]:
+        """Same as :meth:`count`, from the hits a :class:`KeywordIndex` found in the text.
+
+        Walking the hits in order, the longest of this set's keywords starting at a position
+        is taken and positions inside it are skipped: exactly the longest-match scan, without
+        rescanning the text for every class.
+        """
+        counts: dict[str, int] = {}
+        weights = self.weights
+        cursor = 0
+        for position, keywords in hits:
+            if position < cursor:
+                continue
+            for keyword in keywords:
+                if keyword in weights:
+                    counts[keyword] = counts.get(keyword, 0) + 1
+                    cursor = position + len(keyword)
+                    break
+        return counts
+
+
+class KeywordIndex:
+    """Every keyword of several sets, to find all their occurrences in one pass over a text."""
+
+    __slots__ = ("_by_first",)
+
+    def __init__(self, sets: Iterable[KeywordSet]) -> None:
+        by_first: dict[str, set[str]] = {}
+        for kset in sets:
+            for keyword in kset.weights:
+                by_first.setdefault(keyword[0], set()).add(keyword)
+        self._by_first: dict[str, tuple[str, ...]] = {
+            first: tuple(sorted(words, key=lambda w: (-len(w), w)))
+            for first, words in by_first.items()
+        }
+
+    def hits(self, text: str) -> list[tuple[int, tuple[str, ...]]]:
+        """``(position, keywords starting there, longest first)`` for every position with any."""
+        found: list[tuple[int, tuple[str, ...]]] = []
+        lookup = self._by_first.get
+        for position, char in enumerate(text):
+            candidates = lookup(char)
+            if candidates:
+                here = tuple(k for k in candidates if text.startswith(k, position))
+                if here:
+                    found.append((position, here))
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class Signal:
@@ -196,6 +245,8 @@ class Lexicon:
     priority: Mapping[str, Signal]
     channel_signals: Mapping[str, Signal]
     neutral: KeywordSet
+    index: KeywordIndex
+    """All keywords except the neutral phrases (which are blanked out before matching)."""
 
 
 def load_lexicon(path: str | PathLike[str] | None = None) -> Lexicon:
@@ -292,6 +343,14 @@ class _Parser:
         )
         neutral = self.neutral(top.get("neutral", []))
         settings = self.settings(top.get("settings", {}))
+        index = KeywordIndex(
+            [
+                *business_systems.values(),
+                *act_types.values(),
+                *(signal.keywords for signal in priority.values()),
+                *(signal.keywords for signal in channel_signals.values()),
+            ]
+        )
         return Lexicon(
             version=version.strip(),
             description=description,
@@ -301,6 +360,7 @@ class _Parser:
             priority=priority,
             channel_signals=channel_signals,
             neutral=neutral,
+            index=index,
         )
 
     # -- pieces --------------------------------------------------------------------------
@@ -331,6 +391,8 @@ class _Parser:
         keyword = normalise_text(value)
         if not keyword:
             raise self.fail(where, f"keyword {value!r} is empty after normalisation")
+        if _BLANK in keyword:
+            raise self.fail(where, f"keyword {value!r} contains a NUL character")
         if len(keyword) > _MAX_KEYWORD_LENGTH:
             raise self.fail(where, f"keyword {value!r} is longer than {_MAX_KEYWORD_LENGTH}")
         return keyword
@@ -573,7 +635,7 @@ def suggest(
     if collective_threshold < 1:
         raise ValueError("collective_threshold must be at least 1")
 
-    texts = _prepare(text_fields, lex.neutral)
+    texts = _prepare(text_fields, lex)
     business_systems = _rank(
         lex.business_systems,
         texts,
@@ -602,26 +664,31 @@ def suggest(
     )
 
 
-def _prepare(text_fields: Mapping[str, str], neutral: KeywordSet) -> dict[str, str]:
-    """Normalised texts in field order, with neutral phrases blanked out."""
-    texts: dict[str, str] = {}
+_Hits: TypeAlias = Sequence[tuple[int, tuple[str, ...]]]
+
+
+def _prepare(text_fields: Mapping[str, str], lex: Lexicon) -> dict[str, _Hits]:
+    """Keyword hits per non-empty field, in field order, after normalising the text and
+    blanking out neutral phrases."""
+    texts: dict[str, _Hits] = {}
     for name in TEXT_FIELDS:
         text = normalise_text(text_fields.get(name) or "")
-        if len(neutral) and text:
+        if not text:
+            continue
+        if len(lex.neutral):
             chars = list(text)
-            for position, phrase in neutral.scan(text):
+            for position, phrase in lex.neutral.scan(text):
                 chars[position : position + len(phrase)] = _BLANK * len(phrase)
             text = "".join(chars)
-        if text:
-            texts[name] = text
+        texts[name] = lex.index.hits(text)
     return texts
 
 
-def _find(kset: KeywordSet, texts: Mapping[str, str]) -> dict[str, dict[str, int]]:
+def _find(kset: KeywordSet, texts: Mapping[str, _Hits]) -> dict[str, dict[str, int]]:
     """``{keyword: {field: count}}`` for one class, fields in :data:`TEXT_FIELDS` order."""
     found: dict[str, dict[str, int]] = {}
-    for name, text in texts.items():
-        for keyword, count in kset.count(text).items():
+    for name, hits in texts.items():
+        for keyword, count in kset.count_hits(hits).items():
             found.setdefault(keyword, {})[name] = count
     return found
 
@@ -651,7 +718,7 @@ def _text_score(
 
 def _rank(
     classes: Mapping[str, KeywordSet],
-    texts: Mapping[str, str],
+    texts: Mapping[str, _Hits],
     settings: LexiconSettings,
     *,
     prior_code: str | None,
@@ -683,7 +750,7 @@ def _rank(
     )
 
 
-def _signal(signal: Signal | None, texts: Mapping[str, str]) -> tuple[bool, tuple[Evidence, ...]]:
+def _signal(signal: Signal | None, texts: Mapping[str, _Hits]) -> tuple[bool, tuple[Evidence, ...]]:
     """Whether a signal's threshold is reached (each distinct keyword counted once)."""
     if signal is None:
         return False, ()
@@ -756,7 +823,7 @@ def _organ_party(respondent_kind: str | None) -> ConditionJudgement:
 
 
 def _priority(
-    lex: Lexicon, texts: Mapping[str, str], applicant_count: int, collective_threshold: int
+    lex: Lexicon, texts: Mapping[str, _Hits], applicant_count: int, collective_threshold: int
 ) -> PrioritySuggestion:
     urgent, urgent_evidence = _signal(lex.priority.get(Priority.URGENT.value), texts)
     high, high_evidence = _signal(lex.priority.get(Priority.HIGH.value), texts)
@@ -793,7 +860,7 @@ def _priority(
 
 def _channel(
     lex: Lexicon,
-    texts: Mapping[str, str],
+    texts: Mapping[str, _Hits],
     act_types: Sequence[Candidate],
     organ_party: bool | None,
 ) -> ChannelSuggestion:
