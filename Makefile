@@ -55,5 +55,9 @@ format: $(STAMP) ## Format and autofix
 	$(BIN)/ruff format app tests migrations
 	$(BIN)/ruff check --fix app tests migrations
 
+bench: $(STAMP) ## Service vs bare ASGI+asyncpg baseline on PostgreSQL (needs wrk)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }
+	$(BIN)/python -m scripts.bench.run $(BENCH_ARGS)
+
 clean: ## Remove the virtualenv and local databases
 	rm -rf $(VENV) adr.db adr.db-wal adr.db-shm

@@ -1,0 +1,194 @@
+"""The bare baseline for `make bench`: a raw ASGI app on asyncpg and orjson doing the same SQL
+as the service's endpoints, with no framework, no ORM and no validation beyond parsing.
+What the service costs on top of this is what the benchmark measures."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import orjson
+
+POOL: asyncpg.Pool | None = None
+DSN = os.environ.get("BENCH_DSN", "postgresql://postgres@127.0.0.1:5432/adr_bench")
+
+INTAKE_SQL = {
+    "agencies": "SELECT id, kind, active FROM agencies WHERE id = ANY($1::uuid[])",
+    "policy": "SELECT collective_threshold, deadline_warning_days, duplicate_window_days,"
+    " max_open_assignments, offer_response_hours FROM policy_versions"
+    " WHERE effective_from <= $1 AND (effective_to IS NULL OR effective_to >= $1)"
+    " ORDER BY effective_from DESC LIMIT 1",
+    "counter": "INSERT INTO case_counters (year, last_no) VALUES ($1, 1) ON CONFLICT (year)"
+    " DO UPDATE SET last_no = case_counters.last_no + 1 RETURNING last_no",
+    "case": "INSERT INTO cases (id, case_no, status, version, channel, received_at,"
+    " intake_agency_id, respondent_agency_id, title, facts, claims, act_type, act_made_on,"
+    " act_known_on, act_real_property, related_procedures, applicant_count, collective,"
+    " priority, created_at, created_by, updated_at) VALUES ($1,$2,'received',1,$3,$4,$5,$6,"
+    "$7,$8,$9,$10,$11,$12,false,'[]',$13,false,'normal',$4,'bench',$4)",
+    "applicant": "INSERT INTO case_applicants (id, case_id, position, kind, name, id_type,"
+    " id_number_sealed, id_number_masked, id_number_hash, phone_sealed, phone_masked)"
+    " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+    "event": "INSERT INTO case_events (id, case_id, occurred_at, type, to_status, actor_sub,"
+    " data) VALUES ($1,$2,$3,'received','received','bench','{}')",
+    "duplicates": "SELECT id, case_no FROM cases WHERE respondent_agency_id = $1 AND id <> $2"
+    " AND id IN (SELECT case_id FROM case_applicants WHERE id_number_hash = ANY($3::text[]))"
+    " ORDER BY received_at DESC LIMIT 20",
+}
+
+
+async def _startup() -> None:
+    global POOL
+    POOL = await asyncpg.create_pool(DSN, min_size=4, max_size=20)
+
+
+async def _intake(body: bytes) -> tuple[int, Any]:
+    data = orjson.loads(body)
+    assert POOL is not None
+    now = datetime.now(UTC)
+    case_id = uuid.uuid4()
+    respondent = uuid.UUID(data["respondent_agency_id"])
+    intake = uuid.UUID(data["intake_agency_id"])
+    act = data["act"]
+    async with POOL.acquire() as conn, conn.transaction():
+        await conn.fetch(INTAKE_SQL["agencies"], [intake, respondent])
+        await conn.fetchrow(INTAKE_SQL["policy"], now.date())
+        hashes = [a["id_number"][-8:] for a in data["applicants"]]
+        seq = await conn.fetchval(INTAKE_SQL["counter"], now.year)
+        case_no = f"LC{now.year}-{seq:05d}"
+        await conn.execute(
+            INTAKE_SQL["case"], case_id, case_no, data["channel"], now, intake, respondent,
+            data["title"], data["facts"], data["claims"], act["type"],
+            datetime.fromisoformat(act["made_on"]).date(),
+            datetime.fromisoformat(act["known_on"]).date(), len(data["applicants"]),
+        )
+        await conn.executemany(
+            INTAKE_SQL["applicant"],
+            [
+                (uuid.uuid4(), case_id, i, a["kind"], a["name"], a["id_type"], "sealed",
+                 "masked", h, None, None)
+                for i, (a, h) in enumerate(zip(data["applicants"], hashes, strict=True))
+            ],
+        )
+        await conn.execute(INTAKE_SQL["event"], uuid.uuid4(), case_id, now)
+        dups = await conn.fetch(INTAKE_SQL["duplicates"], respondent, case_id, hashes)
+    return 201, {"id": str(case_id), "case_no": case_no, "status": "received",
+                 "possible_duplicates": [str(r["id"]) for r in dups]}
+
+
+async def _read(case_id: str) -> tuple[int, Any]:
+    assert POOL is not None
+    async with POOL.acquire() as conn:
+        row = await conn.fetchrow("SELECT * FROM cases WHERE id = $1", uuid.UUID(case_id))
+        if row is None:
+            return 404, {"code": "not_found"}
+        applicants = await conn.fetch(
+            "SELECT kind, name, id_type, id_number_masked, phone_masked FROM case_applicants"
+            " WHERE case_id = $1 ORDER BY position", row["id"],
+        )
+        await conn.fetchrow(INTAKE_SQL["policy"], datetime.now(UTC).date())
+        await conn.fetch(INTAKE_SQL["duplicates"], row["respondent_agency_id"], row["id"], [])
+    out = {k: (str(v) if not isinstance(v, int | bool | type(None)) else v) for k, v in row.items()}
+    out["applicants"] = [dict(a) for a in applicants]
+    return 200, out
+
+
+async def _list(status: str) -> tuple[int, Any]:
+    assert POOL is not None
+    async with POOL.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT id, case_no, status, channel, received_at, intake_agency_id,"
+            " respondent_agency_id, title, applicant_count, collective, business_system,"
+            " priority, outcome_type FROM cases WHERE status = $1 ORDER BY id DESC LIMIT 50",
+            status,
+        )
+    items = [{k: (str(v) if v is not None and not isinstance(v, int | bool) else v)
+              for k, v in r.items()} for r in rows]
+    return 200, {"items": items, "next_cursor": items[-1]["id"] if items else None}
+
+
+async def _dispatch(case_id: str) -> tuple[int, Any]:
+    assert POOL is not None
+    now = datetime.now(UTC)
+    async with POOL.acquire() as conn, conn.transaction():
+        case = await conn.fetchrow(
+            "SELECT id, status, business_system, respondent_agency_id FROM cases WHERE id = $1"
+            " FOR UPDATE", uuid.UUID(case_id),
+        )
+        if case is None or case["status"] != "classified":
+            return 409, {"code": "invalid_transition"}
+        candidates = await conn.fetch(
+            "SELECT l.id, count(a.id) AS open FROM lawyers l"
+            " JOIN pool_memberships m ON m.lawyer_id = l.id AND m.year = $1"
+            " AND m.status = 'approved'"
+            " JOIN lawyer_specialties s ON s.lawyer_id = l.id AND s.business_system = $2"
+            " LEFT JOIN assignments a ON a.lawyer_id = l.id"
+            " AND a.status IN ('offered', 'conflict_reported', 'accepted')"
+            " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
+            " GROUP BY l.id ORDER BY open, l.id LIMIT 1",
+            now.year, case["business_system"], case["respondent_agency_id"],
+        )
+        if not candidates:
+            return 409, {"code": "no_eligible_mediator"}
+        lawyer = candidates[0]["id"]
+        await conn.execute("SELECT id FROM lawyers WHERE id = $1 FOR UPDATE", lawyer)
+        assignment = uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO assignments (id, case_id, lawyer_id, role, status, offered_at,"
+            " respond_by, reasoning, offered_by, version) VALUES ($1,$2,$3,'presiding',"
+            "'offered',$4,$5,'{}','bench',1)",
+            assignment, case["id"], lawyer, now, now + timedelta(hours=48),
+        )
+        await conn.execute(
+            "UPDATE cases SET status = 'awaiting_acceptance', version = version + 1"
+            " WHERE id = $1", case["id"],
+        )
+        await conn.execute(
+            "INSERT INTO case_events (id, case_id, occurred_at, type, actor_sub, data)"
+            " VALUES ($1,$2,$3,'offer_presiding','bench','{}')", uuid.uuid4(), case["id"], now,
+        )
+    return 201, {"id": str(assignment), "lawyer_id": str(lawyer)}
+
+
+async def _body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await _startup()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    path, method = scope["path"], scope["method"]
+    parts = path.strip("/").split("/")
+    if method == "POST" and path == "/api/v1/cases":
+        status, payload = await _intake(await _body(receive))
+    elif method == "GET" and path == "/api/v1/cases":
+        query = dict(p.split("=", 1) for p in scope["query_string"].decode().split("&") if "=" in p)
+        status, payload = await _list(query.get("status", "received"))
+    elif method == "GET" and len(parts) == 4 and parts[2] == "cases":
+        status, payload = await _read(parts[3])
+    elif method == "POST" and len(parts) == 5 and parts[4] == "dispatch":
+        await _body(receive)
+        status, payload = await _dispatch(parts[3])
+    elif path == "/healthz":
+        status, payload = 200, {"status": "ok"}
+    else:
+        status, payload = 404, {"code": "not_found"}
+    body = orjson.dumps(payload)
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

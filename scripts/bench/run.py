@@ -1,0 +1,305 @@
+"""`make bench`: the service against a bare ASGI + asyncpg baseline doing the same SQL.
+
+Both run under uvicorn with the same number of workers on a fresh PostgreSQL database; wrk
+loads them with the same connections and bodies, in alternating rounds, and the figures
+and ratios are printed at the end (see docs/performance.md for how to read them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.domain.auth.tokens import mint_token  # noqa: E402
+from app.domain.common.enums import Role  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from scripts.bench import lua  # noqa: E402
+
+BIN = Path(sys.executable).parent
+DB = "adr_bench"
+SERVICE_PORT, BASELINE_PORT = 8100, 8101
+FACTS = (
+    "申请人系东昌府区某村村民，其房屋位于征收范围内。二〇二六年九月，被申请人作出房屋征收补偿决定，"
+    "认定申请人房屋建筑面积一百二十平方米，按每平方米三千二百元给予货币补偿。申请人认为评估机构未入户"
+    "测量，遗漏附属设施和装修，补偿标准明显低于同地段商品房价格，多次向街道办和征收办反映未获答复。"
+) * 3
+
+
+@dataclass
+class Result:
+    target: str
+    scenario: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(output: str, target: str, scenario: str) -> Result:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = int(bad.group(1)) if bad else 0
+    if socket_errors:
+        errors += sum(int(x) for x in socket_errors.groups())
+    return Result(target, scenario, rps, p50, p99, errors, total)
+
+
+def wait_ready(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"nothing answered on port {port}")
+
+
+def worker_rss_mb(master: subprocess.Popen[bytes]) -> list[float]:
+    out = subprocess.run(
+        ["ps", "--ppid", str(master.pid), "-o", "rss=,comm="], capture_output=True, text=True
+    ).stdout
+    return [int(line.split()[0]) / 1024 for line in out.splitlines() if line.strip()]
+
+
+async def prepare(base_url: str, settings: Settings, cases: int) -> dict[str, object]:
+    """A fresh database, migrated and seeded, with a year's pool and classified cases."""
+    url = make_url(base_url)
+    admin = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
+                                  password=url.password, database=url.database or "postgres")
+    await admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    await admin.execute(f"CREATE DATABASE {DB} TEMPLATE template0 ENCODING 'UTF8' "
+                        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+    await admin.close()
+    env = {**os.environ, "ADR_DATABASE_URL": settings.database_url}
+    for command in ("migrate", "seed"):
+        subprocess.run([BIN / "adr", command], env=env, check=True, capture_output=True)
+    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
+                                 password=url.password, database=DB)
+    organs = await conn.fetch(
+        "SELECT id, region_code FROM agencies WHERE kind = 'administrative_organ' ORDER BY name"
+    )
+    respondent = organs[0]["id"]
+    year = date.today().year
+    # The bench measures dispatch, not the capacity rule: a version with room for everyone.
+    await conn.execute(
+        "INSERT INTO policy_versions (id, effective_from, pool_max_per_agency,"
+        " pool_min_per_agency, deadline_warning_days, duplicate_window_days,"
+        " collective_threshold, max_open_assignments, offer_response_hours, auto_redispatch,"
+        " basis, created_at, created_by) VALUES ($1, $2, 2, 1, 15, 180, 5, 100000, 48, true,"
+        " 'bench', now(), 'bench')", uuid.uuid4(), date.today() - timedelta(days=1),
+    )
+    await conn.execute(
+        "UPDATE policy_versions SET effective_to = $1 WHERE basis <> 'bench'",
+        date.today() - timedelta(days=2),
+    )
+    for i, organ in enumerate(organs[1:], start=1):
+        for j in range(2):
+            lawyer = uuid.uuid4()
+            await conn.execute(
+                "INSERT INTO lawyers (id, name, agency_id, certificate_no, certificate_issued_on,"
+                " certificate_status, active, created_at, updated_at) VALUES"
+                " ($1, $2, $3, $4, '2022-01-01', 'active', true, now(), now())",
+                lawyer, f"律师{i}-{j}", organ["id"], f"BENCH{i:03d}{j}",
+            )
+            await conn.execute(
+                "INSERT INTO lawyer_specialties (lawyer_id, business_system) VALUES"
+                " ($1, 'natural_resources')", lawyer,
+            )
+            await conn.execute(
+                "INSERT INTO pool_memberships (id, lawyer_id, agency_id, year, status,"
+                " nominated_at, nominated_by) VALUES ($1, $2, $3, $4, 'approved', now(), 'bench')",
+                uuid.uuid4(), lawyer, organ["id"], year,
+            )
+    await conn.execute(
+        """
+        INSERT INTO cases (id, case_no, status, version, channel, received_at, intake_agency_id,
+            respondent_agency_id, title, facts, claims, act_type, act_made_on, act_known_on,
+            act_real_property, related_procedures, applicant_count, collective, business_system,
+            priority, created_at, created_by, updated_at)
+        SELECT gen_random_uuid(), 'LCB-' || lpad(g::text, 6, '0'), 'classified', 1, 'petition',
+            now() - (g || ' seconds')::interval, $1, $1, '房屋征收补偿争议 ' || g, $2, '提高补偿',
+            'expropriation', current_date - 30, current_date - 20, true, '[]', 1, false,
+            'natural_resources', 'normal', now(), 'bench', now()
+        FROM generate_series(1, $3) g
+        """,
+        respondent, FACTS, cases,
+    )
+    await conn.execute(
+        """
+        INSERT INTO case_applicants (id, case_id, position, kind, name, id_type, id_number_sealed,
+            id_number_masked, id_number_hash)
+        SELECT gen_random_uuid(), id, 0, 'natural_person', '王某', 'resident_id', 'v1.x.y',
+            '3715**********1234', md5(id::text) || md5(case_no) FROM cases
+        """
+    )
+    ids = [str(r["id"]) for r in await conn.fetch("SELECT id FROM cases ORDER BY case_no")]
+    await conn.execute("ANALYZE")
+    await conn.close()
+    return {"respondent": str(respondent), "ids": ids}
+
+
+def intake_body(respondent: str) -> str:
+    return json.dumps(
+        {
+            "channel": "petition",
+            "intake_agency_id": respondent,
+            "respondent_agency_id": respondent,
+            "applicants": [{"kind": "natural_person", "name": "王某某", "id_type": "resident_id",
+                            "id_number": "__ID__", "phone": "13800000000",
+                            "address": "聊城市东昌府区某街道某村"}],
+            "act": {"type": "expropriation", "made_on": "2026-09-01", "known_on": "2026-09-03",
+                    "document_no": "聊征补字〔2026〕8号"},
+            "title": "对房屋征收补偿决定不服",
+            "facts": FACTS,
+            "claims": "请求依法重新评估并提高补偿标准，补偿遗漏的附属设施。",
+        },
+        ensure_ascii=False,
+    )
+
+
+def run_wrk(script: Path, port: int, *, connections: int, duration: int, threads: int) -> str:
+    return subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+         "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cases", type=int, default=20000)
+    parser.add_argument("--scenarios", default="intake,read,list,dispatch")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    base = os.environ.get("ADR_BENCH_DATABASE_URL",
+                          "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    bench_url = make_url(base).set(database=DB)
+    settings = Settings(env="development", database_url=bench_url.render_as_string(False))
+    fixtures = asyncio.run(prepare(base, settings, args.cases))
+    token = mint_token(settings, sub="bench", role=Role.CENTER_COORDINATOR,
+                       ttl=timedelta(hours=2))
+    work = Path(tempfile.mkdtemp(prefix="adr-bench-"))
+    ids: list[str] = fixtures["ids"]  # type: ignore[assignment]
+    half = len(ids) // 2
+    # Dispatch consumes cases: the service and the baseline each get their own half.
+    (work / "ids-service.txt").write_text("\n".join(ids[:half]))
+    (work / "ids-baseline.txt").write_text("\n".join(ids[half:]))
+    threads = 2
+
+    def script(name: str, text: str) -> Path:
+        path = work / f"{name}.lua"
+        path.write_text(text.replace("__TOKEN__", token).replace("__THREADS__", str(threads)))
+        return path
+
+    intake = script("intake", lua.INTAKE.replace("__TEMPLATE__", intake_body(str(fixtures["respondent"]))))
+    scripts = {
+        "intake": {t: intake for t in ("service", "baseline")},
+        "read": {t: script(f"read-{t}", lua.BY_ID.replace("__IDS__", str(work / f"ids-{t}.txt"))
+                           .replace("__METHOD__", "GET").replace("__PATH__", "/api/v1/cases/%s")
+                           .replace("__BODY__", "")) for t in ("service", "baseline")},
+        "list": {t: script("list", lua.PLAIN.replace(
+            "__PATH__", "/api/v1/cases?status=classified&limit=50")) for t in ("service", "baseline")},
+        "dispatch": {t: script(f"dispatch-{t}", lua.BY_ID.replace("__IDS__", str(work / f"ids-{t}.txt"))
+                               .replace("__METHOD__", "POST")
+                               .replace("__PATH__", "/api/v1/cases/%s/dispatch")
+                               .replace("__BODY__", '{"role": "presiding"}'))
+                     for t in ("service", "baseline")},
+    }
+    env = {**os.environ, "ADR_DATABASE_URL": settings.database_url, "ADR_LOG_LEVEL": "WARNING",
+           "BENCH_DSN": bench_url.set(drivername="postgresql").render_as_string(False)}
+    log = open(work / "servers.log", "wb")  # noqa: SIM115
+    service = subprocess.Popen(
+        [BIN / "adr", "serve", "--port", str(SERVICE_PORT), "--workers", str(args.workers)],
+        env=env, stdout=log, stderr=log, cwd=ROOT,
+    )
+    baseline = subprocess.Popen(
+        [BIN / "uvicorn", "scripts.bench.baseline:app", "--port", str(BASELINE_PORT),
+         "--workers", str(args.workers), "--loop", "uvloop", "--http", "httptools",
+         "--no-access-log", "--log-level", "warning"],
+        env=env, stdout=log, stderr=log, cwd=ROOT,
+    )
+    results: list[Result] = []
+    rss: dict[str, list[list[float]]] = {"service": [], "baseline": []}
+    try:
+        wait_ready(SERVICE_PORT)
+        wait_ready(BASELINE_PORT)
+        for scenario in [s for s in args.scenarios.split(",") if s]:
+            for round_no in range(args.rounds):
+                order = ["service", "baseline"] if round_no % 2 == 0 else ["baseline", "service"]
+                for target in order:
+                    port = SERVICE_PORT if target == "service" else BASELINE_PORT
+                    out = run_wrk(scripts[scenario][target], port,
+                                  connections=args.connections, duration=args.duration,
+                                  threads=threads)
+                    result = parse_wrk(out, target, scenario)
+                    results.append(result)
+                    master = service if target == "service" else baseline
+                    rss[target].append(worker_rss_mb(master))
+                    print(f"  {scenario:9} round {round_no + 1} {target:8} {result.rps:8.0f} rps"
+                          f"  p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms"
+                          f"  non-2xx {result.errors}", flush=True)
+    finally:
+        for proc in (service, baseline):
+            proc.send_signal(signal.SIGINT)
+        for proc in (service, baseline):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    report(results, rss, args)
+
+
+def report(results: list[Result], rss: dict[str, list[list[float]]], args: argparse.Namespace) -> None:
+    print(f"\n== {args.connections} connections, {args.workers} workers, "
+          f"{args.duration}s x {args.rounds} rounds (best round of each)")
+    print(f"{'scenario':10}{'service rps':>12}{'base rps':>10}{'ratio':>7}"
+          f"{'svc p50':>9}{'svc p99':>9}{'base p99':>9}{'p99 x':>7}{'svc non-2xx':>12}")
+    for scenario in dict.fromkeys(r.scenario for r in results):
+        best = {t: max((r for r in results if r.scenario == scenario and r.target == t),
+                       key=lambda r: r.rps) for t in ("service", "baseline")}
+        s, b = best["service"], best["baseline"]
+        print(f"{scenario:10}{s.rps:12.0f}{b.rps:10.0f}{s.rps / b.rps:7.2f}{s.p50_ms:9.1f}"
+              f"{s.p99_ms:9.1f}{b.p99_ms:9.1f}{s.p99_ms / b.p99_ms:7.2f}{s.errors:12d}")
+    for target, rounds in rss.items():
+        shown = " | ".join("/".join(f"{mb:.0f}" for mb in r) for r in rounds)
+        print(f"RSS MB per worker after each run ({target}): {shown}")
+
+
+if __name__ == "__main__":
+    main()
