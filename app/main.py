@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import structlog
@@ -32,9 +33,11 @@ from app.api.routers import (
 )
 from app.db.session import Database, create_database
 from app.domain.audit import service as audit_service
+from app.domain.audit.service import seal_in_background
 from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
-from app.domain.maintenance.sweep import run_periodically
+from app.domain.common.masking import mask_sensitive_text
+from app.domain.maintenance.sweep import run_periodically, sweep_and_log
 from app.errors import DomainError
 from app.logs import configure_logging
 from app.settings import Settings, get_settings
@@ -72,7 +75,8 @@ async def _audit_security_refusal(request: Request, error: DomainError) -> None:
             actor=actor,
             action="auth.refused" if error.status == 401 else "authz.refused",
             object_type="route",
-            object_id=f"{request.method} {request.url.path}"[:64],
+            # The path may carry an identity or phone number (SPEC 4.3: masked in every record).
+            object_id=mask_sensitive_text(f"{request.method} {request.url.path}")[:64],
             changes={"code": error.code},
             outcome="denied",
         )
@@ -90,19 +94,25 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if settings.env == "development":
             log.warning("development_mode", detail="development secrets are in use")
         stop = asyncio.Event()
-        sweeper = None
-        if settings.sweep_interval_s > 0:
-            sweeper = asyncio.create_task(
-                run_periodically(
-                    app.state.db.sessionmaker, interval_s=settings.sweep_interval_s, stop=stop
-                )
-            )
+        sessionmaker = app.state.db.sessionmaker
+        jobs: list[tuple[str, Callable[[], Awaitable[object]], float]] = [
+            ("sweep", partial(sweep_and_log, sessionmaker), settings.sweep_interval_s),
+            (
+                "audit_seal",
+                partial(seal_in_background, sessionmaker),
+                settings.audit_seal_interval_s,
+            ),
+        ]
+        tasks = [
+            asyncio.create_task(run_periodically(job, name=name, interval_s=every, stop=stop))
+            for name, job, every in jobs
+            if every > 0
+        ]
         try:
             yield
         finally:
             stop.set()
-            if sweeper is not None:
-                await sweeper
+            await asyncio.gather(*tasks)
             if owns_database:
                 await app.state.db.engine.dispose()
 

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(MIB, ge=1024)
     # Seconds between sweeps for expired offers and idempotency keys; 0 switches it off.
     sweep_interval_s: float = Field(60.0, ge=0)
+    # Seconds between runs of the audit sealer, which chains new audit records; 0: off.
+    audit_seal_interval_s: float = Field(1.0, ge=0)
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -3,11 +3,14 @@ current actor, role requirements and pagination."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import Database, transaction
@@ -98,3 +101,24 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1..200)")]
 Cursor = Annotated[
     str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`")
 ]
+
+# Dates and times in query parameters are ISO 8601 / RFC 3339 text (SPEC 3). Pydantic would
+# also read a number as a Unix time, so ``?on=0`` meant 1970-01-01: only text that starts
+# like a date gets through to it.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("give a date as YYYY-MM-DD")
+
+
+def _iso_datetime_text(value: Any) -> Any:
+    if isinstance(value, str) and _ISO_DATE.match(value) and len(value) > 10:
+        return value
+    raise ValueError("give a time as RFC 3339, e.g. 2026-01-31T09:00:00+08:00")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime_text)]

@@ -49,10 +49,11 @@ def _fingerprint(request: Request, body: bytes) -> str:
     return hashlib.sha256(material).hexdigest()
 
 
+REPLAYED_HEADERS = ("Location", "ETag")
+
+
 def _replay(row: IdempotencyKey) -> Response:
-    headers = {"Idempotent-Replayed": "true"}
-    if row.response_location:
-        headers["Location"] = row.response_location
+    headers = {**row.response_headers, "Idempotent-Replayed": "true"}
     return Response(
         content=row.response_body,
         status_code=row.response_status,
@@ -69,31 +70,23 @@ class Idempotency:
         if self.key is None:
             return self._respond(await create())
         caller = self.actor.sub
+        fingerprint = _fingerprint(self.request, await self.request.body())
+        # A finished request is answered from its stored response without any lock, so that
+        # retries racing each other all replay. Only when there is none yet is the key's lock
+        # taken (without waiting: held means the first request still runs), and the store
+        # read again under it.
+        replay = await self._stored(caller, fingerprint)
+        if replay is not None:
+            return replay
         if not await repo.try_lock(self.session, caller, self.key):
             raise Conflict(
                 "a request with this Idempotency-Key is still being processed; retry shortly",
                 code="idempotency_key_in_flight",
                 headers={"Retry-After": "1"},
             )
-        fingerprint = _fingerprint(self.request, await self.request.body())
-        existing = await repo.find(self.session, caller, self.key)
-        if existing is not None and existing.expires_at <= utcnow():
-            await repo.remove(self.session, existing)
-            existing = None
-        if existing is not None:
-            if existing.request_hash != fingerprint:
-                raise ValidationFailed(
-                    "this Idempotency-Key was used with another request",
-                    errors=[
-                        {
-                            "field": "header.Idempotency-Key",
-                            "code": "idempotency_key_reused",
-                            "message": "send a new key for a different request",
-                        }
-                    ],
-                    code="idempotency_key_reused",
-                )
-            return _replay(existing)
+        replay = await self._stored(caller, fingerprint)
+        if replay is not None:
+            return replay
         created = await create()
         response = self._respond(created)
         self.session.add(
@@ -105,12 +98,36 @@ class Idempotency:
                 request_hash=fingerprint,
                 response_status=created.status,
                 response_body=bytes(response.body).decode(),
-                response_location=created.headers.get("Location"),
+                response_headers={
+                    k: v for k, v in created.headers.items() if k in REPLAYED_HEADERS
+                },
                 expires_at=utcnow() + KEY_LIFETIME,
             )
         )
         await self.session.flush()
         return response
+
+    async def _stored(self, caller: str, fingerprint: str) -> Response | None:
+        assert self.key is not None
+        existing = await repo.find(self.session, caller, self.key)
+        if existing is None:
+            return None
+        if existing.expires_at <= utcnow():
+            await repo.remove(self.session, existing)
+            return None
+        if existing.request_hash != fingerprint:
+            raise ValidationFailed(
+                "this Idempotency-Key was used with another request",
+                errors=[
+                    {
+                        "field": "header.Idempotency-Key",
+                        "code": "idempotency_key_reused",
+                        "message": "send a new key for a different request",
+                    }
+                ],
+                code="idempotency_key_reused",
+            )
+        return _replay(existing)
 
     @staticmethod
     def _respond(created: Created) -> Response:

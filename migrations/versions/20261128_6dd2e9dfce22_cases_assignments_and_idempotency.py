@@ -33,7 +33,7 @@ def upgrade() -> None:
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('response_status', sa.Integer(), nullable=False),
     sa.Column('response_body', sa.Text(), nullable=False),
-    sa.Column('response_location', sa.String(length=300), nullable=True),
+    sa.Column('response_headers', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', app.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', app.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('caller', 'key', name=op.f('pk_idempotency_keys'))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import AuditReader, Cursor, Limit, SessionDep
+from app.api.deps import AuditReader, Cursor, IsoDateTime, Limit, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS, problem_responses
 from app.api.pagination import Page, decode_cursor, next_cursor
 from app.db.repositories import audit as repo
@@ -34,14 +33,16 @@ async def list_audit_records(
     object_type: Annotated[str | None, Query(max_length=40)] = None,
     object_id: Annotated[str | None, Query(max_length=64)] = None,
     outcome: Annotated[str | None, Query(max_length=20)] = None,
-    occurred_from: datetime | None = None,
-    occurred_to: datetime | None = None,
+    occurred_from: IsoDateTime | None = None,
+    occurred_to: IsoDateTime | None = None,
 ) -> Page[AuditRecordOut]:
     for name, moment in (("occurred_from", occurred_from), ("occurred_to", occurred_to)):
         if moment is not None and moment.tzinfo is None:
             raise ValidationFailed.of_field(
                 f"query.{name}", "give a time zone offset", "naive_datetime"
             )
+    # Records are listed with their place in the chain: seal what the sealer has not yet.
+    await service.seal_pending(session)
     position = decode_cursor(cursor)
     before = position.get("seq") if position else None
     if before is not None and not isinstance(before, int):

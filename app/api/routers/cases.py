@@ -66,7 +66,7 @@ async def create_case(
 ) -> Response:
     async def take_in() -> Created:
         case = await intake.create_case(session, actor=actor, data=body, cipher=cipher)
-        view = await queries.case_view(session, case=case, cipher=cipher)
+        view = await queries.case_view(session, actor=actor, case=case, cipher=cipher)
         return Created(
             view, headers={"Location": f"/api/v1/cases/{case.id}", "ETag": queries.etag(case)}
         )
@@ -104,7 +104,7 @@ async def list_cases(
                 f"query.{name}", "give a time zone offset", "naive_datetime"
             )
     window: tuple[date, date] | None = None
-    if deadline_warning:
+    if deadline_warning is not None:
         today = today_shanghai()
         days = (await policy_in_force(session)).version.deadline_warning_days
         window = (today, today + timedelta(days=days))
@@ -117,6 +117,7 @@ async def list_cases(
         received_from=received_from,
         received_to=received_to,
         warning_window=window,
+        warning=deadline_warning,
         text=q.strip() if q else None,
     )
     items = await queries.list_cases(
@@ -143,7 +144,9 @@ async def get_case(
     if reveal == "pii":
         queries.ensure_may_reveal(session, actor, case)
     response.headers["ETag"] = queries.etag(case)
-    return await queries.case_view(session, case=case, cipher=cipher, reveal=reveal == "pii")
+    return await queries.case_view(
+        session, actor=actor, case=case, cipher=cipher, reveal=reveal == "pii"
+    )
 
 
 @router.patch(
@@ -164,13 +167,14 @@ async def correct_case(
     case = await queries.get_visible_case(session, actor=actor, case_id=case_id, for_update=True)
     if if_match is None:
         raise PreconditionRequired("send If-Match with the case's ETag", code="if_match_required")
-    if if_match.strip() not in (queries.etag(case), f"W/{queries.etag(case)}"):
+    # "*" matches any current version (RFC 9110 §13.1.1).
+    if if_match.strip() not in ("*", queries.etag(case), f"W/{queries.etag(case)}"):
         raise PreconditionFailed(
             "the case has changed since you read it; read it again", code="etag_mismatch"
         )
     case = await intake.correct_case(session, actor=actor, case=case, patch=body, cipher=cipher)
     response.headers["ETag"] = queries.etag(case)
-    return await queries.case_view(session, case=case, cipher=cipher)
+    return await queries.case_view(session, actor=actor, case=case, cipher=cipher)
 
 
 @router.get(

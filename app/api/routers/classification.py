@@ -34,7 +34,7 @@ async def classify_case(
     cipher: CipherDep,
 ) -> CaseOut:
     case, _ = await service.classify(session, actor=actor, case_id=case_id, data=body)
-    return await queries.case_view(session, case=case, cipher=cipher)
+    return await queries.case_view(session, actor=actor, case=case, cipher=cipher)
 
 
 @router.get(

@@ -49,7 +49,7 @@ async def record_outcome(
 ) -> Response:
     async def close() -> Created:
         case, _ = await service.record_outcome(session, actor=actor, case_id=case_id, data=body)
-        view = await queries.case_view(session, case=case, cipher=cipher)
+        view = await queries.case_view(session, actor=actor, case=case, cipher=cipher)
         return Created(view, headers={"Location": f"/api/v1/cases/{case.id}"})
 
     return await idem.run(close)
@@ -109,4 +109,4 @@ async def reopen_case(
     case_id: uuid.UUID, body: ReopenIn, session: SessionDep, actor: CenterActor, cipher: CipherDep
 ) -> CaseOut:
     case = await service.reopen(session, actor=actor, case_id=case_id, data=body)
-    return await queries.case_view(session, case=case, cipher=cipher)
+    return await queries.case_view(session, actor=actor, case=case, cipher=cipher)

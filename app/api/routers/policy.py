@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.api.deps import AdminActor, CurrentActor, SessionDep
+from app.api.deps import AdminActor, CurrentActor, IsoDate, SessionDep
 from app.api.openapi_docs import WRITE_ERRORS, problem_responses
 from app.domain.policy import service
 from app.domain.policy.schemas import PolicyInForceOut, PolicyVersionIn, PolicyVersionOut
@@ -24,7 +23,7 @@ router = APIRouter(prefix="/policy", tags=["policy"])
 async def get_policy(
     session: SessionDep,
     actor: CurrentActor,
-    on: Annotated[date | None, Query(description="ISO date; default today")] = None,
+    on: Annotated[IsoDate | None, Query(description="ISO date; default today")] = None,
 ) -> PolicyInForceOut:
     in_force = await service.policy_in_force(session, on=on)
     warning = None

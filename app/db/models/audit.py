@@ -1,8 +1,10 @@
 """The audit trail (SPEC 4.4): append-only, each record chained to the previous by SHA-256.
 
-``seq`` is assigned by the writer as previous + 1 under a lock, and is unique: a fork of the
-chain (two records claiming the same predecessor) cannot be committed even if the lock were
-forgotten. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE (see migrations).
+A record is inserted by the transaction whose change it describes, with no lock (``serial``
+orders insertion). The sealer then gives sealed records their place in the chain: ``seq``
+(previous + 1, unique, so the chain cannot fork), ``prev_hash`` and ``hash``, written once.
+On PostgreSQL a trigger refuses DELETE and TRUNCATE, and every UPDATE except that one-time
+sealing of an unsealed record's chain fields (see migrations).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, String
+from sqlalchemy import BigInteger, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -23,9 +25,19 @@ class AuditRecord(Base):
     __table_args__ = (
         Index("ix_audit_records_object", "object_type", "object_id"),
         Index("ix_audit_records_occurred_at", "occurred_at"),
+        # What the sealer looks for: small, since records are sealed within seconds.
+        Index(
+            "ix_audit_records_unsealed",
+            "serial",
+            postgresql_where=text("hash IS NULL"),
+            sqlite_where=text("hash IS NULL"),
+        ),
     )
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    serial: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     id: Mapped[uuid.UUID] = mapped_column(GUID, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_sub: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -38,5 +50,5 @@ class AuditRecord(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     client_address: Mapped[str | None] = mapped_column(String(64))
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)

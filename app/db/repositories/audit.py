@@ -15,27 +15,53 @@ from app.db.models import AuditRecord
 _CHAIN_LOCK_KEY = 0x4144525F41554454  # "ADR_AUDT"
 
 
-async def lock_chain(session: AsyncSession) -> None:
-    if session.get_bind().dialect.name == "postgresql":
+async def lock_chain(session: AsyncSession, *, wait: bool) -> bool:
+    """The sealer's lock: one sealer extends the chain at a time. Without ``wait``, False
+    when another holds it (it is sealing the same records right now)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    if wait:
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        return True
+    stmt = text("SELECT pg_try_advisory_xact_lock(:key)")
+    return bool((await session.execute(stmt, {"key": _CHAIN_LOCK_KEY})).scalar_one())
 
 
-async def last(session: AsyncSession) -> AuditRecord | None:
-    stmt = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)
+async def last_sealed(session: AsyncSession) -> AuditRecord | None:
+    stmt = (
+        select(AuditRecord)
+        .where(AuditRecord.seq.is_not(None))
+        .order_by(AuditRecord.seq.desc())
+        .limit(1)
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def unsealed(session: AsyncSession, *, limit: int) -> list[AuditRecord]:
+    stmt = (
+        select(AuditRecord)
+        .where(AuditRecord.hash.is_(None))
+        .order_by(AuditRecord.serial)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
 async def iterate(session: AsyncSession, *, batch: int = 1000) -> AsyncIterator[AuditRecord]:
     """Every record in chain order, read in keyset batches so memory stays flat."""
     after = 0
     while True:
-        stmt = select(AuditRecord).where(AuditRecord.seq > after).order_by(AuditRecord.seq)
+        stmt = (
+            select(AuditRecord)
+            .where(AuditRecord.seq.is_not(None), AuditRecord.seq > after)
+            .order_by(AuditRecord.seq)
+        )
         rows = list((await session.execute(stmt.limit(batch))).scalars())
         for row in rows:
             yield row
         if len(rows) < batch:
             return
-        after = rows[-1].seq
+        after = rows[-1].seq or 0
         session.expunge_all()
 
 
@@ -52,8 +78,14 @@ async def list_page(
     occurred_from: datetime | None = None,
     occurred_to: datetime | None = None,
 ) -> list[AuditRecord]:
-    """Newest first; the cursor is the last seq seen."""
-    stmt = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
+    """Newest first (sealed records: the API seals before it lists); the cursor is the last
+    seq seen."""
+    stmt = (
+        select(AuditRecord)
+        .where(AuditRecord.seq.is_not(None))
+        .order_by(AuditRecord.seq.desc())
+        .limit(limit)
+    )
     filters = {
         AuditRecord.actor_sub: actor_sub,
         AuditRecord.action: action,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, false, func, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -71,6 +71,8 @@ async def possible_duplicates(
     respondent_agency_id: uuid.UUID,
     received_since: datetime,
     exclude_case_id: uuid.UUID | None,
+    visible_agency_id: uuid.UUID | None = None,
+    visible_case_ids: Select[uuid.UUID] | None = None,
     limit: int = 20,
 ) -> list[Case]:
     """Open cases, or cases received within the window, against the same respondent with an
@@ -91,7 +93,27 @@ async def possible_duplicates(
     )
     if exclude_case_id is not None:
         stmt = stmt.where(Case.id != exclude_case_id)
+    stmt = _visible_only(stmt, visible_agency_id, visible_case_ids)
     return list((await session.execute(stmt)).scalars())
+
+
+def _visible_only(
+    stmt: Select[Case],
+    visible_agency_id: uuid.UUID | None,
+    visible_case_ids: Select[uuid.UUID] | None,
+) -> Select[Case]:
+    """Narrow a query to the cases an agency officer (own agency as respondent or intake) or
+    a lawyer (cases they hold) may see."""
+    if visible_agency_id is not None:
+        stmt = stmt.where(
+            or_(
+                Case.respondent_agency_id == visible_agency_id,
+                Case.intake_agency_id == visible_agency_id,
+            )
+        )
+    if visible_case_ids is not None:
+        stmt = stmt.where(Case.id.in_(visible_case_ids))
+    return stmt
 
 
 @dataclass(frozen=True)
@@ -103,8 +125,10 @@ class CaseFilters:
     priority: str | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
-    # Cases with any remedy deadline falling within these dates (inclusive).
+    # With ``warning`` True, cases with any remedy deadline within these dates (inclusive);
+    # False, the cases with none there.
     warning_window: tuple[date, date] | None = None
+    warning: bool | None = None
     text: str | None = None
 
 
@@ -129,33 +153,26 @@ async def list_page(
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    if visible_agency_id is not None:
-        stmt = stmt.where(
-            or_(
-                Case.respondent_agency_id == visible_agency_id,
-                Case.intake_agency_id == visible_agency_id,
-            )
-        )
-    if visible_case_ids is not None:
-        stmt = stmt.where(Case.id.in_(visible_case_ids))
+    stmt = _visible_only(stmt, visible_agency_id, visible_case_ids)
     if f.received_from is not None:
         stmt = stmt.where(Case.received_at >= f.received_from)
     if f.received_to is not None:
         stmt = stmt.where(Case.received_at < f.received_to)
-    if f.warning_window is not None:
+    if f.warning_window is not None and f.warning is not None:
         start, end = f.warning_window
-        stmt = stmt.where(
-            or_(
-                *(
-                    and_(column >= start, column <= end)
-                    for column in (
-                        Case.reconsideration_due_on,
-                        Case.litigation_due_on,
-                        Case.outer_limit_due_on,
-                    )
+        in_window = or_(
+            *(
+                and_(column.is_not(None), column >= start, column <= end)
+                for column in (
+                    Case.reconsideration_due_on,
+                    Case.litigation_due_on,
+                    Case.outer_limit_due_on,
                 )
             )
         )
+        # A case without dates has no warning: NULL must count as "not in the window".
+        flagged = func.coalesce(in_window, false())
+        stmt = stmt.where(flagged if f.warning else not_(flagged))
     if f.text:
         pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(

@@ -89,7 +89,7 @@ async def candidates(
         await session.execute(
             select(Assignment.lawyer_id, Assignment.status).where(Assignment.case_id == case_id)
         )
-    ).tuples():
+    ).all():
         on_case.setdefault(lawyer_id, []).append(status)
     away = set(
         (
@@ -132,7 +132,7 @@ async def open_assignment_counts(
         )
         .group_by(Assignment.lawyer_id)
     )
-    return {lawyer_id: int(n) for lawyer_id, n in (await session.execute(stmt)).tuples()}
+    return {lawyer_id: int(n) for lawyer_id, n in (await session.execute(stmt)).all()}
 
 
 async def lock_lawyer(session: AsyncSession, lawyer_id: uuid.UUID) -> None:

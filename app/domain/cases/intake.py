@@ -119,17 +119,29 @@ def apply_act(case: Case, act: ActIn, *, warning_days: int) -> None:
     case.outer_limit_due_on = d.due_on if (d := deadlines.litigation_outer_limit) else None
 
 
-async def _flush_or_conflict(session: AsyncSession, case: Case) -> None:
+def _duplicate_ref(existing: Case) -> Conflict:
+    return Conflict(
+        f"this external record is already case {existing.case_no}",
+        code="duplicate_external_ref",
+        extra={"existing_case_id": str(existing.id), "existing_case_no": existing.case_no},
+    )
+
+
+async def _insert(session: AsyncSession, case: Case) -> None:
+    """Insert the case; when a parallel intake of the same external record committed first,
+    answer 409 naming that case. The insert runs in a savepoint so that the transaction is
+    still usable to look the winner up (and then rolls back, giving the case number back)."""
     try:
-        await session.flush()
+        async with session.begin_nested():
+            session.add(case)
+            await session.flush()
     except IntegrityError:
-        # Only the external reference is unique among what a caller controls; a parallel
-        # intake of the same record lost the race.
-        raise Conflict(
-            "this external record was taken in by a parallel request",
-            code="duplicate_external_ref",
-            extra={"external_ref": {"system": case.external_system, "id": case.external_id}},
-        ) from None
+        if case.external_system is None or case.external_id is None:
+            raise
+        existing = await repo.find_by_external_ref(session, case.external_system, case.external_id)
+        if existing is None:
+            raise
+        raise _duplicate_ref(existing) from None
 
 
 async def create_case(
@@ -150,11 +162,7 @@ async def create_case(
             session, data.external_ref.system, data.external_ref.id
         )
         if existing is not None:
-            raise Conflict(
-                f"this external record is already case {existing.case_no}",
-                code="duplicate_external_ref",
-                extra={"existing_case_id": str(existing.id), "existing_case_no": existing.case_no},
-            )
+            raise _duplicate_ref(existing)
     policy = (await policy_in_force(session)).version
     received_at = data.received_at or utcnow()
     case = Case(
@@ -181,8 +189,7 @@ async def create_case(
 
     year = received_at.astimezone(SHANGHAI).year
     case.case_no = case_number(year, await repo.allocate_case_number(session, year))
-    session.add(case)
-    await _flush_or_conflict(session, case)
+    await _insert(session, case)
     append_event(
         session,
         case=case,
@@ -219,6 +226,9 @@ async def correct_case(
     """Correct a case while it is ``received`` (the router has checked If-Match)."""
     if actor.role not in access.INTAKE_ROLES:
         raise Forbidden("you may not correct cases", code="role_not_allowed")
+    if actor.role is Role.AGENCY_OFFICER and actor.agency_id != case.intake_agency_id:
+        # The respondent sees the case but must not edit a complaint against itself.
+        raise Forbidden("only the agency that took the case in corrects it", code="not_own_agency")
     if case.status != CaseStatus.RECEIVED.value:
         raise Conflict(
             f"a case can be corrected only while received; it is {case.status}",

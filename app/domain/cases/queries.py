@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, CaseEvent, PolicyVersion
@@ -29,6 +30,7 @@ from app.domain.cases.schemas import (
 from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import CaseStatus, Role
+from app.domain.common.masking import mask_sensitive_text
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.policy.service import policy_in_force
 from app.errors import Forbidden, NotFound
@@ -64,16 +66,40 @@ def deadlines_view(case: Case, policy: PolicyVersion) -> DeadlinesOut:
     return DeadlinesOut.model_validate(deadlines.as_dict())
 
 
+def visibility_scope(actor: Actor) -> tuple[uuid.UUID | None, Select[uuid.UUID] | None]:
+    """(agency, held cases) that lists and look-ups must be narrowed to for this actor."""
+    if actor.role is Role.AGENCY_OFFICER:
+        return actor.agency_id, None
+    if actor.role is Role.LAWYER and actor.lawyer_id is not None:
+        return None, assignments_repo.case_ids_of_lawyer(actor.lawyer_id)
+    return None, None
+
+
+def _masked(text: str | None, reveal: bool) -> str | None:
+    """Free text keeps what people typed, but an identity or phone number written into it
+    is masked like every other one, unless personal data was asked for (SPEC 4.3)."""
+    return text if reveal or text is None else mask_sensitive_text(text)
+
+
+def case_summary(case: Case) -> CaseSummary:
+    summary = CaseSummary.model_validate(case)
+    summary.title = mask_sensitive_text(summary.title)
+    return summary
+
+
 async def case_view(
     session: AsyncSession,
     *,
+    actor: Actor,
     case: Case,
     cipher: FieldCipher,
     reveal: bool = False,
     policy: PolicyVersion | None = None,
 ) -> CaseOut:
-    """The full case with its derived fields (deadlines as of today, possible duplicates)."""
+    """The full case with its derived fields (deadlines as of today, possible duplicates the
+    reader may see)."""
     policy = policy or (await policy_in_force(session)).version
+    visible_agency, visible_cases = visibility_scope(actor)
     since = datetime.now(tz=case.received_at.tzinfo) - timedelta(days=policy.duplicate_window_days)
     duplicates = await repo.possible_duplicates(
         session,
@@ -81,6 +107,8 @@ async def case_view(
         respondent_agency_id=case.respondent_agency_id,
         received_since=since,
         exclude_case_id=case.id,
+        visible_agency_id=visible_agency,
+        visible_case_ids=visible_cases,
     )
     outcome = await repo.latest_outcome(session, case.id) if case.outcome_type else None
     applicants = [
@@ -98,8 +126,10 @@ async def case_view(
         )
         for a in case.applicants
     ]
+    summary = CaseSummary.model_validate(case)
+    summary.title = _masked(summary.title, reveal) or ""
     return CaseOut(
-        **CaseSummary.model_validate(case).model_dump(),
+        **summary.model_dump(),
         version=case.version,
         applicants=applicants,
         act=ActOut(
@@ -107,11 +137,11 @@ async def case_view(
             document_no=case.act_document_no,
             made_on=case.act_made_on,
             known_on=case.act_known_on,
-            description=case.act_description,
+            description=_masked(case.act_description, reveal),
             real_property=case.act_real_property,
         ),
-        facts=case.facts,
-        claims=case.claims,
+        facts=_masked(case.facts, reveal) or "",
+        claims=_masked(case.claims, reveal) or "",
         external_ref=ExternalRef(system=case.external_system, id=case.external_id)
         if case.external_system and case.external_id
         else None,
@@ -156,10 +186,7 @@ async def list_cases(
     limit: int,
 ) -> list[CaseSummary]:
     """A page of the cases the actor may see."""
-    agency = actor.agency_id if actor.role is Role.AGENCY_OFFICER else None
-    held = None
-    if actor.role is Role.LAWYER and actor.lawyer_id is not None:
-        held = assignments_repo.case_ids_of_lawyer(actor.lawyer_id)
+    agency, held = visibility_scope(actor)
     rows = await repo.list_page(
         session,
         filters=filters,
@@ -168,7 +195,7 @@ async def list_cases(
         visible_agency_id=agency,
         visible_case_ids=held,
     )
-    return [CaseSummary.model_validate(r) for r in rows]
+    return [case_summary(r) for r in rows]
 
 
 async def timeline(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> list[CaseEvent]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.domain.common.enums import ActType, Priority, ResolutionChannel
@@ -55,17 +55,22 @@ class ClassificationIn(InputModel):
     channels_explained: list[ResolutionChannel] = Field(default_factory=list, max_length=5)
     chosen_channel: ResolutionChannel | None = None
     referral_note: str | None = Field(
-        None, max_length=2000, description="Required when a condition is not met"
+        None,
+        max_length=2000,
+        description="Required when a condition is not met",
+        validate_default=True,
     )
 
-    @model_validator(mode="after")
-    def _referral_when_out_of_scope(self) -> Self:
-        if not self.conditions.all_met() and not (self.referral_note or "").strip():
+    @field_validator("referral_note")
+    @classmethod
+    def _referral_when_out_of_scope(cls, value: str | None, info: ValidationInfo) -> str | None:
+        conditions = info.data.get("conditions")
+        if conditions is not None and not conditions.all_met() and not (value or "").strip():
             raise PydanticCustomError(
                 "referral_note_required",
-                "referral_note is required when the dispute is not administrative",
+                "say where the applicant was guided when the dispute is not administrative",
             )
-        return self
+        return value
 
 
 class ClassificationOut(OutputModel):

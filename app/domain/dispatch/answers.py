@@ -32,7 +32,11 @@ from app.domain.common.enums import (
     Role,
 )
 from app.domain.dispatch import service as dispatch_service
-from app.domain.dispatch.assignment_lifecycle import ensure_assignment_transition
+from app.domain.dispatch.assignment_lifecycle import (
+    InvalidAssignmentTransition,
+    allowed_assignment_actions,
+    ensure_assignment_transition,
+)
 from app.domain.dispatch.schemas import ConflictDecisionIn, DeclineIn
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, NotFound
@@ -74,6 +78,25 @@ def _move(assignment: Assignment, target: AssignmentStatus) -> None:
     assignment.version += 1
 
 
+def _require(assignment: Assignment, status: AssignmentStatus, action: str) -> None:
+    """Answers are given to a live offer, rulings to a reported conflict: anything else is
+    409 naming what the assignment allows now."""
+    if assignment.status != status.value:
+        current = AssignmentStatus(assignment.status)
+        raise InvalidAssignmentTransition(
+            f"cannot {action} an assignment that is {current.value}",
+            current_status=current.value,
+            allowed_actions=allowed_assignment_actions(current),
+            target_status=status.value,
+        )
+
+
+def _expired_answer(assignment: Assignment) -> OfferExpired | None:
+    if assignment.status == AssignmentStatus.EXPIRED.value:
+        return OfferExpired("the offer expired before it was answered")
+    return None
+
+
 async def _expire_if_overdue(session: AsyncSession, case: Case, assignment: Assignment) -> bool:
     if assignment.status != AssignmentStatus.OFFERED.value or assignment.respond_by > utcnow():
         return False
@@ -97,6 +120,9 @@ async def accept(
     case, assignment = await _locked(session, assignment)
     if await _expire_if_overdue(session, case, assignment):
         return OfferExpired("the offer expired before it was accepted")
+    if expired := _expired_answer(assignment):
+        return expired
+    _require(assignment, AssignmentStatus.OFFERED, "accept")
     _move(assignment, AssignmentStatus.ACCEPTED)
     assignment.responded_at = utcnow()
     previous = case.status
@@ -135,6 +161,9 @@ async def decline(
     case, assignment = await _locked(session, assignment)
     if await _expire_if_overdue(session, case, assignment):
         return OfferExpired("the offer had already expired")
+    if expired := _expired_answer(assignment):
+        return expired
+    _require(assignment, AssignmentStatus.OFFERED, "decline")
     assignment.decline_reason = data.reason.value
     assignment.decline_note = data.note
     assignment.responded_at = utcnow()
@@ -175,6 +204,7 @@ async def conflict_decision(
     ):
         raise Forbidden("the lawyer's own agency rules on a work conflict", code="not_own_agency")
     case, assignment = await _locked(session, assignment)
+    _require(assignment, AssignmentStatus.CONFLICT_REPORTED, "rule on")
     assignment.conflict_decision = data.decision.value
     assignment.conflict_decision_note = data.note
     assignment.conflict_decided_by = actor.sub

@@ -1,11 +1,13 @@
-"""The periodic sweep every API process runs: expire unanswered offers (SPEC 2.7) and drop
-idempotency keys past their lifetime. Several processes may sweep at once: offers are
-claimed case by case under SKIP LOCKED, and deleting an expired key twice is harmless."""
+"""The periodic work every API process runs: the sweep (expire unanswered offers, SPEC 2.7;
+drop idempotency keys past their lifetime) and the audit sealer. Several processes may run
+them at once: offers are claimed case by case under SKIP LOCKED, deleting an expired key
+twice is harmless, and one sealer at a time holds the chain's lock (the others skip)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import structlog
@@ -33,12 +35,18 @@ async def sweep_once(sessionmaker: async_sessionmaker[AsyncSession]) -> SweepRep
     return SweepReport(expired, deleted)
 
 
+async def sweep_and_log(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    report = await sweep_once(sessionmaker)
+    if report.offers_expired or report.idempotency_keys_deleted:
+        log.info("sweep", **report.__dict__)
+
+
 async def run_periodically(
-    sessionmaker: async_sessionmaker[AsyncSession], *, interval_s: float, stop: asyncio.Event
+    job: Callable[[], Awaitable[object]], *, name: str, interval_s: float, stop: asyncio.Event
 ) -> None:
-    """Sweep every ``interval_s`` seconds (with jitter, so that processes started together
-    do not sweep in lockstep) until ``stop`` is set. A failed sweep is logged and retried
-    at the next tick: it must never take the process down."""
+    """Run ``job`` every ``interval_s`` seconds (with jitter, so that processes started
+    together do not run in lockstep) until ``stop`` is set. A failed run is logged and
+    retried at the next tick: it must never take the process down."""
     while not stop.is_set():
         delay = interval_s * (0.8 + 0.4 * random.random())  # noqa: S311  (not cryptographic)
         try:
@@ -47,8 +55,6 @@ async def run_periodically(
         except TimeoutError:
             pass
         try:
-            report = await sweep_once(sessionmaker)
-            if report.offers_expired or report.idempotency_keys_deleted:
-                log.info("sweep", **report.__dict__)
+            await job()
         except Exception:
-            log.exception("sweep_failed")
+            log.exception("periodic_job_failed", job=name)

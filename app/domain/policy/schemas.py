@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Self
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from app.domain.common.schema import InputModel, OutputModel
 
@@ -53,13 +52,24 @@ class PolicyVersionIn(PolicyValues):
         },
     )
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if self.pool_min_per_agency > self.pool_max_per_agency:
+    # Field validators rather than one model validator, so that a 422 names the offending
+    # field (``errors[].field``) instead of the whole body. Each compares with a field
+    # declared before it, which is in ``info.data`` when it was valid itself.
+    @field_validator("pool_min_per_agency")
+    @classmethod
+    def _min_within_max(cls, value: int, info: ValidationInfo) -> int:
+        maximum = info.data.get("pool_max_per_agency")
+        if maximum is not None and value > maximum:
             raise ValueError("pool_min_per_agency must not exceed pool_max_per_agency")
-        if self.effective_to is not None and self.effective_to < self.effective_from:
+        return value
+
+    @field_validator("effective_to")
+    @classmethod
+    def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("effective_from")
+        if value is not None and start is not None and value < start:
             raise ValueError("effective_to must not be before effective_from")
-        return self
+        return value
 
 
 class PolicyVersionOut(OutputModel):

@@ -157,13 +157,13 @@ async def set_certificate_status(
             if membership.year < this_year:
                 continue
             membership.status = MembershipStatus.WITHDRAWN.value
-            membership.status_reason = f"certificate {data.status.value}: {data.reason}"
+            membership.status_reason = f"certificate {data.status.value}: {data.reason}"[:500]
             membership.withdrawn_at, membership.withdrawn_by = now, actor.sub
             withdrawn.append(str(membership.id))
             audit.record(
                 session,
                 actor=actor,
-                action="pool.withdraw",
+                action="pool.withdrawn",
                 object_type="pool_membership",
                 object_id=membership.id,
                 changes={"reason": membership.status_reason},
