@@ -17,7 +17,7 @@ from app.domain.auth.tokens import mint_token
 from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
-from tests.support.databases import is_postgres, prepare_database, test_settings
+from tests.support.databases import drop_database, is_postgres, prepare_database, test_settings
 
 CLIENT_ADDRESS = ("203.0.113.7", 50000)
 
@@ -36,12 +36,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def worker_name() -> str:
-    return f"adr_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    # The run's id (the xdist controller's pid) keeps two runs on one server apart.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    run = os.getppid() if worker else os.getpid()
+    return f"adr_test_{run}_{worker or 'main'}"
 
 
 @pytest.fixture(scope="session")
-async def database_url(worker_name: str) -> str:
-    return await prepare_database(worker_name)
+async def database_url(worker_name: str) -> AsyncIterator[str]:
+    yield await prepare_database(worker_name)
+    await drop_database(worker_name)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -101,3 +102,17 @@ async def transaction(
         except BaseException:
             await session.rollback()
             raise
+
+
+async def flush_unique(session: AsyncSession, *new: object) -> bool:
+    """Add ``new`` and flush, in a savepoint; False when a unique constraint refused it (a
+    parallel request stored the same key first). The transaction stays usable, so the caller
+    can look the winner up and answer 409 instead of 500. New objects must be added here,
+    inside the savepoint, for its rollback to take them out again."""
+    try:
+        async with session.begin_nested():
+            session.add_all(new)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True

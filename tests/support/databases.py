@@ -63,6 +63,24 @@ async def create_postgres_database(name: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+async def drop_database(name: str) -> None:
+    """Remove a test database (PostgreSQL; SQLite files live in the temp folder)."""
+    if not is_postgres():
+        return
+    base = make_url(backend_url() or "")
+    conn = await asyncpg.connect(
+        host=base.host,
+        port=base.port or 5432,
+        user=base.username,
+        password=base.password,
+        database=base.database or "postgres",
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 async def fresh_database_url(name: str) -> str:
     if is_postgres():
         return await create_postgres_database(name)

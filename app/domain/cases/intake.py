@@ -11,12 +11,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Agency, Case, CaseApplicant
 from app.db.repositories import cases as repo
 from app.db.repositories import registry as registry_repo
+from app.db.session import flush_unique
 from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
@@ -129,19 +129,15 @@ def _duplicate_ref(existing: Case) -> Conflict:
 
 async def _insert(session: AsyncSession, case: Case) -> None:
     """Insert the case; when a parallel intake of the same external record committed first,
-    answer 409 naming that case. The insert runs in a savepoint so that the transaction is
-    still usable to look the winner up (and then rolls back, giving the case number back)."""
-    try:
-        async with session.begin_nested():
-            session.add(case)
-            await session.flush()
-    except IntegrityError:
-        if case.external_system is None or case.external_id is None:
-            raise
+    answer 409 naming that case (the transaction then rolls back, giving the number back)."""
+    if await flush_unique(session, case):
+        return
+    existing = None
+    if case.external_system is not None and case.external_id is not None:
         existing = await repo.find_by_external_ref(session, case.external_system, case.external_id)
-        if existing is None:
-            raise
-        raise _duplicate_ref(existing) from None
+    if existing is None:
+        raise Conflict("the case conflicts with one stored in parallel", code="conflict")
+    raise _duplicate_ref(existing)
 
 
 async def create_case(

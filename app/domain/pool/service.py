@@ -66,6 +66,12 @@ async def _admit(
     if refusal:
         raise Conflict(refusal[1], code=refusal[0])
     await registry_repo.get_agency(session, lawyer.agency_id, for_update=True)
+    # Read the certificate again under the lawyer's lock: a suspension that committed while
+    # this request waited for the agency must not be overtaken (lock order agency → lawyer).
+    await session.refresh(lawyer, ["certificate_status", "active"], with_for_update=True)
+    refusal = _refusal_for(lawyer)
+    if refusal:
+        raise Conflict(refusal[1], code=refusal[0])
     if any(m.year == year for m in await repo.live_for_lawyer(session, lawyer_id=lawyer.id)):
         raise Conflict(f"the lawyer is already in the {year} pool", code="already_in_pool")
     limit = await _quota(session, year)

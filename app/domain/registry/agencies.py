@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import Agency
 from app.db.repositories import reference as reference_repo
 from app.db.repositories import registry as repo
+from app.db.session import flush_unique
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.registry.rules import LIAOCHENG_REGION_CODES, region_fits_level
@@ -64,8 +65,10 @@ async def create_agency(session: AsyncSession, *, actor: Actor, data: AgencyIn) 
     await ensure_business_systems_exist(session, [data.business_system], field="business_system")
     await _check_unique(session, name=data.name, credit_code=data.credit_code, except_id=None)
     agency = Agency(**data.model_dump())
-    session.add(agency)
-    await session.flush()
+    if not await flush_unique(session, agency):
+        # A parallel request stored the same name or code first: say which, as above.
+        await _check_unique(session, name=data.name, credit_code=data.credit_code, except_id=None)
+        raise Conflict("an agency with this name or credit code exists", code="duplicate_agency")
     audit.record(
         session,
         actor=actor,
@@ -107,7 +110,14 @@ async def update_agency(
     )
     for field, value in changes.items():
         setattr(agency, field, value)
-    await session.flush()
+    if not await flush_unique(session):
+        await _check_unique(
+            session,
+            name=changes.get("name"),
+            credit_code=changes.get("credit_code"),
+            except_id=agency.id,
+        )
+        raise Conflict("an agency with this name or credit code exists", code="duplicate_agency")
     audit.record(
         session,
         actor=actor,

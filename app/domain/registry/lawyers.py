@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import Lawyer, LawyerSpecialty, LawyerUnavailability
 from app.db.repositories import pool as pool_repo
 from app.db.repositories import registry as repo
+from app.db.session import flush_unique
 from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
@@ -76,8 +77,10 @@ async def create_lawyer(
     )
     _set_specialties(lawyer, specialties)
     _seal_phone(lawyer, data.phone, cipher)
-    session.add(lawyer)
-    await session.flush()
+    if not await flush_unique(session, lawyer):
+        raise Conflict(
+            "a lawyer with this certificate number exists", code="duplicate_certificate_no"
+        )
     audit.record(
         session,
         actor=actor,
@@ -126,7 +129,10 @@ async def update_lawyer(
     for field, value in changes.items():
         setattr(lawyer, field, value)
     lawyer.updated_at = utcnow()
-    await session.flush()
+    if not await flush_unique(session):
+        raise Conflict(
+            "a lawyer with this certificate number exists", code="duplicate_certificate_no"
+        )
     audit.record(
         session,
         actor=actor,

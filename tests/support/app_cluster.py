@@ -1,0 +1,143 @@
+"""Several app instances ("processes") on one committed PostgreSQL database, for tests of
+behaviour under parallel requests.
+
+Each app built here has its own engine and connection pool (no shared test transaction), so
+requests fired together with ``asyncio.gather`` through httpx's ASGI transport really run at
+the same time on separate database connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.db.models import PoolMembership
+from app.domain.auth.tokens import mint_token
+from app.domain.common.enums import Role
+from app.main import create_app
+from app.settings import Settings
+from tests.support.factories import API, agency_body, lawyer_body
+
+
+class Cluster:
+    """Several app instances ("processes") on one committed database."""
+
+    def __init__(self, settings: Settings, size: int) -> None:
+        self.settings = settings
+        self.apps = [create_app(settings) for _ in range(size)]
+        self.clients = [
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60
+            )
+            for app in self.apps
+        ]
+
+    @property
+    def engine(self) -> AsyncEngine:
+        engine: AsyncEngine = self.apps[0].state.db.engine
+        return engine
+
+    def client(self, i: int) -> httpx.AsyncClient:
+        return self.clients[i % len(self.clients)]
+
+    def headers(self, role: Role, **claims: Any) -> dict[str, str]:
+        token = mint_token(self.settings, sub=f"conc-{role.value}", role=role, **claims)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+        for app in self.apps:
+            await app.state.db.engine.dispose()
+
+    # --- set-up through the API (committed) ---
+
+    async def agency(self) -> dict[str, Any]:
+        response = await self.client(0).post(
+            f"{API}/agencies", json=agency_body(), headers=self.headers(Role.ADMIN)
+        )
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    async def lawyers(self, agency: dict[str, Any], n: int) -> list[dict[str, Any]]:
+        made = []
+        for _ in range(n):
+            response = await self.client(0).post(
+                f"{API}/lawyers",
+                json=lawyer_body(agency["id"]),
+                headers=self.headers(Role.ADMIN),
+            )
+            assert response.status_code == 201, response.text
+            made.append(response.json())
+        return made
+
+    def officer(self, agency: dict[str, Any]) -> dict[str, str]:
+        return self.headers(Role.AGENCY_OFFICER, agency_id=uuid.UUID(agency["id"]))
+
+    async def live_count(self, **where: Any) -> int:
+        stmt = select(func.count()).where(PoolMembership.status.in_(("nominated", "approved")))
+        for column, value in where.items():
+            stmt = stmt.where(getattr(PoolMembership, column) == value)
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(stmt)).scalar_one())
+
+    async def lock_waiters(self) -> int:
+        """Requests of this database now waiting for a lock (row, table or advisory). A
+        background audit sealer waiting on ``stall_writes`` is not a request and is left out."""
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            count = await conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                    "AND query NOT ILIKE 'UPDATE audit_records%'"
+                )
+            )
+            return int(count.scalar_one())
+
+    @asynccontextmanager
+    async def stall_writes(self) -> AsyncIterator[None]:
+        """Hold the audit table against inserts: every write appends its audit record in
+        its own transaction, so each stops there, after its checks and changes and before
+        its commit, until the block ends. (Reads of the table still pass.)"""
+        async with self.engine.connect() as holder:
+            await holder.execute(text("LOCK TABLE audit_records IN EXCLUSIVE MODE"))
+            try:
+                yield
+            finally:
+                await holder.rollback()
+
+    async def until(self, condition: Callable[[], Awaitable[bool]], what: str) -> None:
+        """Poll until ``await condition()`` is true (no timing is asserted, only progress)."""
+        for _ in range(3000):
+            if await condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"never happened: {what}")
+
+
+@asynccontextmanager
+async def cluster(settings: Settings, size: int) -> AsyncIterator[Cluster]:
+    c = Cluster(settings, size)
+    try:
+        yield c
+    finally:
+        await c.close()
+
+
+async def all_at_once(*requests: Awaitable[httpx.Response]) -> list[httpx.Response]:
+    return list(await asyncio.gather(*requests))
+
+
+def outcome(response: httpx.Response) -> str:
+    if response.status_code == 201 or response.status_code == 200:
+        return str(response.status_code)
+    return f"{response.status_code} {response.json().get('code')}"
