@@ -13,7 +13,9 @@ from app.api.idempotency import Created, IdempotencyDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.api.problems import from_domain_error
+from app.db.models import Assignment
 from app.db.repositories import assignments as repo
+from app.db.types import utcnow
 from app.domain.auth.actor import Actor
 from app.domain.cases import queries as case_queries
 from app.domain.cases.access import CENTER_ROLES
@@ -106,17 +108,27 @@ async def list_assignments(
         lawyer_id = actor.lawyer_id
     elif actor.role is Role.AGENCY_OFFICER:
         agency_id = actor.agency_id
-    # Offers are checked for expiry whenever they are read.
-    await answers.expire_overdue(session, case_id=case_id)
-    rows = await repo.list_page(
-        session,
-        after_id=cursor_uuid(cursor),
-        limit=limit,
-        lawyer_id=lawyer_id,
-        case_id=case_id,
-        status=status,
-        agency_id=agency_id,
-    )
+
+    async def page() -> list[Assignment]:
+        return await repo.list_page(
+            session,
+            after_id=cursor_uuid(cursor),
+            limit=limit,
+            lawyer_id=lawyer_id,
+            case_id=case_id,
+            status=status,
+            agency_id=agency_id,
+        )
+
+    rows = await page()
+    # Offers are checked for expiry whenever they are read: overdue ones on this page are
+    # expired, case by case under the case's lock, and the page is read again.
+    now = utcnow()
+    overdue = {r.case_id for r in rows if r.status == "offered" and r.respond_by < now}
+    for overdue_case in overdue:
+        await answers.expire_overdue(session, case_id=overdue_case)
+    if overdue:
+        rows = await page()
     return Page(
         items=[AssignmentOut.model_validate(r) for r in rows],
         next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),

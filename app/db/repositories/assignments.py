@@ -39,7 +39,7 @@ async def get(
 ) -> Assignment | None:
     stmt = select(Assignment).where(Assignment.id == assignment_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

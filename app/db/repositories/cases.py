@@ -48,14 +48,19 @@ async def get(
 ) -> Case | None:
     stmt = _with_applicants().where(Case.id == case_id)
     if for_update:
-        stmt = stmt.with_for_update(of=Case)
+        stmt = stmt.with_for_update(of=Case).execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def try_lock(session: AsyncSession, case_id: uuid.UUID) -> Case | None:
     """The case locked, or None when another transaction holds it (SKIP LOCKED): a sweeper
     leaves such a case to whoever is working on it."""
-    stmt = _with_applicants().where(Case.id == case_id).with_for_update(of=Case, skip_locked=True)
+    stmt = (
+        _with_applicants()
+        .where(Case.id == case_id)
+        .with_for_update(of=Case, skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

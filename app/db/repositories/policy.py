@@ -26,7 +26,7 @@ async def covering(session: AsyncSession, on: date) -> PolicyVersion | None:
 async def latest(session: AsyncSession, *, for_update: bool = False) -> PolicyVersion | None:
     stmt = select(PolicyVersion).order_by(PolicyVersion.effective_from.desc()).limit(1)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

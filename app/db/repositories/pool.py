@@ -16,7 +16,7 @@ async def get(
 ) -> PoolMembership | None:
     stmt = select(PoolMembership).where(PoolMembership.id == membership_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -37,7 +37,8 @@ async def live_for_lawyer(
     )
     if year is not None:
         stmt = stmt.where(PoolMembership.year == year)
-    return list((await session.execute(stmt.with_for_update())).scalars())
+    stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return list((await session.execute(stmt)).scalars())
 
 
 async def approved_in_year(

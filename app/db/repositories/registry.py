@@ -18,7 +18,7 @@ async def get_agency(
 ) -> Agency | None:
     stmt = select(Agency).where(Agency.id == agency_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -75,7 +75,7 @@ async def get_lawyer(
 ) -> Lawyer | None:
     stmt = _lawyer_query().where(Lawyer.id == lawyer_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -184,12 +184,16 @@ async def dispatch(
         raise ValidationFailed.of_field(
             "reason", "an override reason goes with a named lawyer_id", "reason_without_lawyer"
         )
+    filled: list[Assessment] = []
     for rank, choice in enumerate(eligible, start=1):
         await repo.lock_lawyer(session, choice.lawyer.lawyer_id)
         if await _at_capacity(session, choice.lawyer.lawyer_id, policy):
-            continue  # a parallel dispatch took the last place; the next one in rank
+            # A parallel dispatch took the last place; the next one in rank.
+            filled.append(Assessment(choice.lawyer, (ExclusionReason.AT_CAPACITY,)))
+            continue
         reasoning = _reasoning(choice, facts, rank=rank, of=len(eligible), auto=True)
         return await _create_offer(session, actor, case, role, choice, policy, reasoning)
+    excluded = excluded + filled
     raise Conflict(
         "no lawyer is eligible for this case",
         code="no_eligible_mediator",
