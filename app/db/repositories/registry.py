@@ -16,9 +16,14 @@ from app.db.models import Agency, Lawyer, LawyerSpecialty, LawyerUnavailability
 async def get_agency(
     session: AsyncSession, agency_id: uuid.UUID, *, for_update: bool = False
 ) -> Agency | None:
-    stmt = select(Agency).where(Agency.id == agency_id)
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    if not for_update:
+        return await session.get(Agency, agency_id)  # the identity map first
+    stmt = (
+        select(Agency)
+        .where(Agency.id == agency_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -42,13 +42,19 @@ async def policy_in_force(session: AsyncSession, *, on: date | None = None) -> P
     """The version covering ``on`` (default: today in Asia/Shanghai). When none does, the
     service keeps working on the latest version and says so (``covered`` False)."""
     on = on or today_shanghai()
+    # Several steps of one request ask for the same rules: read them once per transaction.
+    cache: dict[date, PolicyInForce] = session.info.setdefault("policy_in_force", {})
+    if on in cache:
+        return cache[on]
     version = await repo.covering(session, on)
     if version is not None:
-        return PolicyInForce(version, on, True)
+        cache[on] = PolicyInForce(version, on, True)
+        return cache[on]
     latest = await repo.latest(session)
     if latest is None:
         raise ServiceUnavailable("no policy version exists: run `adr seed`", code="policy_missing")
-    return PolicyInForce(latest, on, False)
+    cache[on] = PolicyInForce(latest, on, False)
+    return cache[on]
 
 
 async def add_version(
@@ -69,6 +75,7 @@ async def add_version(
     version = PolicyVersion(**data.model_dump(), created_by=actor.sub)
     session.add(version)
     await session.flush()
+    session.info.pop("policy_in_force", None)
     audit.record(
         session,
         actor=actor,
