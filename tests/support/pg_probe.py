@@ -13,8 +13,12 @@ async def _probe(url: str) -> bool:
     parsed = make_url(url)
     try:
         conn = await asyncpg.connect(
-            host=parsed.host, port=parsed.port or 5432, user=parsed.username,
-            password=parsed.password, database=parsed.database or "postgres", timeout=3,
+            host=parsed.host,
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password,
+            database=parsed.database or "postgres",
+            timeout=3,
         )
     except (OSError, asyncpg.PostgresError, TimeoutError):
         return False

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from app.api.deps import CipherDep, CurrentActor, Cursor, Limit, SessionDep, require_roles
+from app.api.deps import (
+    CipherDep,
+    CurrentActor,
+    Cursor,
+    IsoDateTime,
+    Limit,
+    SessionDep,
+    require_roles,
+)
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_uuid, next_cursor
@@ -90,8 +98,8 @@ async def list_cases(
     business_system: Annotated[str | None, Query(max_length=40)] = None,
     respondent_agency_id: uuid.UUID | None = None,
     priority: Priority | None = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
+    received_from: IsoDateTime | None = None,
+    received_to: IsoDateTime | None = None,
     deadline_warning: Annotated[
         bool | None,
         Query(description="Only cases with a remedy deadline within the warning window"),

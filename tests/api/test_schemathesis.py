@@ -1,0 +1,73 @@
+"""Schemathesis over the whole OpenAPI document, in-process, as an admin: no request the
+document allows (or almost allows) makes the service fail, and every response is one the
+document describes (status code, content type, body schema, headers). It grows with the
+document: every operation added later is tested here too.
+
+The operations are read at collection time from an app that is never called (it only
+renders its document); the requests go to an app with its own engine on a committed
+database of its own, which schemathesis drives from its own event loop thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+
+from app.domain.auth.tokens import mint_token
+from app.domain.common.enums import Role
+from app.main import create_app
+from app.settings import Settings
+from tests.support.databases import test_settings as settings_for
+from tests.support.scratch import scratch_database
+
+MAX_EXAMPLES = 25
+# A JSON Schema cannot say everything the service checks (a credit code's check character,
+# a cursor it issued, cross-field rules), so a schema-valid request may rightly get a 422;
+# and Pydantic's lax parsing accepts "1" for true in a body. Everything else is checked.
+NOT_CHECKED = [positive_data_acceptance, negative_data_rejection]
+
+
+def _settings(url: str) -> Settings:
+    # No periodic sweep: what the run sees must not depend on how long it takes.
+    return settings_for(url).model_copy(update={"sweep_interval_s": 0})
+
+
+# Only its OpenAPI document is used: the engine of this app never connects.
+_document_app = create_app(_settings("sqlite+aiosqlite:///:memory:"))
+schema = schemathesis.openapi.from_asgi("/openapi.json", _document_app)
+schema.config.generation.update(max_examples=MAX_EXAMPLES)
+asgi.shutdown_lifespans()  # loading the document started the app; it is not called again
+
+
+@pytest.fixture(scope="module")
+async def served() -> AsyncIterator[tuple[Any, dict[str, str]]]:
+    """The app under test and an admin's headers."""
+    async with scratch_database("schemathesis") as url:
+        app_settings = _settings(url)
+        app = create_app(app_settings)
+        token = mint_token(app_settings, sub="schemathesis", role=Role.ADMIN)
+        try:
+            yield app, {"Authorization": f"Bearer {token}"}
+        finally:
+            # The app's lifespan and connections live in schemathesis' event loop thread.
+            asgi.shutdown_lifespans()
+            await app.state.db.engine.dispose()
+
+
+# Schemathesis' own generators touch the global `random` (a deprecation notice, not ours).
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_every_operation_conforms_to_the_document(case: Any, served: Any) -> None:
+    app, headers = served
+    case.call_and_validate(app=app, headers=headers, excluded_checks=NOT_CHECKED)

@@ -1,0 +1,184 @@
+"""The ``adr`` command (SPEC 5): development tokens the API accepts, API keys, migrate, and a
+seed that can run again without changing anything."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy import func, select
+
+from app import cli
+from app.db.models import Agency, BusinessSystem, PolicyVersion
+from app.db.session import create_database
+from app.main import create_app
+from app.settings import get_settings
+from tests.conftest import CLIENT_ADDRESS
+from tests.support.databases import TEST_SECRETS
+from tests.support.databases import test_settings as settings_for
+from tests.support.scratch import scratch_database
+
+
+def _use_environment(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+    """Point the CLI (which reads the environment, as in production) at the test secrets."""
+    monkeypatch.setenv("ADR_ENV", "test")
+    monkeypatch.setenv("ADR_DATABASE_URL", database_url)
+    monkeypatch.setenv("ADR_JWT_SECRET", str(TEST_SECRETS["jwt_secret"]))
+    monkeypatch.setenv("ADR_PII_KEYS", json.dumps(TEST_SECRETS["pii_keys"]))
+    monkeypatch.setenv("ADR_PII_ACTIVE_KEY_ID", str(TEST_SECRETS["pii_active_key_id"]))
+    monkeypatch.setenv("ADR_PII_HASH_KEY", str(TEST_SECRETS["pii_hash_key"]))
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
+    _use_environment(monkeypatch, database_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _printed(capsys: pytest.CaptureFixture[str]) -> str:
+    return capsys.readouterr().out.strip()
+
+
+# --- token ----------------------------------------------------------------------------------
+
+
+async def test_token_prints_a_jwt_the_api_accepts(cli_env, capsys, client):
+    capsys.readouterr()
+    assert cli.main(["token", "--role", "admin"]) == 0
+    token = _printed(capsys)
+    assert token.count(".") == 2
+    response = await client.get("/api/v1/api-keys", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+
+
+async def test_token_carries_the_claims_asked_for(cli_env, capsys, client, settings):
+    agency_id = uuid.uuid4()
+    capsys.readouterr()
+    cli.main(["token", "--role", "agency_officer", "--agency-id", str(agency_id), "--ttl", "600"])
+    token = _printed(capsys)
+    claims = jwt.decode(
+        token,
+        str(TEST_SECRETS["jwt_secret"]),
+        algorithms=["HS256"],
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
+    )
+    assert claims["role"] == "agency_officer"
+    assert claims["agency_id"] == str(agency_id)
+    assert claims["sub"] == "dev-agency_officer"
+    assert claims["exp"] - claims["iat"] == 600
+    response = await client.get("/api/v1/policy", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+async def test_token_for_a_lawyer_with_a_chosen_subject(cli_env, capsys, settings):
+    lawyer_id = uuid.uuid4()
+    capsys.readouterr()
+    cli.main(["token", "--role", "lawyer", "--lawyer-id", str(lawyer_id), "--sub", "li.ming"])
+    claims = jwt.decode(_printed(capsys), options={"verify_signature": False})
+    assert (claims["sub"], claims["lawyer_id"]) == ("li.ming", str(lawyer_id))
+
+
+async def test_an_expired_cli_token_is_refused(cli_env, capsys, client):
+    capsys.readouterr()
+    cli.main(["token", "--role", "admin", "--ttl", "-120"])
+    token = _printed(capsys)
+    response = await client.get("/api/v1/policy", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_expired"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["token"], ["token", "--role", "emperor"], ["token", "--role", "admin", "--agency-id", "x"]],
+)
+def test_token_refuses_bad_arguments(argv, capsys):
+    with pytest.raises(SystemExit) as raised:
+        cli.main(argv)
+    assert raised.value.code == 2
+    assert "usage: adr" in capsys.readouterr().err
+
+
+# --- migrate, seed, api-key create on a database of their own --------------------------------
+
+
+@pytest.fixture
+async def fresh_url(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
+    async with scratch_database("cli", migrated=False) as url:
+        _use_environment(monkeypatch, url)
+        get_settings.cache_clear()
+        yield url
+        get_settings.cache_clear()
+
+
+async def _counts(url: str) -> dict[str, Any]:
+    database = create_database(settings_for(url), url=url)
+    try:
+        async with database.sessionmaker() as session:
+            return {
+                model.__tablename__: (
+                    await session.execute(select(func.count()).select_from(model))
+                ).scalar()
+                for model in (BusinessSystem, Agency, PolicyVersion)
+            }
+    finally:
+        await database.engine.dispose()
+
+
+async def _adr(*argv: str) -> int:
+    # The commands run their own event loop (asyncio.run), so they get a thread of their own.
+    return await asyncio.to_thread(cli.main, list(argv))
+
+
+async def test_migrate_then_seed_twice_changes_nothing_the_second_time(fresh_url, capsys):
+    assert await _adr("migrate") == 0
+    capsys.readouterr()
+    assert await _adr("seed") == 0
+    first_report = capsys.readouterr().out
+    first = await _counts(fresh_url)
+    assert first["business_systems"] > 0
+    assert first["agencies"] > 0
+    assert first["policy_versions"] == 1
+    assert "policy version: added" in first_report
+
+    assert await _adr("seed") == 0
+    second_report = capsys.readouterr().out
+    assert await _counts(fresh_url) == first
+    assert "business systems: 0 added, 0 updated; agencies: 0 added" in second_report
+    assert "policy version: present" in second_report
+
+
+async def test_migrate_is_idempotent(fresh_url):
+    assert await _adr("migrate") == 0
+    assert await _adr("migrate") == 0
+    assert (await _counts(fresh_url))["policy_versions"] == 0  # migrating seeds nothing
+
+
+async def test_api_key_create_prints_a_key_the_api_accepts(fresh_url, capsys):
+    await _adr("migrate")
+    await _adr("seed")
+    capsys.readouterr()
+    assert await _adr("api-key", "create", "--role", "supervisor", "--name", "report job") == 0
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("adr_")
+    app: Any = create_app(settings_for(fresh_url))
+    transport = httpx.ASGITransport(app=app, client=CLIENT_ADDRESS)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            response = await client.get("/api/v1/audit", headers={"X-API-Key": key})
+            assert response.status_code == 200, response.text
+            # The key was created by the system, and that is on the record.
+            [record] = response.json()["items"]
+            assert (record["action"], record["actor_sub"]) == ("api_key.create", "system")
+            refused = await client.get("/api/v1/api-keys", headers={"X-API-Key": key})
+            assert refused.status_code == 403
+    finally:
+        await app.state.db.engine.dispose()
