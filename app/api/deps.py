@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.session import Database, transaction
@@ -122,3 +123,13 @@ def _iso_datetime_text(value: Any) -> Any:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime_text)]
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refused here, for every database alike.
+    if "\x00" in value:
+        raise PydanticCustomError("invalid_characters", "text must not contain NUL")
+    return value
+
+
+QueryText = Annotated[str, AfterValidator(_without_nul)]

@@ -15,6 +15,7 @@ import orjson
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -31,6 +32,8 @@ from app.errors import (
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# character_not_in_repertoire, untranslatable_character
+_BAD_TEXT_SQLSTATES = {"22021", "22P05"}
 TYPE_BASE = "https://adr.liaocheng.gov.cn/problems/"
 log = structlog.get_logger("adr.problems")
 
@@ -192,6 +195,25 @@ def install(app: FastAPI, *, on_security_error: SecurityHook | None = None) -> N
             instance=request.url.path,
         )
 
+    async def database_error(request: Request, exc: Exception) -> Response:
+        # Text PostgreSQL cannot store (a NUL character, or bytes that are not UTF-8) is
+        # the client's input, not our failure: 422. Anything else stays a 500.
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) in _BAD_TEXT_SQLSTATES:
+            error = ValidationFailed(
+                "the request contains characters that cannot be stored (e.g. NUL)",
+                errors=[
+                    {
+                        "field": "body",
+                        "message": "remove control characters such as NUL",
+                        "code": "invalid_characters",
+                    }
+                ],
+                code="invalid_characters",
+            )
+            return from_domain_error(error, instance=request.url.path)
+        raise exc
+
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(StarletteHTTPException, http_error)

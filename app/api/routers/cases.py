@@ -14,6 +14,7 @@ from app.api.deps import (
     Cursor,
     IsoDateTime,
     Limit,
+    QueryText,
     SessionDep,
     require_roles,
 )
@@ -104,7 +105,9 @@ async def list_cases(
         bool | None,
         Query(description="Only cases with a remedy deadline within the warning window"),
     ] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text search")] = None,
+    q: Annotated[
+        QueryText | None, Query(min_length=1, max_length=100, description="Text search")
+    ] = None,
 ) -> Page[CaseSummary]:
     for name, moment in (("received_from", received_from), ("received_to", received_to)):
         if moment is not None and moment.tzinfo is None:

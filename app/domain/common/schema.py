@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.domain.common.identifiers import (
@@ -18,9 +18,19 @@ from app.domain.common.identifiers import (
 
 class InputModel(BaseModel):
     """Request bodies: unknown fields are refused (422), so nobody can slip a ``status`` or a
-    ``case_no`` through a create or update."""
+    ``case_no`` through a create or update; text with a NUL character (which PostgreSQL
+    cannot store) is refused naming the field."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise PydanticCustomError("invalid_characters", "text must not contain NUL")
+        if isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value):
+            raise PydanticCustomError("invalid_characters", "text must not contain NUL")
+        return value
 
 
 class OutputModel(BaseModel):
