@@ -57,7 +57,10 @@ class Result:
 
 
 def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    match = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if match is None:  # wrk prints "-nan" when no request completed
+        return float("nan")
+    value, unit = match.groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
@@ -268,6 +271,8 @@ def main() -> None:
                                   connections=args.connections, duration=args.duration,
                                   threads=threads)
                     result = parse_wrk(out, target, scenario)
+                    if result.requests == 0 or result.errors:
+                        (work / f"wrk-{scenario}-{target}-{round_no}.txt").write_text(out)
                     results.append(result)
                     master = service if target == "service" else baseline
                     rss[target].append(worker_rss_mb(master))
