@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy.engine import make_url
 
-from tests.support.databases import backend_url, fresh_database_url, prepare_database
+from tests.support.databases import drop_database as drop_database_named
+from tests.support.databases import fresh_database_url, prepare_database
 
 
 def unique_name(prefix: str) -> str:
@@ -19,23 +19,13 @@ def unique_name(prefix: str) -> str:
 
 
 async def drop_database(url: str) -> None:
+    """Remove a scratch database given by its URL (the SQLite file, or the PostgreSQL one)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240
         return
-    base = make_url(backend_url() or "")
-    conn = await asyncpg.connect(
-        host=base.host,
-        port=base.port or 5432,
-        user=base.username,
-        password=base.password,
-        database=base.database or "postgres",
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await drop_database_named(str(parsed.database))
 
 
 @asynccontextmanager

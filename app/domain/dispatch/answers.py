@@ -171,20 +171,14 @@ async def decline(
         # Art. 9: a clash with daily duties goes to the lawyer's agency head to decide.
         _move(assignment, AssignmentStatus.CONFLICT_REPORTED)
         await session.flush()
-        append_event(
+        _record(
             session,
-            case=case,
-            type="work_conflict_reported",
-            actor=actor,
-            data={"assignment_id": assignment.id},
-        )
-        audit.record(
-            session,
-            actor=actor,
-            action="assignment.report_conflict",
-            object_type="assignment",
-            object_id=assignment.id,
-            changes={"note": data.note},
+            case,
+            assignment,
+            actor,
+            "work_conflict_reported",
+            "report_conflict",
+            note=data.note,
         )
         return assignment
     await _end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
@@ -214,24 +208,48 @@ async def conflict_decision(
         assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
         assignment.responded_at = None
         await session.flush()
-        append_event(
+        _record(
             session,
-            case=case,
-            type="work_conflict_kept",
-            actor=actor,
-            data={"assignment_id": assignment.id, "respond_by": assignment.respond_by},
-        )
-        audit.record(
-            session,
-            actor=actor,
-            action="assignment.conflict_keep",
-            object_type="assignment",
-            object_id=assignment.id,
-            changes={"note": data.note},
+            case,
+            assignment,
+            actor,
+            "work_conflict_kept",
+            "conflict_keep",
+            note=data.note,
+            respond_by=assignment.respond_by,
         )
         return assignment
     await _end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
     return assignment
+
+
+def _record(
+    session: AsyncSession,
+    case: Case,
+    assignment: Assignment,
+    actor: Actor,
+    event: str,
+    action: str,
+    *,
+    note: str | None,
+    **details: object,
+) -> None:
+    """The timeline event and the audit record of a step in the Art. 9 conflict procedure."""
+    append_event(
+        session,
+        case=case,
+        type=event,
+        actor=actor,
+        data={"assignment_id": assignment.id, **details},
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action=f"assignment.{action}",
+        object_type="assignment",
+        object_id=assignment.id,
+        changes={"note": note},
+    )
 
 
 async def _end_offer(
