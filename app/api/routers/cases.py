@@ -74,8 +74,10 @@ async def create_case(
     body: CaseIn, session: SessionDep, actor: Intaker, cipher: CipherDep, idem: IdempotencyDep
 ) -> Response:
     async def take_in() -> Created:
-        case = await intake.create_case(session, actor=actor, data=body, cipher=cipher)
-        view = await queries.case_view(session, actor=actor, case=case, cipher=cipher)
+        case, duplicates = await intake.create_case(session, actor=actor, data=body, cipher=cipher)
+        view = await queries.case_view(
+            session, actor=actor, case=case, cipher=cipher, duplicates=duplicates
+        )
         return Created(
             view, headers={"Location": f"/api/v1/cases/{case.id}", "ETag": queries.etag(case)}
         )

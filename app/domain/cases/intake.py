@@ -22,6 +22,7 @@ from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.cases import access
 from app.domain.cases.deadlines import compute_deadlines
+from app.domain.cases.duplicates import find_duplicates
 from app.domain.cases.lifecycle import allowed_actions
 from app.domain.cases.schemas import ActIn, ApplicantIn, CaseIn, CasePatch
 from app.domain.cases.timeline import append_event
@@ -129,7 +130,13 @@ def _duplicate_ref(existing: Case) -> Conflict:
 
 async def _insert(session: AsyncSession, case: Case) -> None:
     """Insert the case; when a parallel intake of the same external record committed first,
-    answer 409 naming that case (the transaction then rolls back, giving the number back)."""
+    answer 409 naming that case (the transaction then rolls back, giving the number back).
+    Without an external reference nothing can collide, and the savepoint's two round trips
+    (inside the counter's lock) are saved."""
+    if case.external_system is None:
+        session.add(case)
+        await session.flush()
+        return
     if await flush_unique(session, case):
         return
     existing = None
@@ -142,7 +149,8 @@ async def _insert(session: AsyncSession, case: Case) -> None:
 
 async def create_case(
     session: AsyncSession, *, actor: Actor, data: CaseIn, cipher: FieldCipher
-) -> Case:
+) -> tuple[Case, list[Case]]:
+    """Take a case in; returns it with its possible duplicates (found before the insert)."""
     intake_agency_id = data.intake_agency_id or actor.agency_id
     if intake_agency_id is None:
         raise ValidationFailed.of_field(
@@ -183,6 +191,9 @@ async def create_case(
     apply_act(case, data.act, warning_days=policy.deadline_warning_days)
     case.applicants = _sealed_applicants(data.applicants, cipher)
 
+    # Everything that reads goes before the number: from its allocation to the commit the
+    # year's counter row is locked, and every other intake waits for it.
+    duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
     year = received_at.astimezone(SHANGHAI).year
     case.case_no = case_number(year, await repo.allocate_case_number(session, year))
     await _insert(session, case)
@@ -208,7 +219,7 @@ async def create_case(
             "external_ref": data.external_ref.model_dump() if data.external_ref else None,
         },
     )
-    return case
+    return case, duplicates
 
 
 async def correct_case(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 
-from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, CaseEvent, PolicyVersion
@@ -16,6 +14,7 @@ from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.cases import access
 from app.domain.cases.deadlines import compute_deadlines
+from app.domain.cases.duplicates import find_duplicates
 from app.domain.cases.intake import ID_FIELD, PHONE_FIELD
 from app.domain.cases.lifecycle import allowed_actions
 from app.domain.cases.schemas import (
@@ -66,15 +65,6 @@ def deadlines_view(case: Case, policy: PolicyVersion) -> DeadlinesOut:
     return DeadlinesOut.model_validate(deadlines.as_dict())
 
 
-def visibility_scope(actor: Actor) -> tuple[uuid.UUID | None, Select[uuid.UUID] | None]:
-    """(agency, held cases) that lists and look-ups must be narrowed to for this actor."""
-    if actor.role is Role.AGENCY_OFFICER:
-        return actor.agency_id, None
-    if actor.role is Role.LAWYER and actor.lawyer_id is not None:
-        return None, assignments_repo.case_ids_of_lawyer(actor.lawyer_id)
-    return None, None
-
-
 def _masked(text: str | None, reveal: bool) -> str | None:
     """Free text keeps what people typed, but an identity or phone number written into it
     is masked like every other one, unless personal data was asked for (SPEC 4.3)."""
@@ -95,21 +85,13 @@ async def case_view(
     cipher: FieldCipher,
     reveal: bool = False,
     policy: PolicyVersion | None = None,
+    duplicates: list[Case] | None = None,
 ) -> CaseOut:
     """The full case with its derived fields (deadlines as of today, possible duplicates the
     reader may see)."""
     policy = policy or (await policy_in_force(session)).version
-    visible_agency, visible_cases = visibility_scope(actor)
-    since = datetime.now(tz=case.received_at.tzinfo) - timedelta(days=policy.duplicate_window_days)
-    duplicates = await repo.possible_duplicates(
-        session,
-        id_hashes=[a.id_number_hash for a in case.applicants],
-        respondent_agency_id=case.respondent_agency_id,
-        received_since=since,
-        exclude_case_id=case.id,
-        visible_agency_id=visible_agency,
-        visible_case_ids=visible_cases,
-    )
+    if duplicates is None:
+        duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
     outcome = await repo.latest_outcome(session, case.id) if case.outcome_type else None
     applicants = [
         ApplicantOut(
@@ -186,7 +168,7 @@ async def list_cases(
     limit: int,
 ) -> list[CaseSummary]:
     """A page of the cases the actor may see."""
-    agency, held = visibility_scope(actor)
+    agency, held = access.visibility_scope(actor)
     rows = await repo.list_page(
         session,
         filters=filters,
