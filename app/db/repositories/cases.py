@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, false, func, not_, or_, select
+from sqlalchemy import Select, and_, false, func, not_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -37,6 +37,50 @@ async def allocate_case_number(session: AsyncSession, year: int) -> int:
         .returning(CaseCounter.last_no)
     )
     return int((await session.execute(stmt)).scalar_one())
+
+
+_NUMBER_CASE_PG = text(
+    """
+    WITH n AS (
+        INSERT INTO case_counters (year, last_no) VALUES (:year, 1)
+        ON CONFLICT (year) DO UPDATE SET last_no = case_counters.last_no + 1
+        RETURNING last_no
+    ), c AS (
+        UPDATE cases
+        SET case_no = :prefix || lpad(n.last_no::text, greatest(5, length(n.last_no::text)), '0')
+        FROM n WHERE cases.id = :case_id
+        RETURNING cases.case_no
+    )
+    UPDATE case_events SET data = jsonb_set(data, '{case_no}', to_jsonb(c.case_no))
+    FROM c WHERE case_events.id = :event_id
+    RETURNING c.case_no
+    """
+)
+
+
+async def number_case(
+    session: AsyncSession,
+    *,
+    case_id: uuid.UUID,
+    event_id: uuid.UUID,
+    event_data: dict[str, object],
+    year: int,
+) -> str:
+    """Give a stored case its number (and its "received" event the same), as the last
+    statement of the intake: the counter row is then locked only for this statement and the
+    commit. On PostgreSQL it is one round trip; SQLite serialises writers anyway."""
+    prefix = f"LC{year}-"
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"year": year, "prefix": prefix, "case_id": case_id, "event_id": event_id}
+        return str((await session.execute(_NUMBER_CASE_PG, params)).scalar_one())
+    case_no = f"{prefix}{await allocate_case_number(session, year):05d}"
+    await session.execute(update(Case).where(Case.id == case_id).values(case_no=case_no))
+    await session.execute(
+        update(CaseEvent)
+        .where(CaseEvent.id == event_id)
+        .values(data={**event_data, "case_no": case_no})
+    )
+    return case_no
 
 
 def _with_applicants() -> Select[Case]:
