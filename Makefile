@@ -45,15 +45,15 @@ test-pg: $(STAMP) ## Run the suite on PostgreSQL (ADR_TEST_DATABASE_URL or 127.0
 	ADR_TEST_DATABASE_URL="$${ADR_TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff, mypy --strict, import contracts, hadolint
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations scripts
+	$(BIN)/ruff format --check app tests migrations scripts
 	$(BIN)/mypy app tests
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 
 format: $(STAMP) ## Format and autofix
-	$(BIN)/ruff format app tests migrations
-	$(BIN)/ruff check --fix app tests migrations
+	$(BIN)/ruff format app tests migrations scripts
+	$(BIN)/ruff check --fix app tests migrations scripts
 
 bench: $(STAMP) ## Service vs bare ASGI+asyncpg baseline on PostgreSQL (needs wrk)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }

@@ -59,23 +59,48 @@ async def _intake(body: bytes) -> tuple[int, Any]:
         seq = await conn.fetchval(INTAKE_SQL["counter"], now.year)
         case_no = f"LC{now.year}-{seq:05d}"
         await conn.execute(
-            INTAKE_SQL["case"], case_id, case_no, data["channel"], now, intake, respondent,
-            data["title"], data["facts"], data["claims"], act["type"],
+            INTAKE_SQL["case"],
+            case_id,
+            case_no,
+            data["channel"],
+            now,
+            intake,
+            respondent,
+            data["title"],
+            data["facts"],
+            data["claims"],
+            act["type"],
             datetime.fromisoformat(act["made_on"]).date(),
-            datetime.fromisoformat(act["known_on"]).date(), len(data["applicants"]),
+            datetime.fromisoformat(act["known_on"]).date(),
+            len(data["applicants"]),
         )
         await conn.executemany(
             INTAKE_SQL["applicant"],
             [
-                (uuid.uuid4(), case_id, i, a["kind"], a["name"], a["id_type"], "sealed",
-                 "masked", h, None, None)
+                (
+                    uuid.uuid4(),
+                    case_id,
+                    i,
+                    a["kind"],
+                    a["name"],
+                    a["id_type"],
+                    "sealed",
+                    "masked",
+                    h,
+                    None,
+                    None,
+                )
                 for i, (a, h) in enumerate(zip(data["applicants"], hashes, strict=True))
             ],
         )
         await conn.execute(INTAKE_SQL["event"], uuid.uuid4(), case_id, now)
         dups = await conn.fetch(INTAKE_SQL["duplicates"], respondent, case_id, hashes)
-    return 201, {"id": str(case_id), "case_no": case_no, "status": "received",
-                 "possible_duplicates": [str(r["id"]) for r in dups]}
+    return 201, {
+        "id": str(case_id),
+        "case_no": case_no,
+        "status": "received",
+        "possible_duplicates": [str(r["id"]) for r in dups],
+    }
 
 
 async def _read(case_id: str) -> tuple[int, Any]:
@@ -86,7 +111,8 @@ async def _read(case_id: str) -> tuple[int, Any]:
             return 404, {"code": "not_found"}
         applicants = await conn.fetch(
             "SELECT kind, name, id_type, id_number_masked, phone_masked FROM case_applicants"
-            " WHERE case_id = $1 ORDER BY position", row["id"],
+            " WHERE case_id = $1 ORDER BY position",
+            row["id"],
         )
         await conn.fetchrow(INTAKE_SQL["policy"], datetime.now(UTC).date())
         await conn.fetch(INTAKE_SQL["duplicates"], row["respondent_agency_id"], row["id"], [])
@@ -104,8 +130,13 @@ async def _list(status: str) -> tuple[int, Any]:
             " priority, outcome_type FROM cases WHERE status = $1 ORDER BY id DESC LIMIT 50",
             status,
         )
-    items = [{k: (str(v) if v is not None and not isinstance(v, int | bool) else v)
-              for k, v in r.items()} for r in rows]
+    items = [
+        {
+            k: (str(v) if v is not None and not isinstance(v, int | bool) else v)
+            for k, v in r.items()
+        }
+        for r in rows
+    ]
     return 200, {"items": items, "next_cursor": items[-1]["id"] if items else None}
 
 
@@ -115,7 +146,8 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
     async with POOL.acquire() as conn, conn.transaction():
         case = await conn.fetchrow(
             "SELECT id, status, business_system, respondent_agency_id FROM cases WHERE id = $1"
-            " FOR UPDATE", uuid.UUID(case_id),
+            " FOR UPDATE",
+            uuid.UUID(case_id),
         )
         if case is None or case["status"] != "classified":
             return 409, {"code": "invalid_transition"}
@@ -128,7 +160,9 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
             " AND a.status IN ('offered', 'conflict_reported', 'accepted')"
             " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
             " GROUP BY l.id ORDER BY open, l.id LIMIT 1",
-            now.year, case["business_system"], case["respondent_agency_id"],
+            now.year,
+            case["business_system"],
+            case["respondent_agency_id"],
         )
         if not candidates:
             return 409, {"code": "no_eligible_mediator"}
@@ -139,15 +173,22 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
             "INSERT INTO assignments (id, case_id, lawyer_id, role, status, offered_at,"
             " respond_by, reasoning, offered_by, version) VALUES ($1,$2,$3,'presiding',"
             "'offered',$4,$5,'{}','bench',1)",
-            assignment, case["id"], lawyer, now, now + timedelta(hours=48),
+            assignment,
+            case["id"],
+            lawyer,
+            now,
+            now + timedelta(hours=48),
         )
         await conn.execute(
-            "UPDATE cases SET status = 'awaiting_acceptance', version = version + 1"
-            " WHERE id = $1", case["id"],
+            "UPDATE cases SET status = 'awaiting_acceptance', version = version + 1 WHERE id = $1",
+            case["id"],
         )
         await conn.execute(
             "INSERT INTO case_events (id, case_id, occurred_at, type, actor_sub, data)"
-            " VALUES ($1,$2,$3,'offer_presiding','bench','{}')", uuid.uuid4(), case["id"], now,
+            " VALUES ($1,$2,$3,'offer_presiding','bench','{}')",
+            uuid.uuid4(),
+            case["id"],
+            now,
         )
     return 201, {"id": str(assignment), "lawyer_id": str(lawyer)}
 
@@ -188,7 +229,14 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     else:
         status, payload = 404, {"code": "not_found"}
     body = orjson.dumps(payload)
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

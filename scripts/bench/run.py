@@ -70,7 +70,9 @@ def parse_wrk(output: str, target: str, scenario: str) -> Result:
     p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     errors = int(bad.group(1)) if bad else 0
     if socket_errors:
         errors += sum(int(x) for x in socket_errors.groups())
@@ -98,17 +100,25 @@ def worker_rss_mb(master: subprocess.Popen[bytes]) -> list[float]:
 async def prepare(base_url: str, settings: Settings, cases: int) -> dict[str, object]:
     """A fresh database, migrated and seeded, with a year's pool and classified cases."""
     url = make_url(base_url)
-    admin = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                  password=url.password, database=url.database or "postgres")
+    admin = await asyncpg.connect(
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        database=url.database or "postgres",
+    )
     await admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    await admin.execute(f"CREATE DATABASE {DB} TEMPLATE template0 ENCODING 'UTF8' "
-                        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+    await admin.execute(
+        f"CREATE DATABASE {DB} TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+    )
     await admin.close()
     env = {**os.environ, "ADR_DATABASE_URL": settings.database_url}
     for command in ("migrate", "seed"):
         subprocess.run([BIN / "adr", command], env=env, check=True, capture_output=True)
-    conn = await asyncpg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                                 password=url.password, database=DB)
+    conn = await asyncpg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=DB
+    )
     organs = await conn.fetch(
         "SELECT id, region_code FROM agencies WHERE kind = 'administrative_organ' ORDER BY name"
     )
@@ -120,7 +130,9 @@ async def prepare(base_url: str, settings: Settings, cases: int) -> dict[str, ob
         " pool_min_per_agency, deadline_warning_days, duplicate_window_days,"
         " collective_threshold, max_open_assignments, offer_response_hours, auto_redispatch,"
         " basis, created_at, created_by) VALUES ($1, $2, 2, 1, 15, 180, 5, 100000, 48, true,"
-        " 'bench', now(), 'bench')", uuid.uuid4(), date.today() - timedelta(days=1),
+        " 'bench', now(), 'bench')",
+        uuid.uuid4(),
+        date.today() - timedelta(days=1),
     )
     await conn.execute(
         "UPDATE policy_versions SET effective_to = $1 WHERE basis <> 'bench'",
@@ -133,16 +145,23 @@ async def prepare(base_url: str, settings: Settings, cases: int) -> dict[str, ob
                 "INSERT INTO lawyers (id, name, agency_id, certificate_no, certificate_issued_on,"
                 " certificate_status, active, created_at, updated_at) VALUES"
                 " ($1, $2, $3, $4, '2022-01-01', 'active', true, now(), now())",
-                lawyer, f"律师{i}-{j}", organ["id"], f"BENCH{i:03d}{j}",
+                lawyer,
+                f"律师{i}-{j}",
+                organ["id"],
+                f"BENCH{i:03d}{j}",
             )
             await conn.execute(
                 "INSERT INTO lawyer_specialties (lawyer_id, business_system) VALUES"
-                " ($1, 'natural_resources')", lawyer,
+                " ($1, 'natural_resources')",
+                lawyer,
             )
             await conn.execute(
                 "INSERT INTO pool_memberships (id, lawyer_id, agency_id, year, status,"
                 " nominated_at, nominated_by) VALUES ($1, $2, $3, $4, 'approved', now(), 'bench')",
-                uuid.uuid4(), lawyer, organ["id"], year,
+                uuid.uuid4(),
+                lawyer,
+                organ["id"],
+                year,
             )
     await conn.execute(
         """
@@ -156,7 +175,9 @@ async def prepare(base_url: str, settings: Settings, cases: int) -> dict[str, ob
             'natural_resources', 'normal', now(), 'bench', now()
         FROM generate_series(1, $3) g
         """,
-        respondent, FACTS, cases,
+        respondent,
+        FACTS,
+        cases,
     )
     await conn.execute(
         """
@@ -178,11 +199,22 @@ def intake_body(respondent: str) -> str:
             "channel": "petition",
             "intake_agency_id": respondent,
             "respondent_agency_id": respondent,
-            "applicants": [{"kind": "natural_person", "name": "王某某", "id_type": "resident_id",
-                            "id_number": "__ID__", "phone": "13800000000",
-                            "address": "聊城市东昌府区某街道某村"}],
-            "act": {"type": "expropriation", "made_on": "2026-09-01", "known_on": "2026-09-03",
-                    "document_no": "聊征补字〔2026〕8号"},
+            "applicants": [
+                {
+                    "kind": "natural_person",
+                    "name": "王某某",
+                    "id_type": "resident_id",
+                    "id_number": "__ID__",
+                    "phone": "13800000000",
+                    "address": "聊城市东昌府区某街道某村",
+                }
+            ],
+            "act": {
+                "type": "expropriation",
+                "made_on": "2026-09-01",
+                "known_on": "2026-09-03",
+                "document_no": "聊征补字〔2026〕8号",
+            },
             "title": "对房屋征收补偿决定不服",
             "facts": FACTS,
             "claims": "请求依法重新评估并提高补偿标准，补偿遗漏的附属设施。",
@@ -193,9 +225,21 @@ def intake_body(respondent: str) -> str:
 
 def run_wrk(script: Path, port: int, *, connections: int, duration: int, threads: int) -> str:
     return subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
-         "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
@@ -210,13 +254,13 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
-    base = os.environ.get("ADR_BENCH_DATABASE_URL",
-                          "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    base = os.environ.get(
+        "ADR_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    )
     bench_url = make_url(base).set(database=DB)
     settings = Settings(env="development", database_url=bench_url.render_as_string(False))
     fixtures = asyncio.run(prepare(base, settings, args.cases))
-    token = mint_token(settings, sub="bench", role=Role.CENTER_COORDINATOR,
-                       ttl=timedelta(hours=2))
+    token = mint_token(settings, sub="bench", role=Role.CENTER_COORDINATOR, ttl=timedelta(hours=2))
     work = Path(tempfile.mkdtemp(prefix="adr-bench-"))
     ids: list[str] = fixtures["ids"]  # type: ignore[assignment]
     half = len(ids) // 2
@@ -230,32 +274,72 @@ def main() -> None:
         path.write_text(text.replace("__TOKEN__", token).replace("__THREADS__", str(threads)))
         return path
 
-    intake = script("intake", lua.INTAKE.replace("__TEMPLATE__", intake_body(str(fixtures["respondent"]))))
+    intake = script(
+        "intake", lua.INTAKE.replace("__TEMPLATE__", intake_body(str(fixtures["respondent"])))
+    )
     scripts = {
         "intake": {t: intake for t in ("service", "baseline")},
-        "read": {t: script(f"read-{t}", lua.BY_ID.replace("__IDS__", str(work / f"ids-{t}.txt"))
-                           .replace("__METHOD__", "GET").replace("__PATH__", "/api/v1/cases/%s")
-                           .replace("__BODY__", "")) for t in ("service", "baseline")},
-        "list": {t: script("list", lua.PLAIN.replace(
-            "__PATH__", "/api/v1/cases?status=classified&limit=50")) for t in ("service", "baseline")},
-        "dispatch": {t: script(f"dispatch-{t}", lua.BY_ID.replace("__IDS__", str(work / f"ids-{t}.txt"))
-                               .replace("__METHOD__", "POST")
-                               .replace("__PATH__", "/api/v1/cases/%s/dispatch")
-                               .replace("__BODY__", '{"role": "presiding"}'))
-                     for t in ("service", "baseline")},
+        "read": {
+            t: script(
+                f"read-{t}",
+                lua.BY_ID.replace("__IDS__", str(work / f"ids-{t}.txt"))
+                .replace("__METHOD__", "GET")
+                .replace("__PATH__", "/api/v1/cases/%s")
+                .replace("__BODY__", ""),
+            )
+            for t in ("service", "baseline")
+        },
+        "list": {
+            t: script(
+                "list", lua.PLAIN.replace("__PATH__", "/api/v1/cases?status=classified&limit=50")
+            )
+            for t in ("service", "baseline")
+        },
+        "dispatch": {
+            t: script(
+                f"dispatch-{t}",
+                lua.BY_ID.replace("__IDS__", str(work / f"ids-{t}.txt"))
+                .replace("__METHOD__", "POST")
+                .replace("__PATH__", "/api/v1/cases/%s/dispatch")
+                .replace("__BODY__", '{"role": "presiding"}'),
+            )
+            for t in ("service", "baseline")
+        },
     }
-    env = {**os.environ, "ADR_DATABASE_URL": settings.database_url, "ADR_LOG_LEVEL": "WARNING",
-           "BENCH_DSN": bench_url.set(drivername="postgresql").render_as_string(False)}
+    env = {
+        **os.environ,
+        "ADR_DATABASE_URL": settings.database_url,
+        "ADR_LOG_LEVEL": "WARNING",
+        "BENCH_DSN": bench_url.set(drivername="postgresql").render_as_string(False),
+    }
     log = open(work / "servers.log", "wb")  # noqa: SIM115
     service = subprocess.Popen(
         [BIN / "adr", "serve", "--port", str(SERVICE_PORT), "--workers", str(args.workers)],
-        env=env, stdout=log, stderr=log, cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+        cwd=ROOT,
     )
     baseline = subprocess.Popen(
-        [BIN / "uvicorn", "scripts.bench.baseline:app", "--port", str(BASELINE_PORT),
-         "--workers", str(args.workers), "--loop", "uvloop", "--http", "httptools",
-         "--no-access-log", "--log-level", "warning"],
-        env=env, stdout=log, stderr=log, cwd=ROOT,
+        [
+            BIN / "uvicorn",
+            "scripts.bench.baseline:app",
+            "--port",
+            str(BASELINE_PORT),
+            "--workers",
+            str(args.workers),
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=log,
+        cwd=ROOT,
     )
     results: list[Result] = []
     rss: dict[str, list[list[float]]] = {"service": [], "baseline": []}
@@ -267,18 +351,25 @@ def main() -> None:
                 order = ["service", "baseline"] if round_no % 2 == 0 else ["baseline", "service"]
                 for target in order:
                     port = SERVICE_PORT if target == "service" else BASELINE_PORT
-                    out = run_wrk(scripts[scenario][target], port,
-                                  connections=args.connections, duration=args.duration,
-                                  threads=threads)
+                    out = run_wrk(
+                        scripts[scenario][target],
+                        port,
+                        connections=args.connections,
+                        duration=args.duration,
+                        threads=threads,
+                    )
                     result = parse_wrk(out, target, scenario)
                     if result.requests == 0 or result.errors:
                         (work / f"wrk-{scenario}-{target}-{round_no}.txt").write_text(out)
                     results.append(result)
                     master = service if target == "service" else baseline
                     rss[target].append(worker_rss_mb(master))
-                    print(f"  {scenario:9} round {round_no + 1} {target:8} {result.rps:8.0f} rps"
-                          f"  p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms"
-                          f"  non-2xx {result.errors}", flush=True)
+                    print(
+                        f"  {scenario:9} round {round_no + 1} {target:8} {result.rps:8.0f} rps"
+                        f"  p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms"
+                        f"  non-2xx {result.errors}",
+                        flush=True,
+                    )
     finally:
         for proc in (service, baseline):
             proc.send_signal(signal.SIGINT)
@@ -290,17 +381,30 @@ def main() -> None:
     report(results, rss, args)
 
 
-def report(results: list[Result], rss: dict[str, list[list[float]]], args: argparse.Namespace) -> None:
-    print(f"\n== {args.connections} connections, {args.workers} workers, "
-          f"{args.duration}s x {args.rounds} rounds (best round of each)")
-    print(f"{'scenario':10}{'service rps':>12}{'base rps':>10}{'ratio':>7}"
-          f"{'svc p50':>9}{'svc p99':>9}{'base p99':>9}{'p99 x':>7}{'svc non-2xx':>12}")
+def report(
+    results: list[Result], rss: dict[str, list[list[float]]], args: argparse.Namespace
+) -> None:
+    print(
+        f"\n== {args.connections} connections, {args.workers} workers, "
+        f"{args.duration}s x {args.rounds} rounds (best round of each)"
+    )
+    print(
+        f"{'scenario':10}{'service rps':>12}{'base rps':>10}{'ratio':>7}"
+        f"{'svc p50':>9}{'svc p99':>9}{'base p99':>9}{'p99 x':>7}{'svc non-2xx':>12}"
+    )
     for scenario in dict.fromkeys(r.scenario for r in results):
-        best = {t: max((r for r in results if r.scenario == scenario and r.target == t),
-                       key=lambda r: r.rps) for t in ("service", "baseline")}
+        best = {
+            t: max(
+                (r for r in results if r.scenario == scenario and r.target == t),
+                key=lambda r: r.rps,
+            )
+            for t in ("service", "baseline")
+        }
         s, b = best["service"], best["baseline"]
-        print(f"{scenario:10}{s.rps:12.0f}{b.rps:10.0f}{s.rps / b.rps:7.2f}{s.p50_ms:9.1f}"
-              f"{s.p99_ms:9.1f}{b.p99_ms:9.1f}{s.p99_ms / b.p99_ms:7.2f}{s.errors:12d}")
+        print(
+            f"{scenario:10}{s.rps:12.0f}{b.rps:10.0f}{s.rps / b.rps:7.2f}{s.p50_ms:9.1f}"
+            f"{s.p99_ms:9.1f}{b.p99_ms:9.1f}{s.p99_ms / b.p99_ms:7.2f}{s.errors:12d}"
+        )
     for target, rounds in rss.items():
         shown = " | ".join("/".join(f"{mb:.0f}" for mb in r) for r in rounds)
         print(f"RSS MB per worker after each run ({target}): {shown}")
