@@ -15,7 +15,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
@@ -37,7 +39,9 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("external_system", "external_id"),
         Index("ix_cases_status_id", "status", "id"),
-        Index("ix_cases_respondent_status", "respondent_agency_id", "status"),
+        # The filtered list (respondent, status) newest first reads this index backwards
+        # and stops after a page, instead of sorting every matching case.
+        Index("ix_cases_respondent_status_id", "respondent_agency_id", "status", "id"),
         Index("ix_cases_reconsideration_due_on", "reconsideration_due_on"),
         Index("ix_cases_litigation_due_on", "litigation_due_on"),
         Index("ix_cases_outer_limit_due_on", "outer_limit_due_on"),
@@ -94,6 +98,21 @@ class Case(Base):
     applicants: Mapped[list[CaseApplicant]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="CaseApplicant.position"
     )
+
+
+# Text search (the list's ``q``, PostgreSQL): every pair of adjacent characters of the title,
+# facts and claims, lower-cased, without pairs that hold whitespace or punctuation, as an
+# array indexed by GIN. A rare term's own pairs must all be there (``@>``), which narrows
+# the search to a few candidates that the exact ILIKE then checks (case_search.py); pairs,
+# not pg_trgm's trigrams, because the commonest Chinese search words have two characters
+# and give no trigram. The function ``adr_bigrams`` comes with the migration (see
+# docs/performance.md). Queries use this very expression, so that the planner matches it
+# with the index.
+CASE_SEARCH_BIGRAMS = func.adr_bigrams(Case.title, Case.facts, Case.claims, type_=ARRAY(Text))
+
+Index("ix_cases_search_bigrams", CASE_SEARCH_BIGRAMS, postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
 
 
 class CaseApplicant(Base):
