@@ -7,7 +7,7 @@ PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-pg lint format bench clean
+.PHONY: help run test test-sqlite test-pg lint format bench bench-scale clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ format: $(STAMP) ## Format and autofix
 bench: $(STAMP) ## Service vs bare ASGI+asyncpg baseline on PostgreSQL (needs wrk)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python -m scripts.bench.run $(BENCH_ARGS)
+
+bench-scale: $(STAMP) ## Lists, Chinese search, duplicates at 1M cases on PostgreSQL (SCALE_ARGS)
+	$(BIN)/python -m scripts.bench.scale $(SCALE_ARGS)
 
 clean: ## Remove the virtualenv and local databases
 	rm -rf $(VENV) adr.db adr.db-wal adr.db-shm
