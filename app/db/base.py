@@ -1,6 +1,8 @@
 """Declarative base with a constraint naming convention, so that migrations on both
 databases name constraints the same way and batch mode on SQLite can find them."""
 
+from typing import Any
+
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -15,3 +17,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def column_values(obj: Base) -> dict[str, Any]:
+    """A new object's column values as a Core INSERT takes them. Unset attributes are left
+    out, so that the columns' defaults apply."""
+    state = obj.__dict__
+    return {c.key: state[c.key] for c in obj.__table__.columns if c.key in state}

@@ -74,10 +74,13 @@ async def create_case(
     body: CaseIn, session: SessionDep, actor: Intaker, cipher: CipherDep, idem: IdempotencyDep
 ) -> Response:
     async def take_in() -> Created:
-        case, duplicates = await intake.create_case(session, actor=actor, data=body, cipher=cipher)
+        new = await intake.create_case(session, actor=actor, data=body, cipher=cipher)
+        case = new.case
         view = await queries.case_view(
-            session, actor=actor, case=case, cipher=cipher, duplicates=duplicates
+            session, actor=actor, case=case, cipher=cipher, duplicates=new.duplicates
         )
+        # The response is ready before the number is taken: nothing but the commit follows.
+        view.case_no = await intake.store(session, new)
         return Created(
             view, headers={"Location": f"/api/v1/cases/{case.id}", "ETag": queries.etag(case)}
         )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, false, func, not_, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, false, func, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import BindParameter
 
 from app.db.models import (
     Case,
@@ -20,6 +23,7 @@ from app.db.models import (
     CaseEvent,
     CaseOutcome,
 )
+from app.db.repositories import case_search
 
 
 async def allocate_case_number(session: AsyncSession, year: int) -> int:
@@ -37,50 +41,6 @@ async def allocate_case_number(session: AsyncSession, year: int) -> int:
         .returning(CaseCounter.last_no)
     )
     return int((await session.execute(stmt)).scalar_one())
-
-
-_NUMBER_CASE_PG = text(
-    """
-    WITH n AS (
-        INSERT INTO case_counters (year, last_no) VALUES (:year, 1)
-        ON CONFLICT (year) DO UPDATE SET last_no = case_counters.last_no + 1
-        RETURNING last_no
-    ), c AS (
-        UPDATE cases
-        SET case_no = :prefix || lpad(n.last_no::text, greatest(5, length(n.last_no::text)), '0')
-        FROM n WHERE cases.id = :case_id
-        RETURNING cases.case_no
-    )
-    UPDATE case_events SET data = jsonb_set(data, '{case_no}', to_jsonb(c.case_no))
-    FROM c WHERE case_events.id = :event_id
-    RETURNING c.case_no
-    """
-)
-
-
-async def number_case(
-    session: AsyncSession,
-    *,
-    case_id: uuid.UUID,
-    event_id: uuid.UUID,
-    event_data: dict[str, object],
-    year: int,
-) -> str:
-    """Give a stored case its number (and its "received" event the same), as the last
-    statement of the intake: the counter row is then locked only for this statement and the
-    commit. On PostgreSQL it is one round trip; SQLite serialises writers anyway."""
-    prefix = f"LC{year}-"
-    if session.get_bind().dialect.name == "postgresql":
-        params = {"year": year, "prefix": prefix, "case_id": case_id, "event_id": event_id}
-        return str((await session.execute(_NUMBER_CASE_PG, params)).scalar_one())
-    case_no = f"{prefix}{await allocate_case_number(session, year):05d}"
-    await session.execute(update(Case).where(Case.id == case_id).values(case_no=case_no))
-    await session.execute(
-        update(CaseEvent)
-        .where(CaseEvent.id == event_id)
-        .values(data={**event_data, "case_no": case_no})
-    )
-    return case_no
 
 
 def _with_applicants() -> Select[Case]:
@@ -123,34 +83,68 @@ async def possible_duplicates(
     visible_agency_id: uuid.UUID | None = None,
     visible_case_ids: Select[uuid.UUID] | None = None,
     limit: int = 20,
-) -> list[Case]:
+) -> list[DuplicateRef]:
     """Open cases, or cases received within the window, against the same respondent with an
-    applicant of the same identity (matched by keyed hash, never by the number itself)."""
+    applicant of the same identity (matched by keyed hash, never by the number itself).
+    Only what a reference to them shows is read (every intake and every read asks)."""
     if not id_hashes:
         return []
+    params: dict[str, Any] = {
+        "hashes": list(id_hashes),
+        "respondent": respondent_agency_id,
+        "since": received_since,
+        "exclude": exclude_case_id,
+        "agency": visible_agency_id,
+        "limit": limit,
+    }
+    stmt = _duplicates_statement(exclude_case_id is not None, visible_agency_id is not None)
+    if visible_case_ids is not None:
+        stmt = stmt.where(Case.id.in_(visible_case_ids))
+    connection = await session.connection()
+    return [DuplicateRef(*row) for row in await connection.execute(stmt, params)]
+
+
+@functools.cache
+def _duplicates_statement(exclude: bool, agency_scope: bool) -> Select[*tuple[Any, ...]]:
+    """Built once per shape: every intake and every read asks, and constructing the
+    statement would cost more than running it."""
     stmt = (
-        select(Case)
+        select(Case.id, Case.case_no, Case.status, Case.received_at)
         .where(
-            Case.respondent_agency_id == respondent_agency_id,
-            or_(Case.status != "closed", Case.received_at >= received_since),
+            Case.respondent_agency_id == bindparam("respondent"),
+            or_(Case.status != "closed", Case.received_at >= bindparam("since")),
             Case.id.in_(
-                select(CaseApplicant.case_id).where(CaseApplicant.id_number_hash.in_(id_hashes))
+                select(CaseApplicant.case_id).where(
+                    CaseApplicant.id_number_hash.in_(bindparam("hashes", expanding=True))
+                )
             ),
         )
         .order_by(Case.received_at.desc())
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    if exclude_case_id is not None:
-        stmt = stmt.where(Case.id != exclude_case_id)
-    stmt = _visible_only(stmt, visible_agency_id, visible_case_ids)
-    return list((await session.execute(stmt)).scalars())
+    if exclude:
+        stmt = stmt.where(Case.id != bindparam("exclude"))
+    if agency_scope:
+        stmt = _visible_only(stmt, bindparam("agency"), None)
+    return stmt
+
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateRef:
+    id: uuid.UUID
+    case_no: str
+    status: str
+    received_at: datetime
 
 
 def _visible_only(
-    stmt: Select[Case],
-    visible_agency_id: uuid.UUID | None,
+    stmt: S,
+    visible_agency_id: uuid.UUID | BindParameter[Any] | None,
     visible_case_ids: Select[uuid.UUID] | None,
-) -> Select[Case]:
+) -> S:
     """Narrow a query to the cases an agency officer (own agency as respondent or intake) or
     a lawyer (cases they hold) may see."""
     if visible_agency_id is not None:
@@ -223,14 +217,7 @@ async def list_page(
         flagged = func.coalesce(in_window, false())
         stmt = stmt.where(flagged if f.warning else not_(flagged))
     if f.text:
-        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                Case.title.ilike(pattern, escape="\\"),
-                Case.facts.ilike(pattern, escape="\\"),
-                Case.claims.ilike(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(await case_search.text_matches(session, f.text, before_id=before_id))
     if before_id is not None:
         stmt = stmt.where(Case.id < before_id)
     return list((await session.execute(stmt)).scalars())

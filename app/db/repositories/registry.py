@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +25,20 @@ async def get_agency(
         .execution_options(populate_existing=True)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def active_agency_kinds(
+    session: AsyncSession, agency_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The kind of each of these agencies that exists and is active."""
+    connection = await session.connection()
+    rows = await connection.execute(_ACTIVE_AGENCY_KINDS, {"ids": list(agency_ids)})
+    return {row.id: row.kind for row in rows}
+
+
+_ACTIVE_AGENCY_KINDS = select(Agency.id, Agency.kind).where(
+    Agency.id.in_(bindparam("ids", expanding=True)), Agency.active
+)
 
 
 async def agency_name_taken(

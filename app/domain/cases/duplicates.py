@@ -8,13 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, PolicyVersion
 from app.db.repositories import cases as repo
+from app.db.repositories.cases import DuplicateRef
 from app.domain.auth.actor import Actor
 from app.domain.cases.access import visibility_scope
 
 
 async def find_duplicates(
     session: AsyncSession, *, actor: Actor, case: Case, policy: PolicyVersion
-) -> list[Case]:
+) -> list[DuplicateRef]:
     """Open cases, or cases received within the policy's window, against the same respondent
     with an applicant of the same identity (keyed hash), among those the reader may see."""
     visible_agency, visible_cases = visibility_scope(actor)

@@ -1,24 +1,26 @@
 """Intake (SPEC 2.5): a complaint, petition, letter or referral becomes a case.
 
-Everything that can refuse the request is checked first; the case number is allocated last,
-just before the rows are written, so that its counter row is locked only for the final
-inserts and the commit.
+Everything that can refuse the request is checked first; then one statement, right before
+the commit, numbers the case and writes it, so that the year's counter row is locked only
+for that statement and the commit.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db.models import Agency, Case, CaseApplicant
+from app.db.models import Case, CaseApplicant, CaseEvent
+from app.db.repositories import case_intake as intake_repo
 from app.db.repositories import cases as repo
 from app.db.repositories import registry as registry_repo
-from app.db.session import flush_unique
-from app.db.types import utcnow
+from app.db.repositories.cases import DuplicateRef
+from app.db.types import new_id, utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.cases import access
@@ -26,7 +28,7 @@ from app.domain.cases.deadlines import compute_deadlines
 from app.domain.cases.duplicates import find_duplicates
 from app.domain.cases.lifecycle import allowed_actions
 from app.domain.cases.schemas import ActIn, ApplicantIn, CaseIn, CasePatch
-from app.domain.cases.timeline import append_event
+from app.domain.cases.timeline import append_event, new_event
 from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import ActType, AgencyKind, CaseStatus, Role
@@ -64,16 +66,22 @@ def _sealed_applicants(applicants: list[ApplicantIn], cipher: FieldCipher) -> li
     ]
 
 
-async def _agency(session: AsyncSession, agency_id: uuid.UUID, field: str) -> Agency:
-    agency = await registry_repo.get_agency(session, agency_id)
-    if agency is None or not agency.active:
-        raise ValidationFailed.of_field(field, "no such active agency", "unknown_agency")
-    return agency
-
-
-async def _check_respondent(session: AsyncSession, agency_id: uuid.UUID) -> None:
-    respondent = await _agency(session, agency_id, "respondent_agency_id")
-    if respondent.kind != AgencyKind.ADMINISTRATIVE_ORGAN.value:
+async def _check_agencies(
+    session: AsyncSession, *, respondent_id: uuid.UUID, intake_id: uuid.UUID | None = None
+) -> None:
+    """The intake agency (when given) and the respondent exist and are active, and the
+    respondent is an administrative organ; one query for both."""
+    ids = [respondent_id] if intake_id is None else [intake_id, respondent_id]
+    kinds = await registry_repo.active_agency_kinds(session, ids)
+    if intake_id is not None and intake_id not in kinds:
+        raise ValidationFailed.of_field(
+            "intake_agency_id", "no such active agency", "unknown_agency"
+        )
+    if respondent_id not in kinds:
+        raise ValidationFailed.of_field(
+            "respondent_agency_id", "no such active agency", "unknown_agency"
+        )
+    if kinds[respondent_id] != AgencyKind.ADMINISTRATIVE_ORGAN.value:
         raise ValidationFailed.of_field(
             "respondent_agency_id",
             "only an administrative organ can be the respondent (Art. 5(1))",
@@ -125,29 +133,22 @@ def _duplicate_ref(existing: Case) -> Conflict:
     )
 
 
-async def _insert(session: AsyncSession, case: Case) -> None:
-    """Insert the case; when a parallel intake of the same external record committed first,
-    answer 409 naming that case (the transaction then rolls back, giving the number back).
-    Without an external reference nothing can collide, and the savepoint's two round trips
-    (inside the counter's lock) are saved."""
-    if case.external_system is None:
-        session.add(case)
-        await session.flush()
-        return
-    if await flush_unique(session, case):
-        return
-    existing = None
-    if case.external_system is not None and case.external_id is not None:
-        existing = await repo.find_by_external_ref(session, case.external_system, case.external_id)
-    if existing is None:
-        raise Conflict("the case conflicts with one stored in parallel", code="conflict")
-    raise _duplicate_ref(existing)
+@dataclass(frozen=True)
+class NewCase:
+    """A case taken in, checked and audited, with its possible duplicates; ``store``
+    numbers and writes it."""
+
+    case: Case
+    duplicates: list[DuplicateRef]
+    event: CaseEvent
+    year: int
 
 
 async def create_case(
     session: AsyncSession, *, actor: Actor, data: CaseIn, cipher: FieldCipher
-) -> tuple[Case, list[Case]]:
-    """Take a case in; returns it with its possible duplicates (found before the insert)."""
+) -> NewCase:
+    """Take a case in: everything that can refuse the request is checked, the duplicates
+    looked up and the audit record written; ``store`` then writes the case."""
     intake_agency_id = data.intake_agency_id or actor.agency_id
     if intake_agency_id is None:
         raise ValidationFailed.of_field(
@@ -156,8 +157,9 @@ async def create_case(
     if actor.role is Role.AGENCY_OFFICER and intake_agency_id != actor.agency_id:
         raise Forbidden("an agency takes cases in for itself", code="not_own_agency")
     _check_dates(data.act, data.received_at)
-    await _agency(session, intake_agency_id, "intake_agency_id")
-    await _check_respondent(session, data.respondent_agency_id)
+    await _check_agencies(
+        session, intake_id=intake_agency_id, respondent_id=data.respondent_agency_id
+    )
     if data.external_ref is not None:
         existing = await repo.find_by_external_ref(
             session, data.external_ref.system, data.external_ref.id
@@ -165,8 +167,11 @@ async def create_case(
         if existing is not None:
             raise _duplicate_ref(existing)
     policy = (await policy_in_force(session)).version
-    received_at = data.received_at or utcnow()
+    received_now = utcnow()
+    received_at = data.received_at or received_now
     case = Case(
+        id=new_id(),
+        case_no="",  # given by ``store``
         status=CaseStatus.RECEIVED.value,
         version=1,
         channel=data.channel.value,
@@ -183,27 +188,22 @@ async def create_case(
         collective=len(data.applicants) >= policy.collective_threshold,
         priority="high" if len(data.applicants) >= policy.collective_threshold else "normal",
         deadlines_notified_at=data.deadlines_notified_at,
+        created_at=received_now,
+        updated_at=received_now,
         created_by=actor.sub,
     )
     apply_act(case, data.act, warning_days=policy.deadline_warning_days)
     case.applicants = _sealed_applicants(data.applicants, cipher)
 
     duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
-    # The number comes last. From its allocation to the commit the year's counter row is
-    # locked and every other intake waits; a worker's event loop serves many requests, so
-    # each round trip inside the lock costs a turn of the loop. The case is stored under a
-    # provisional number first, and one statement then numbers it (docs/performance.md).
-    case.case_no = f"TMP-{uuid.uuid4().hex[:16]}"
-    await _insert(session, case)
-    event = append_event(
-        session,
+    event = new_event(
         case=case,
         type="received",
         actor=actor,
         to_status=case.status,
         data={"channel": case.channel},
     )
-    audit.record(
+    await audit.write(
         session,
         actor=actor,
         action="case.create",
@@ -216,18 +216,26 @@ async def create_case(
             "external_ref": data.external_ref.model_dump() if data.external_ref else None,
         },
     )
-    await session.flush()
-    case_no = await repo.number_case(
-        session,
-        case_id=case.id,
-        event_id=event.id,
-        event_data=event.data,
-        year=received_at.astimezone(SHANGHAI).year,
-    )
-    # The rows were written by the statement above; the objects learn it without a reload.
-    set_committed_value(case, "case_no", case_no)
-    set_committed_value(event, "data", {**event.data, "case_no": case_no})
-    return case, duplicates
+    return NewCase(case, duplicates, event, received_at.astimezone(SHANGHAI).year)
+
+
+async def store(session: AsyncSession, new: NewCase) -> str:
+    """Number the case and write it: the last statement of the intake's transaction,
+    directly before its commit; returns the number. From the number to the commit the
+    year's counter row is locked and every other intake waits for it; a worker's event loop
+    serves many requests, so anything done in between (another round trip, building the
+    response) would stretch that wait for all of them (docs/performance.md)."""
+    case = new.case
+    try:
+        return await intake_repo.store_new_case(session, case, new.event, new.year)
+    except IntegrityError:
+        # A parallel intake of the same external record committed first.
+        existing = await repo.find_by_external_ref(
+            session, str(case.external_system), str(case.external_id)
+        )
+        if existing is None:
+            raise
+        raise _duplicate_ref(existing) from None
 
 
 async def correct_case(
@@ -271,7 +279,7 @@ async def correct_case(
     if act is not None or patch.received_at is not None:
         _check_dates(act or _current_act(case), patch.received_at)
     if patch.respondent_agency_id is not None:
-        await _check_respondent(session, patch.respondent_agency_id)
+        await _check_agencies(session, respondent_id=patch.respondent_agency_id)
     policy = (await policy_in_force(session)).version
     for field in ("title", "facts", "claims", "respondent_agency_id", "deadlines_notified_at"):
         if field in changes:

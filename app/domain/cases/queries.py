@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import Case, CaseEvent, PolicyVersion
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as repo
-from app.db.repositories.cases import CaseFilters
+from app.db.repositories.cases import CaseFilters, DuplicateRef
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.cases import access
@@ -85,7 +85,7 @@ async def case_view(
     cipher: FieldCipher,
     reveal: bool = False,
     policy: PolicyVersion | None = None,
-    duplicates: list[Case] | None = None,
+    duplicates: list[DuplicateRef] | None = None,
 ) -> CaseOut:
     """The full case with its derived fields (deadlines as of today, possible duplicates the
     reader may see)."""

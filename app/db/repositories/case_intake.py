@@ -1,0 +1,150 @@
+"""Storing a new case: the intake's last statement, and its hot path.
+
+Case numbers are consecutive with no gaps (SPEC 2.5), so the year's counter row is locked from
+the moment a number is taken until the commit, and every other intake waits for it. On
+PostgreSQL one statement therefore takes the number and writes the case, its applicants and
+its "received" event together, and the commit follows at once: the lock is held for that
+statement and the commit, never across a turn of the event loop between two statements
+(docs/performance.md). The rows go straight to the driver (``fast_insert``); the ORM objects
+that describe them stay out of the session. SQLite serialises writers anyway and takes the
+ordinary path.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import asyncpg
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.base import column_values
+from app.db.fast_insert import driver_connection, insert_rows, translated, typed_parameters
+from app.db.models import Case, CaseApplicant, CaseEvent
+from app.db.repositories.cases import allocate_case_number
+from app.db.types import new_id, utcnow
+
+
+def case_number(year: int, seq: int) -> str:
+    return f"LC{year}-{seq:05d}"
+
+
+def _give_identity(case: Case, event: CaseEvent) -> None:
+    # What a flush would have filled in from the columns' defaults.
+    now = utcnow()
+    case.id = case.id or new_id()
+    case.created_at = case.created_at or now
+    case.updated_at = case.updated_at or now
+    for applicant in case.applicants:
+        applicant.id = applicant.id or new_id()
+        applicant.case_id = case.id
+    event.id = event.id or new_id()
+    event.case_id, event.occurred_at = case.id, now
+
+
+async def store_new_case(session: AsyncSession, case: Case, event: CaseEvent, year: int) -> str:
+    """Give the case the year's next number and write it with its applicants and event, as
+    the last statement before the commit; returns the number. A case whose external
+    reference is already stored raises ``IntegrityError`` from a savepoint, so that the
+    caller can still look that case up."""
+    _give_identity(case, event)
+    driver = await driver_connection(session)
+    if driver is None:
+        case.case_no = case_number(year, await allocate_case_number(session, year))
+        event.data = {**event.data, "case_no": case.case_no}
+        await insert_rows(session, Case, [column_values(case)])
+        await insert_rows(session, CaseApplicant, [column_values(a) for a in case.applicants])
+        await insert_rows(session, CaseEvent, [column_values(event)])
+        return case.case_no
+    if case.external_system is None:
+        case.case_no = await _store_pg(driver, case, event, year)
+    else:
+        # asyncpg's own savepoint: the statement bypasses the session, whose savepoint
+        # would only be emitted with its next statement of its own.
+        async with driver.transaction():
+            case.case_no = await _store_pg(driver, case, event, year)
+    return case.case_no
+
+
+async def _store_pg(driver: asyncpg.Connection, case: Case, event: CaseEvent, year: int) -> str:
+    case_row = column_values(case)
+    case_row.pop("case_no", None)
+    applicant_rows = [column_values(a) for a in case.applicants]
+    event_row = column_values(event)
+    shape = (tuple(case_row), tuple(applicant_rows[0]), tuple(event_row))
+    sql, convert = _numbered_insert(*shape)
+    args = convert(year, case_row, applicant_rows, event_row)
+    try:
+        return str(await driver.fetchval(sql, *args))
+    except asyncpg.PostgresError as error:
+        raise translated(error, sql) from error
+
+
+def _table(model: type[Any]) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+@functools.cache
+def _numbered_insert(
+    case_keys: tuple[str, ...], applicant_keys: tuple[str, ...], event_keys: tuple[str, ...]
+) -> tuple[str, Any]:
+    """The statement for rows of these columns, and how to turn the rows into its
+    parameters. $1 is the year; the applicants come as one array per column (unnest)."""
+    cases, applicants, events = _table(Case), _table(CaseApplicant), _table(CaseEvent)
+    case_params, case_conv = typed_parameters(cases, case_keys, 2)
+    first = 2 + len(case_keys)
+    applicant_params, applicant_conv = typed_parameters(
+        applicants, applicant_keys, first, arrays=True
+    )
+    event_params, event_conv = typed_parameters(events, event_keys, first + len(applicant_keys))
+    # The event records the number it was given.
+    data = event_keys.index("data")
+    event_params = [
+        f"jsonb_set({p}, '{{case_no}}', to_jsonb(c.case_no))" if i == data else p
+        for i, p in enumerate(event_params)
+    ]
+
+    def names(keys: tuple[str, ...]) -> str:
+        return ", ".join(f'"{k}"' for k in keys)
+
+    # Names from the models' metadata, every value a parameter.
+    sql = f"""
+        WITH n AS (
+            INSERT INTO case_counters (year, last_no) VALUES ($1, 1)
+            ON CONFLICT (year) DO UPDATE SET last_no = case_counters.last_no + 1
+            RETURNING last_no
+        ), c AS (
+            INSERT INTO cases ({names(case_keys)}, case_no)
+            SELECT {", ".join(case_params)}, 'LC' || $1 || '-' || lpad(n.last_no::text,
+                greatest(5, length(n.last_no::text)), '0')  -- as case_number()
+            FROM n
+            RETURNING case_no
+        ), a AS (
+            INSERT INTO case_applicants ({names(applicant_keys)})
+            SELECT * FROM unnest({", ".join(applicant_params)})
+        ), e AS (
+            INSERT INTO case_events ({names(event_keys)})
+            SELECT {", ".join(event_params)}
+            FROM c
+        )
+        SELECT case_no FROM c
+    """  # noqa: S608
+
+    def convert(
+        year: int,
+        case_row: dict[str, Any],
+        applicant_rows: list[dict[str, Any]],
+        event_row: dict[str, Any],
+    ) -> list[Any]:
+        args: list[Any] = [year]
+        args += [f(case_row[k]) for f, k in zip(case_conv, case_keys, strict=True)]
+        args += [
+            [f(row[k]) for row in applicant_rows]
+            for f, k in zip(applicant_conv, applicant_keys, strict=True)
+        ]
+        args += [f(event_row[k]) for f, k in zip(event_conv, event_keys, strict=True)]
+        return args
+
+    return sql, convert
