@@ -23,13 +23,16 @@ from app.domain.common.enums import Role
 from app.errors import Forbidden, Unauthorized
 from app.settings import Settings
 
+# Dependencies are ``async def`` even when they do not await: FastAPI runs a plain ``def``
+# dependency in the thread pool, a hand-off that costs more than the dependency itself.
 
-def get_settings_dep(request: Request) -> Settings:
+
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.db
     return database
 
@@ -38,11 +41,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: committed after the handler returns and before the
     response is sent (``scope="function"``), rolled back on any error. So a client never
     sees a 2xx for a write that did not commit."""
-    async with transaction(get_database(request).sessionmaker) as session:
+    database: Database = request.app.state.db
+    async with transaction(database.sessionmaker) as session:
         yield session
 
 
-def get_cipher(request: Request) -> FieldCipher:
+async def get_cipher(request: Request) -> FieldCipher:
     cipher: FieldCipher = request.app.state.cipher
     return cipher
 

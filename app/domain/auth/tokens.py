@@ -7,6 +7,8 @@ choose its own verification (the classic algorithm-confusion attack).
 
 from __future__ import annotations
 
+import functools
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,14 +24,6 @@ ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
 REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
 
 
-def _verification_key(settings: Settings, algorithm: str) -> Any:
-    if algorithm == "HS256" and settings.jwt_secret is not None:
-        return settings.jwt_secret.get_secret_value()
-    if algorithm in ASYMMETRIC_ALGORITHMS and settings.jwt_public_key:
-        return settings.jwt_public_key
-    raise Unauthorized(f"tokens signed with {algorithm!r} are not accepted", code="invalid_token")
-
-
 def _uuid_claim(claims: dict[str, Any], name: str) -> uuid.UUID | None:
     value = claims.get(name)
     if value is None:
@@ -42,15 +36,50 @@ def _uuid_claim(claims: dict[str, Any], name: str) -> uuid.UUID | None:
 
 def actor_from_token(token: str, settings: Settings) -> Actor:
     """Verify a bearer token and return the actor it names, or raise 401 ``invalid_token``."""
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
+    actor, expires = _verified(
+        token,
+        secret,
+        settings.jwt_public_key,
+        settings.jwt_audience,
+        settings.jwt_issuer,
+        settings.jwt_leeway_s,
+    )
+    # A verified token is remembered, but its expiry is checked on every use.
+    if time.time() > expires + settings.jwt_leeway_s:
+        raise Unauthorized("the token has expired", code="token_expired")
+    return actor
+
+
+# A client sends the same token with every request for hours; checking its signature and
+# claims once (the result depends only on the token and the verification settings) saves
+# ~0.3 ms per request. Failures are not cached (exceptions never are).
+@functools.lru_cache(maxsize=4096)
+def _verified(
+    token: str,
+    secret: str | None,
+    public_key: str | None,
+    audience: str,
+    issuer: str,
+    leeway_s: int,
+) -> tuple[Actor, float]:
     try:
         algorithm = jwt.get_unverified_header(token).get("alg", "")
+        if algorithm == "HS256" and secret is not None:
+            key: Any = secret
+        elif algorithm in ASYMMETRIC_ALGORITHMS and public_key:
+            key = public_key
+        else:
+            raise Unauthorized(
+                f"tokens signed with {algorithm!r} are not accepted", code="invalid_token"
+            )
         claims = jwt.decode(
             token,
-            key=_verification_key(settings, algorithm),
+            key=key,
             algorithms=[algorithm],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
-            leeway=settings.jwt_leeway_s,
+            audience=audience,
+            issuer=issuer,
+            leeway=leeway_s,
             options={"require": REQUIRED_CLAIMS},
         )
     except jwt.ExpiredSignatureError:
@@ -68,7 +97,7 @@ def actor_from_token(token: str, settings: Settings) -> Actor:
         lawyer_id=_uuid_claim(claims, "lawyer_id"),
     )
     ensure_role_claims(actor)
-    return actor
+    return actor, float(claims["exp"])
 
 
 def ensure_role_claims(actor: Actor) -> None:
