@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from app.db.models import (
     Agency,
@@ -25,7 +25,11 @@ from app.db.models.assignments import OPEN_STATUSES
 
 @dataclass(frozen=True)
 class CandidateRow:
-    lawyer: Lawyer
+    lawyer_id: uuid.UUID
+    name: str
+    agency_id: uuid.UUID
+    certificate_status: str
+    specialties: frozenset[str]
     region_code: str
     in_pool: bool
     open_assignments: int
@@ -44,76 +48,86 @@ async def candidates(
     only: uuid.UUID | None = None,
 ) -> list[CandidateRow]:
     """Active lawyers worth assessing for a case: the year's pool (any status) and the
-    specialists of its business system, or just ``only``."""
+    specialists of its business system, or just ``only``. Plain rows, not ORM objects: a
+    pool has about a hundred lawyers and every dispatch reads all of them."""
     if only is not None:
-        ids: Sequence[uuid.UUID] = [only]
+        wanted: Any = select(Lawyer.id).where(Lawyer.id == only)
     else:
-        pool = select(PoolMembership.lawyer_id).where(PoolMembership.year == year)
-        specialists = select(LawyerSpecialty.lawyer_id).where(
-            LawyerSpecialty.business_system == (business_system or "")
+        wanted = union(
+            select(PoolMembership.lawyer_id).where(PoolMembership.year == year),
+            select(LawyerSpecialty.lawyer_id).where(
+                LawyerSpecialty.business_system == (business_system or "")
+            ),
         )
-        ids = list((await session.execute(union(pool, specialists))).scalars())
-    if not ids:
-        return []
+    wanted_ids = select(wanted.subquery().c[0])
+    connection = await session.connection()
+    # One statement for the lawyers and their counts (correlated subqueries on indexed
+    # columns), then their specialties and their history on this case.
     rows = (
-        await session.execute(
-            select(Lawyer, Agency.region_code)
-            .join(Agency, Agency.id == Lawyer.agency_id)
-            .options(selectinload(Lawyer.specialties))
-            .where(Lawyer.id.in_(ids), Lawyer.active.is_(True))
-        )
-    ).all()
-    ids = [lawyer.id for lawyer, _ in rows]
-    approved = set(
-        (
-            await session.execute(
-                select(PoolMembership.lawyer_id).where(
+        await connection.execute(
+            select(
+                Lawyer.id,
+                Lawyer.name,
+                Lawyer.agency_id,
+                Lawyer.certificate_status,
+                Agency.region_code,
+                _count(
+                    PoolMembership.lawyer_id == Lawyer.id,
                     PoolMembership.year == year,
                     PoolMembership.status == "approved",
-                    PoolMembership.lawyer_id.in_(ids),
-                )
-            )
-        ).scalars()
-    )
-    open_counts = await open_assignment_counts(session, ids)
-    last_offers = {
-        lawyer_id: offered_at
-        for lawyer_id, offered_at in await session.execute(
-            select(Assignment.lawyer_id, func.max(Assignment.offered_at))
-            .where(Assignment.lawyer_id.in_(ids))
-            .group_by(Assignment.lawyer_id)
-        )
-    }
-    on_case: dict[uuid.UUID, list[str]] = {}
-    for lawyer_id, status in (
-        await session.execute(
-            select(Assignment.lawyer_id, Assignment.status).where(Assignment.case_id == case_id)
-        )
-    ).all():
-        on_case.setdefault(lawyer_id, []).append(status)
-    away = set(
-        (
-            await session.execute(
-                select(LawyerUnavailability.lawyer_id).where(
-                    LawyerUnavailability.lawyer_id.in_(ids),
+                ).label("approved"),
+                select(func.max(Assignment.offered_at))
+                .where(Assignment.lawyer_id == Lawyer.id)
+                .scalar_subquery()
+                .label("last_offered_at"),
+                _count(
+                    Assignment.lawyer_id == Lawyer.id,
+                    Assignment.status.in_(OPEN_STATUSES),
+                    Case.id == Assignment.case_id,
+                    Case.status != "closed",
+                ).label("open_assignments"),
+                _count(
+                    LawyerUnavailability.lawyer_id == Lawyer.id,
                     LawyerUnavailability.from_date <= today,
                     LawyerUnavailability.to_date >= today,
-                )
+                ).label("away"),
             )
-        ).scalars()
-    )
+            .join(Agency, Agency.id == Lawyer.agency_id)
+            .where(Lawyer.id.in_(wanted_ids), Lawyer.active.is_(True))
+        )
+    ).all()
+    specialties: dict[uuid.UUID, set[str]] = {}
+    for lawyer_id, system in await connection.execute(
+        select(LawyerSpecialty.lawyer_id, LawyerSpecialty.business_system).where(
+            LawyerSpecialty.lawyer_id.in_(wanted_ids)
+        )
+    ):
+        specialties.setdefault(lawyer_id, set()).add(system)
+    on_case: dict[uuid.UUID, list[str]] = {}
+    for lawyer_id, status in await connection.execute(
+        select(Assignment.lawyer_id, Assignment.status).where(Assignment.case_id == case_id)
+    ):
+        on_case.setdefault(lawyer_id, []).append(status)
     return [
         CandidateRow(
-            lawyer=lawyer,
-            region_code=region_code,
-            in_pool=lawyer.id in approved,
-            open_assignments=open_counts.get(lawyer.id, 0),
-            last_offered_at=last_offers.get(lawyer.id),
-            statuses_on_case=tuple(on_case.get(lawyer.id, ())),
-            unavailable_today=lawyer.id in away,
+            lawyer_id=row.id,
+            name=row.name,
+            agency_id=row.agency_id,
+            certificate_status=row.certificate_status,
+            specialties=frozenset(specialties.get(row.id, ())),
+            region_code=row.region_code,
+            in_pool=row.approved > 0,
+            open_assignments=row.open_assignments,
+            last_offered_at=row.last_offered_at,
+            statuses_on_case=tuple(on_case.get(row.id, ())),
+            unavailable_today=row.away > 0,
         )
-        for lawyer, region_code in rows
+        for row in rows
     ]
+
+
+def _count(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
+    return select(func.count()).where(*conditions).scalar_subquery()
 
 
 async def open_assignment_counts(

@@ -77,13 +77,13 @@ async def _assessments(
     )
     lawyers = [
         LawyerFacts(
-            lawyer_id=r.lawyer.id,
-            name=r.lawyer.name,
-            agency_id=r.lawyer.agency_id,
+            lawyer_id=r.lawyer_id,
+            name=r.name,
+            agency_id=r.agency_id,
             region_code=r.region_code,
             in_pool=r.in_pool,
-            certificate_active=r.lawyer.certificate_status == "active",
-            specialties=frozenset(s.business_system for s in r.lawyer.specialties),
+            certificate_active=r.certificate_status == "active",
+            specialties=r.specialties,
             open_assignments=r.open_assignments,
             last_offered_at=r.last_offered_at,
             refused_this_case=any(s in _REFUSED for s in r.statuses_on_case),
