@@ -21,8 +21,14 @@ INTAKE_SQL = {
     " max_open_assignments, offer_response_hours FROM policy_versions"
     " WHERE effective_from <= $1 AND (effective_to IS NULL OR effective_to >= $1)"
     " ORDER BY effective_from DESC LIMIT 1",
-    "counter": "INSERT INTO case_counters (year, last_no) VALUES ($1, 1) ON CONFLICT (year)"
-    " DO UPDATE SET last_no = case_counters.last_no + 1 RETURNING last_no",
+    # As the service does: the case is stored under a provisional number and numbered by
+    # one statement right before the commit, so the year's counter row is locked briefly.
+    "number": "WITH n AS (INSERT INTO case_counters (year, last_no) VALUES ($1, 1)"
+    " ON CONFLICT (year) DO UPDATE SET last_no = case_counters.last_no + 1 RETURNING last_no),"
+    " c AS (UPDATE cases SET case_no = $2 || lpad(n.last_no::text, 5, '0') FROM n"
+    " WHERE cases.id = $3 RETURNING cases.case_no)"
+    " UPDATE case_events SET data = jsonb_set(data, '{case_no}', to_jsonb(c.case_no))"
+    " FROM c WHERE case_events.id = $4 RETURNING c.case_no",
     "case": "INSERT INTO cases (id, case_no, status, version, channel, received_at,"
     " intake_agency_id, respondent_agency_id, title, facts, claims, act_type, act_made_on,"
     " act_known_on, act_real_property, related_procedures, applicant_count, collective,"
@@ -33,6 +39,9 @@ INTAKE_SQL = {
     " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
     "event": "INSERT INTO case_events (id, case_id, occurred_at, type, to_status, actor_sub,"
     " data) VALUES ($1,$2,$3,'received','received','bench','{}')",
+    "audit": "INSERT INTO audit_records (id, occurred_at, actor_sub, actor_role, action,"
+    " object_type, object_id, outcome, changes) VALUES ($1,$2,'bench','center_coordinator',"
+    "'case.create','case',$3,'success',$4)",
     "duplicates": "SELECT id, case_no FROM cases WHERE respondent_agency_id = $1 AND id <> $2"
     " AND id IN (SELECT case_id FROM case_applicants WHERE id_number_hash = ANY($3::text[]))"
     " ORDER BY received_at DESC LIMIT 20",
@@ -56,12 +65,11 @@ async def _intake(body: bytes) -> tuple[int, Any]:
         await conn.fetch(INTAKE_SQL["agencies"], [intake, respondent])
         await conn.fetchrow(INTAKE_SQL["policy"], now.date())
         hashes = [a["id_number"][-8:] for a in data["applicants"]]
-        seq = await conn.fetchval(INTAKE_SQL["counter"], now.year)
-        case_no = f"LC{now.year}-{seq:05d}"
+        dups = await conn.fetch(INTAKE_SQL["duplicates"], respondent, case_id, hashes)
         await conn.execute(
             INTAKE_SQL["case"],
             case_id,
-            case_no,
+            f"TMP-{case_id.hex[:16]}",
             data["channel"],
             now,
             intake,
@@ -93,8 +101,15 @@ async def _intake(body: bytes) -> tuple[int, Any]:
                 for i, (a, h) in enumerate(zip(data["applicants"], hashes, strict=True))
             ],
         )
-        await conn.execute(INTAKE_SQL["event"], uuid.uuid4(), case_id, now)
-        dups = await conn.fetch(INTAKE_SQL["duplicates"], respondent, case_id, hashes)
+        event_id = uuid.uuid4()
+        await conn.execute(INTAKE_SQL["event"], event_id, case_id, now)
+        changes = {"channel": data["channel"], "respondent_agency_id": str(respondent)}
+        await conn.execute(
+            INTAKE_SQL["audit"], uuid.uuid4(), now, str(case_id), orjson.dumps(changes).decode()
+        )
+        case_no = await conn.fetchval(
+            INTAKE_SQL["number"], now.year, f"LC{now.year}-", case_id, event_id
+        )
     return 201, {
         "id": str(case_id),
         "case_no": case_no,

@@ -23,8 +23,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-import asyncpg
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +34,7 @@ from app.domain.auth.tokens import mint_token  # noqa: E402
 from app.domain.common.enums import Role  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from scripts.bench import lua  # noqa: E402
+from scripts.bench.common import connect, migrate_and_seed, recreate_database  # noqa: E402
 
 BIN = Path(sys.executable).parent
 DB = "adr_bench"
@@ -66,8 +67,9 @@ def _ms(text: str) -> float:
 
 def parse_wrk(output: str, target: str, scenario: str) -> Result:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    # Anchored: "85.50%" in the thread stats line must not pass for the 50th percentile.
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(
@@ -99,26 +101,9 @@ def worker_rss_mb(master: subprocess.Popen[bytes]) -> list[float]:
 
 async def prepare(base_url: str, settings: Settings, cases: int) -> dict[str, object]:
     """A fresh database, migrated and seeded, with a year's pool and classified cases."""
-    url = make_url(base_url)
-    admin = await asyncpg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        password=url.password,
-        database=url.database or "postgres",
-    )
-    await admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    await admin.execute(
-        f"CREATE DATABASE {DB} TEMPLATE template0 ENCODING 'UTF8' "
-        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-    )
-    await admin.close()
-    env = {**os.environ, "ADR_DATABASE_URL": settings.database_url}
-    for command in ("migrate", "seed"):
-        subprocess.run([BIN / "adr", command], env=env, check=True, capture_output=True)
-    conn = await asyncpg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, password=url.password, database=DB
-    )
+    await recreate_database(base_url, DB)
+    migrate_and_seed(settings.database_url)
+    conn = await connect(base_url, DB)
     organs = await conn.fetch(
         "SELECT id, region_code FROM agencies WHERE kind = 'administrative_organ' ORDER BY name"
     )
@@ -251,6 +236,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cases", type=int, default=20000)
     parser.add_argument("--scenarios", default="intake,read,list,dispatch")
+    parser.add_argument(
+        "--dispatch-rate",
+        type=int,
+        default=1500,
+        help="classified cases set aside per second of each dispatch run (more than any side"
+        " dispatches)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -259,14 +251,22 @@ def main() -> None:
     )
     bench_url = make_url(base).set(database=DB)
     settings = Settings(env="development", database_url=bench_url.render_as_string(False))
-    fixtures = asyncio.run(prepare(base, settings, args.cases))
+    scenarios = [s for s in args.scenarios.split(",") if s]
+    # Dispatch consumes the cases it dispatches: every run of it gets its own, as many as
+    # even the baseline cannot use up in one run, so that no run dispatches a case twice.
+    per_dispatch_run = args.dispatch_rate * args.duration if "dispatch" in scenarios else 0
+    dispatch_total = per_dispatch_run * 2 * args.rounds
+    fixtures = asyncio.run(prepare(base, settings, args.cases + dispatch_total))
     token = mint_token(settings, sub="bench", role=Role.CENTER_COORDINATOR, ttl=timedelta(hours=2))
     work = Path(tempfile.mkdtemp(prefix="adr-bench-"))
     ids: list[str] = fixtures["ids"]  # type: ignore[assignment]
-    half = len(ids) // 2
-    # Dispatch consumes cases: the service and the baseline each get their own half.
-    (work / "ids-service.txt").write_text("\n".join(ids[:half]))
-    (work / "ids-baseline.txt").write_text("\n".join(ids[half:]))
+    read_ids, dispatch_ids = ids[: args.cases], ids[args.cases :]
+    for t in ("service", "baseline"):
+        (work / f"ids-{t}.txt").write_text("\n".join(read_ids))
+        for round_no in range(args.rounds):
+            start = (round_no * 2 + (t == "baseline")) * per_dispatch_run
+            chunk = dispatch_ids[start : start + per_dispatch_run]
+            (work / f"dispatch-ids-{t}-{round_no}.txt").write_text("\n".join(chunk))
     threads = 2
 
     def script(name: str, text: str) -> Path:
@@ -277,7 +277,7 @@ def main() -> None:
     intake = script(
         "intake", lua.INTAKE.replace("__TEMPLATE__", intake_body(str(fixtures["respondent"])))
     )
-    scripts = {
+    scripts: dict[str, dict[Any, Path]] = {
         "intake": {t: intake for t in ("service", "baseline")},
         "read": {
             t: script(
@@ -296,14 +296,15 @@ def main() -> None:
             for t in ("service", "baseline")
         },
         "dispatch": {
-            t: script(
-                f"dispatch-{t}",
-                lua.BY_ID.replace("__IDS__", str(work / f"ids-{t}.txt"))
+            (t, round_no): script(
+                f"dispatch-{t}-{round_no}",
+                lua.BY_ID.replace("__IDS__", str(work / f"dispatch-ids-{t}-{round_no}.txt"))
                 .replace("__METHOD__", "POST")
                 .replace("__PATH__", "/api/v1/cases/%s/dispatch")
                 .replace("__BODY__", '{"role": "presiding"}'),
             )
             for t in ("service", "baseline")
+            for round_no in range(args.rounds)
         },
     }
     env = {
@@ -346,13 +347,14 @@ def main() -> None:
     try:
         wait_ready(SERVICE_PORT)
         wait_ready(BASELINE_PORT)
-        for scenario in [s for s in args.scenarios.split(",") if s]:
+        for scenario in scenarios:
             for round_no in range(args.rounds):
                 order = ["service", "baseline"] if round_no % 2 == 0 else ["baseline", "service"]
                 for target in order:
                     port = SERVICE_PORT if target == "service" else BASELINE_PORT
+                    key = (target, round_no) if scenario == "dispatch" else target
                     out = run_wrk(
-                        scripts[scenario][target],
+                        scripts[scenario][key],
                         port,
                         connections=args.connections,
                         duration=args.duration,

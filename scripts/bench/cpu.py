@@ -1,0 +1,148 @@
+"""Python CPU per request, in-process: `python -m scripts.bench.cpu [--profile]`.
+
+wrk figures depend on everything else the two cores do; the CPU time one request costs the
+service's process does not. This runs the app in-process (httpx over ASGI, no network) on the
+database `make bench` prepared (adr_bench), sends the same requests one after another, and
+prints the process CPU time per request for each scenario. `--profile` prints where the intake's CPU
+time goes (cProfile on process time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import secrets
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvloop
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.domain.auth.tokens import mint_token  # noqa: E402
+from app.domain.common.enums import Role  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from scripts.bench import baseline  # noqa: E402
+from scripts.bench.run import DB, intake_body  # noqa: E402
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def resident_id() -> str:
+    """A valid resident ID (the checksum is checked at intake), different each time."""
+    draw = secrets.randbelow
+    stem = f"371502{1950 + draw(55):04d}{1 + draw(12):02d}{1 + draw(28):02d}{draw(1000):03d}"
+    total = sum(int(d) * w for d, w in zip(stem, WEIGHTS, strict=True))
+    return stem + "10X98765432"[total % 11]
+
+
+async def measure(
+    name: str, send: Callable[[], Awaitable[httpx.Response]], n: int, expect: int
+) -> None:
+    """The least CPU per request over five batches: other work on the machine only ever
+    adds to it (caches, frequency), so the minimum is the steadiest figure."""
+    for _ in range(20):  # warm up caches and the connection pool
+        await send()
+    batches = []
+    for _ in range(5):
+        start = time.process_time()
+        for _ in range(n):
+            response = await send()
+            if response.status_code != expect:
+                raise SystemExit(f"{name}: {response.status_code} {response.text[:300]}")
+        batches.append((time.process_time() - start) * 1000 / n)
+    print(
+        f"{name:8} {min(batches):6.2f} ms CPU per request"
+        f" (least of 5 x {n}; median {sorted(batches)[2]:.2f})",
+        flush=True,
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=100)
+    parser.add_argument("--profile", metavar="SCENARIO")
+    parser.add_argument("--target", choices=("service", "baseline"), default="service")
+    parser.add_argument("--profile-sort", default="cumulative")
+    parser.add_argument("--profile-filter", default="")
+    parser.add_argument("--profile-lines", type=int, default=60)
+    parser.add_argument("--scenarios", default="intake,read,list")
+    args = parser.parse_args()
+    base = os.environ.get(
+        "ADR_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    )
+    url = make_url(base).set(database=DB).render_as_string(False)
+    settings = Settings(env="development", database_url=url, log_level="WARNING")
+    app: Any = create_app(settings)
+    if args.target == "baseline":
+        baseline.DSN = make_url(url).set(drivername="postgresql").render_as_string(False)
+        app = baseline.app
+        await baseline._startup()
+    token = mint_token(settings, sub="bench", role=Role.CENTER_COORDINATOR, ttl=timedelta(hours=1))
+    headers = {"Authorization": f"Bearer {token}"}
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app) if args.target == "service" else nullcontext(),
+        httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client,
+    ):
+        listed = await client.get("/api/v1/cases?status=classified&limit=50")
+        respondent = listed.json()["items"][0]["respondent_agency_id"]
+        case_id = listed.json()["items"][0]["id"]
+        template = intake_body(respondent)
+
+        async def intake() -> httpx.Response:
+            body = template.replace("__ID__", resident_id())
+            return await client.post(
+                "/api/v1/cases",
+                content=body.encode(),
+                headers={"Content-Type": "application/json"},
+            )
+
+        classified = await client.get("/api/v1/cases?status=classified&limit=200")
+        to_dispatch = [c["id"] for c in classified.json()["items"]]
+        cursor = classified.json()["next_cursor"]
+        while cursor and len(to_dispatch) < 5 * args.n + 40:
+            page = await client.get(f"/api/v1/cases?status=classified&limit=200&cursor={cursor}")
+            to_dispatch += [c["id"] for c in page.json()["items"]]
+            cursor = page.json()["next_cursor"]
+
+        async def dispatch() -> httpx.Response:
+            return await client.post(
+                f"/api/v1/cases/{to_dispatch.pop()}/dispatch", json={"role": "presiding"}
+            )
+
+        scenarios = {
+            "dispatch": (dispatch, 201),
+            "health": (lambda: client.get("/healthz"), 200),
+            "intake": (intake, 201),
+            "read": (lambda: client.get(f"/api/v1/cases/{case_id}"), 200),
+            "list": (lambda: client.get("/api/v1/cases?status=classified&limit=50"), 200),
+        }
+        for name in args.scenarios.split(","):
+            send, expect = scenarios[name]
+            await measure(name, send, args.n, expect)
+        if args.profile:
+            # CPU time, not wall time: awaiting PostgreSQL costs the process nothing.
+            profiler = cProfile.Profile(time.process_time)
+            profiler.enable()
+            send = scenarios[args.profile][0]
+            for _ in range(args.n):
+                await send()
+            profiler.disable()
+            stats = pstats.Stats(profiler).sort_stats(args.profile_sort)
+            stats.print_stats(args.profile_filter, args.profile_lines)
+
+
+if __name__ == "__main__":
+    uvloop.run(main())  # as under `adr serve` (uvicorn picks uvloop when installed)
