@@ -41,6 +41,9 @@ class Assignment(Base):
             sqlite_where=_OPEN,
         ),
         Index("ix_assignments_lawyer_status", "lawyer_id", "status"),
+        # Dispatch ranks by each lawyer's most recent offer: one index step per lawyer,
+        # however long their history.
+        Index("ix_assignments_lawyer_offered_at", "lawyer_id", "offered_at"),
         Index("ix_assignments_status_respond_by", "status", "respond_by"),
     )
 

@@ -149,10 +149,12 @@ async def open_assignment_counts(
     return {lawyer_id: int(n) for lawyer_id, n in (await session.execute(stmt)).all()}
 
 
-async def lock_lawyer(session: AsyncSession, lawyer_id: uuid.UUID) -> None:
+async def lock_lawyer(session: AsyncSession, lawyer_id: uuid.UUID, *, wait: bool = True) -> bool:
     """Serialise offers to one lawyer, so that their capacity is counted by one dispatch at a
-    time (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises writers)."""
-    await session.execute(select(Lawyer.id).where(Lawyer.id == lawyer_id).with_for_update())
+    time (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises writers). Without
+    ``wait``, False at once when a parallel dispatch holds the lawyer."""
+    stmt = select(Lawyer.id).where(Lawyer.id == lawyer_id).with_for_update(skip_locked=not wait)
+    return (await session.execute(stmt)).first() is not None
 
 
 async def respondent_region(session: AsyncSession, agency_id: uuid.UUID) -> str:

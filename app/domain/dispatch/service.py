@@ -185,14 +185,22 @@ async def dispatch(
             "reason", "an override reason goes with a named lawyer_id", "reason_without_lawyer"
         )
     filled: list[Assessment] = []
-    for rank, choice in enumerate(eligible, start=1):
-        await repo.lock_lawyer(session, choice.lawyer.lawyer_id)
-        if await _at_capacity(session, choice.lawyer.lawyer_id, policy):
-            # A parallel dispatch took the last place; the next one in rank.
-            filled.append(Assessment(choice.lawyer, (ExclusionReason.AT_CAPACITY,)))
-            continue
-        reasoning = _reasoning(choice, facts, rank=rank, of=len(eligible), auto=True)
-        return await _create_offer(session, actor, case, role, choice, policy, reasoning)
+    # First pass: a lawyer a parallel dispatch is offering a case to right now is passed
+    # over for the next in rank (their load is about to grow, and waiting for them would
+    # line every parallel dispatch up behind one lock). Second pass, when all were busy:
+    # wait for them in rank.
+    for wait in (False, True):
+        for rank, choice in enumerate(eligible, start=1):
+            if any(f.lawyer.lawyer_id == choice.lawyer.lawyer_id for f in filled):
+                continue
+            if not await repo.lock_lawyer(session, choice.lawyer.lawyer_id, wait=wait):
+                continue
+            if await _at_capacity(session, choice.lawyer.lawyer_id, policy):
+                # A parallel dispatch took the last place; the next one in rank.
+                filled.append(Assessment(choice.lawyer, (ExclusionReason.AT_CAPACITY,)))
+                continue
+            reasoning = _reasoning(choice, facts, rank=rank, of=len(eligible), auto=True)
+            return await _create_offer(session, actor, case, role, choice, policy, reasoning)
     excluded = excluded + filled
     raise Conflict(
         "no lawyer is eligible for this case",
