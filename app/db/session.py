@@ -92,17 +92,11 @@ def create_database(settings: Settings, *, url: str | None = None) -> Database:
 async def transaction(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """Open a session, yield it, and commit when the block ends without an error.
-
-    Hooks registered on ``session.info["before_commit"]`` run just before the commit, inside
-    the transaction (the audit chain appends its records there so that its lock is held for
-    the shortest time). Any exception rolls everything back and propagates.
-    """
+    """Open a session, yield it, and commit when the block ends without an error. Any
+    exception rolls everything back and propagates."""
     async with sessionmaker() as session:
         try:
             yield session
-            for hook in session.info.pop("before_commit", []):
-                await hook(session)
             await session.commit()
         except BaseException:
             await session.rollback()
