@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,55 +45,44 @@ def _fields(record: AuditRecord) -> dict[str, Any]:
     }
 
 
-def record(
-    session: AsyncSession,
-    *,
-    actor: Actor | None,
-    action: str,
-    object_type: str | None = None,
-    object_id: uuid.UUID | str | None = None,
-    changes: dict[str, Any] | None = None,
-    outcome: str = "success",
-) -> None:
+class AuditFields(TypedDict, total=False):
+    """What an audit record says; ``actor`` and ``action`` are required."""
+
+    actor: Required[Actor | None]
+    action: Required[str]
+    object_type: str | None
+    object_id: uuid.UUID | str | None
+    changes: dict[str, Any] | None
+    outcome: str
+
+
+def record(session: AsyncSession, **fields: Unpack[AuditFields]) -> None:
     """Queue an audit record; it is written in the same transaction as the change it
     describes, or not at all."""
-    session.add(_new_record(actor, action, object_type, object_id, changes, outcome))
+    session.add(_new_record(fields))
 
 
-async def write(
-    session: AsyncSession,
-    *,
-    actor: Actor | None,
-    action: str,
-    object_type: str | None = None,
-    object_id: uuid.UUID | str | None = None,
-    changes: dict[str, Any] | None = None,
-    outcome: str = "success",
-) -> None:
-    """As ``record``, but written at once by a single INSERT: for hot paths."""
-    entry = _new_record(actor, action, object_type, object_id, changes, outcome)
-    await audit_repo.insert(session, entry)
+async def write(session: AsyncSession, **fields: Unpack[AuditFields]) -> None:
+    """As ``record``, but written at once by a single INSERT: for hot paths, where the
+    ORM's flush of the record would cost more than the INSERT."""
+    await audit_repo.insert(session, _new_record(fields))
 
 
-def _new_record(
-    actor: Actor | None,
-    action: str,
-    object_type: str | None,
-    object_id: uuid.UUID | str | None,
-    changes: dict[str, Any] | None,
-    outcome: str,
-) -> AuditRecord:
+def _new_record(fields: AuditFields) -> AuditRecord:
     context = current_request()
+    actor = fields["actor"]
+    object_id = fields.get("object_id")
+    changes = fields.get("changes")
     return AuditRecord(
         id=new_id(),
         occurred_at=utcnow(),
         actor_sub=actor.sub if actor else None,
         actor_role=actor.role.value if actor else None,
         actor_agency_id=actor.agency_id if actor else None,
-        action=action,
-        object_type=object_type,
+        action=fields["action"],
+        object_type=fields.get("object_type"),
         object_id=str(object_id) if object_id is not None else None,
-        outcome=outcome,
+        outcome=fields.get("outcome", "success"),
         request_id=context.request_id,
         client_address=context.client_address,
         changes=redact(changes) if changes is not None else None,

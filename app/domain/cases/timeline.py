@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,45 +11,34 @@ from app.domain.audit.redaction import redact
 from app.domain.auth.actor import Actor
 
 
-def new_event(
-    *,
-    case: Case,
-    type: str,
-    actor: Actor | None,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> CaseEvent:
+class EventFields(TypedDict, total=False):
+    """What a timeline event says; ``case``, ``type`` and ``actor`` are required."""
+
+    case: Required[Case]
+    type: Required[str]
+    actor: Required[Actor | None]
+    from_status: str | None
+    to_status: str | None
+    data: dict[str, Any] | None
+
+
+def new_event(**fields: Unpack[EventFields]) -> CaseEvent:
     """An event not yet stored (intake writes its first event with the case's rows)."""
+    actor = fields["actor"]
     return CaseEvent(
-        case_id=case.id,
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
+        case_id=fields["case"].id,
+        type=fields["type"],
+        from_status=fields.get("from_status"),
+        to_status=fields.get("to_status"),
         actor_sub=actor.sub if actor else None,
         actor_role=actor.role.value if actor else None,
         # The timeline is shown to everyone who may read the case: never personal data in it.
-        data=redact(data or {}),
+        data=redact(fields.get("data") or {}),
     )
 
 
-def append_event(
-    session: AsyncSession,
-    *,
-    case: Case,
-    type: str,
-    actor: Actor | None,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> CaseEvent:
-    event = new_event(
-        case=case,
-        type=type,
-        actor=actor,
-        from_status=from_status,
-        to_status=to_status,
-        data=data,
-    )
+def append_event(session: AsyncSession, **fields: Unpack[EventFields]) -> CaseEvent:
+    """A new event, added to the session (written with its transaction)."""
+    event = new_event(**fields)
     session.add(event)
     return event
