@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, CaseEvent, PolicyVersion
@@ -71,7 +73,7 @@ def _masked(text: str | None, reveal: bool) -> str | None:
     return text if reveal or text is None else mask_sensitive_text(text)
 
 
-def case_summary(case: Case) -> CaseSummary:
+def case_summary(case: Case | Row[Any]) -> CaseSummary:
     summary = CaseSummary.model_validate(case)
     summary.title = mask_sensitive_text(summary.title)
     return summary
