@@ -46,7 +46,8 @@ async def _seed() -> None:
     print(
         f"business systems: {report.business_systems_added} added, "
         f"{report.business_systems_updated} updated; agencies: {report.agencies_added} added; "
-        f"policy version: {'added' if report.policy_version_added else 'present'}"
+        f"policy version: {'added' if report.policy_version_added else 'present'}; "
+        f"calendar years: {report.calendar_years_added} added"
     )
 
 

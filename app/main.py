@@ -21,6 +21,7 @@ from app.api.routers import (
     agencies,
     api_keys,
     audit,
+    calendar,
     cases,
     classification,
     dispatch,
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         outcomes,
         api_keys,
         audit,
+        calendar,
     )
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)

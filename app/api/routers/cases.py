@@ -23,9 +23,16 @@ from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.db.repositories.cases import CaseFilters
 from app.domain.auth.actor import Actor
-from app.domain.cases import intake, queries
+from app.domain.cases import deadline_refresh, intake, queries
 from app.domain.cases.access import INTAKE_ROLES
-from app.domain.cases.schemas import CaseEventOut, CaseIn, CaseOut, CasePatch, CaseSummary
+from app.domain.cases.schemas import (
+    CaseEventOut,
+    CaseIn,
+    CaseOut,
+    CasePatch,
+    CaseSummary,
+    DeadlineNoticeIn,
+)
 from app.domain.common.clock import today_shanghai
 from app.domain.common.enums import CaseStatus, IntakeChannel, Priority
 from app.domain.policy.service import policy_in_force
@@ -204,3 +211,27 @@ async def list_case_events(
 ) -> list[CaseEventOut]:
     events = await queries.timeline(session, actor=actor, case_id=case_id)
     return [CaseEventOut.model_validate(e) for e in events]
+
+
+@router.post(
+    "/{case_id}/deadline-notice",
+    summary="Record that and how the applicant was told the remedy deadlines (center)",
+    description="Periods that run from being told (a remedy the organ never explained, "
+    "复议法 art. 20(3), 行诉解释 art. 64) are counted from this day on, still capped at one "
+    "year from `act.known_on`. Only while the case is open.",
+    operation_id="record_deadline_notice",
+    responses={**WRITE_ERRORS, **problem_responses(404, 409)},
+)
+async def record_deadline_notice(
+    case_id: uuid.UUID,
+    body: DeadlineNoticeIn,
+    session: SessionDep,
+    actor: CurrentActor,
+    cipher: CipherDep,
+    response: Response,
+) -> CaseOut:
+    case = await deadline_refresh.record_deadline_notice(
+        session, actor=actor, case_id=case_id, data=body
+    )
+    response.headers["ETag"] = queries.etag(case)
+    return await queries.case_view(session, actor=actor, case=case, cipher=cipher)

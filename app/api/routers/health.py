@@ -12,7 +12,7 @@ from app.api import metrics
 from app.api.openapi_docs import problem_responses
 from app.api.problems import problem_response
 from app.db.session import Database, transaction
-from app.domain.policy.service import policy_in_force
+from app.domain.policy.service import expires_in_days, policy_in_force, warning_text
 
 router = APIRouter(tags=["operations"])
 
@@ -40,8 +40,11 @@ async def readyz(request: Request) -> Any:
             details["migration_current"] = current
             if current == head:
                 in_force = await policy_in_force(session)
+                expires = await expires_in_days(session, in_force)
                 details["policy"] = {
                     "covered": in_force.covered,
+                    "expires_in_days": expires,
+                    "warning": warning_text(in_force, expires),
                     "effective_from": in_force.version.effective_from.isoformat(),
                     "effective_to": in_force.version.effective_to.isoformat()
                     if in_force.version.effective_to

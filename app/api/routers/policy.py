@@ -26,16 +26,12 @@ async def get_policy(
     on: Annotated[IsoDate | None, Query(description="ISO date; default today")] = None,
 ) -> PolicyInForceOut:
     in_force = await service.policy_in_force(session, on=on)
-    warning = None
-    if not in_force.covered:
-        warning = (
-            f"no policy version covers {in_force.on.isoformat()}; "
-            "the latest version is applied until a new one is added"
-        )
+    expires = await service.expires_in_days(session, in_force)
     return PolicyInForceOut(
         on=in_force.on,
         covered=in_force.covered,
-        warning=warning,
+        warning=service.warning_text(in_force, expires),
+        expires_in_days=expires,
         version=PolicyVersionOut.model_validate(in_force.version),
     )
 

@@ -2,6 +2,7 @@
 
 from app.db.models.assignments import Assignment
 from app.db.models.audit import AuditRecord
+from app.db.models.calendar import CalendarYear
 from app.db.models.cases import (
     Case,
     CaseApplicant,
@@ -23,6 +24,7 @@ __all__ = [
     "Assignment",
     "AuditRecord",
     "BusinessSystem",
+    "CalendarYear",
     "Case",
     "CaseApplicant",
     "CaseClassification",

@@ -67,6 +67,14 @@ class Case(Base):
     act_known_on: Mapped[date | None] = mapped_column(Date)
     act_description: Mapped[str | None] = mapped_column(Text)
     act_real_property: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The facts the remedy deadlines of the other paths are counted from (SPEC 2.5).
+    # ``act_real_property`` and ``act_reconsideration_first`` hold the value in effect (the
+    # given one or its default by act type); ``act_refused`` what was given.
+    act_remedy_notice_given: Mapped[bool] = mapped_column(Boolean, default=True)
+    act_applied_on: Mapped[date | None] = mapped_column(Date)
+    act_performance_due_on: Mapped[date | None] = mapped_column(Date)
+    act_refused: Mapped[bool | None] = mapped_column(Boolean)
+    act_reconsideration_first: Mapped[bool] = mapped_column(Boolean, default=False)
 
     external_system: Mapped[str | None] = mapped_column(String(40))
     external_id: Mapped[str | None] = mapped_column(String(100))
@@ -81,6 +89,7 @@ class Case(Base):
     litigation_due_on: Mapped[date | None] = mapped_column(Date)
     outer_limit_due_on: Mapped[date | None] = mapped_column(Date)
     deadlines_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadlines_notified_how: Mapped[str | None] = mapped_column(code_column_type(20))
 
     # Current classification (history in case_classifications).
     business_system: Mapped[str | None] = mapped_column(code_column_type(), index=True)

@@ -30,6 +30,7 @@ class PolicyVersion(Base):
     max_open_assignments: Mapped[int] = mapped_column(Integer)
     offer_response_hours: Mapped[int] = mapped_column(Integer)
     auto_redispatch: Mapped[bool] = mapped_column(Boolean)
+    repeat_honour_threshold: Mapped[int] = mapped_column(Integer, default=2)
     basis: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))

@@ -4,26 +4,35 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import PolicyVersion
 
 # Built once: constructing a statement costs more than running it (docs/performance.md),
 # and every request that applies a rule asks this.
-_COVERING = (
+_STARTED = (
     select(PolicyVersion)
-    .where(
-        PolicyVersion.effective_from <= bindparam("on"),
-        or_(PolicyVersion.effective_to.is_(None), PolicyVersion.effective_to >= bindparam("on")),
-    )
+    .where(PolicyVersion.effective_from <= bindparam("on"))
     .order_by(PolicyVersion.effective_from.desc())
     .limit(1)
 )
 
 
-async def covering(session: AsyncSession, on: date) -> PolicyVersion | None:
-    return (await session.execute(_COVERING, {"on": on})).scalar_one_or_none()
+async def latest_started(session: AsyncSession, on: date) -> PolicyVersion | None:
+    """The version that took effect last on or before ``on``: the one covering it, if any
+    does (versions never overlap), else the one that ended before it."""
+    return (await session.execute(_STARTED, {"on": on})).scalar_one_or_none()
+
+
+async def earliest(session: AsyncSession) -> PolicyVersion | None:
+    stmt = select(PolicyVersion).order_by(PolicyVersion.effective_from).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def has_successor(session: AsyncSession, version: PolicyVersion) -> bool:
+    stmt = select(PolicyVersion.id).where(PolicyVersion.effective_from > version.effective_from)
+    return (await session.execute(stmt.limit(1))).first() is not None
 
 
 async def latest(session: AsyncSession, *, for_update: bool = False) -> PolicyVersion | None:

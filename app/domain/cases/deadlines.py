@@ -1,103 +1,70 @@
-"""Statutory remedy deadlines (法定期限) derived at intake (SPEC 2.5).
+"""Statutory remedy deadlines (法定期限) of a case (SPEC 2.5): a pure function of the act's
+facts, today and the working-day calendar.
 
-Three deadlines are shown on a case, each with the article relied on:
+Up to three deadlines are shown, each the last day a remedy can be used, with the articles
+relied on (the constants of :mod:`app.domain.cases.legal_basis`):
 
-* reconsideration (行政复议): 行政复议法 (2023) art. 20, 60 days from ``known_on``;
-* litigation (行政诉讼): 行政诉讼法 art. 46(1), 6 months from ``known_on``;
-* the outer limit of litigation: 行政诉讼法 art. 46(2), 5 years from ``made_on``, or 20 years
-  when the act concerns real property (不动产).
+* reconsideration (行政复议): 60 days (复议法 2023 art. 20(1)), capped by art. 21 (5 / 20 years
+  from ``made_on``);
+* litigation (行政诉讼): 6 months (行诉法 art. 46(1)), capped by art. 46(2);
+* the litigation outer limit: 5 years from ``made_on``, 20 for real property (art. 46(2)).
 
-Periods are counted by :mod:`app.domain.common.periods` (the start day is not counted; a last
-day falling on a rest day rolls to the next working day).
+Which period runs from which day depends on the path (docs/decisions.md has each reading):
 
-Decisions (the "why" a newcomer will ask about):
+* the plain act: from ``known_on`` (estimated from ``made_on`` when unknown: the earliest the
+  real date can be, said in ``basis`` and ``notes``);
+* the organ never explained the remedy (``remedy_notice_given`` False; 复议法 art. 20(3),
+  行诉解释 art. 64): from the day the applicant was told (the center's recorded notice),
+  capped at one year from ``known_on``; until told, the cap is the due date;
+* inaction: from the end of the organ's time to act (``performance_due_on``, else two months
+  after ``applied_on`` for litigation, 行诉法 art. 47 and 行诉解释 art. 66, and 60 days for
+  reconsideration, 复议法实施条例 art. 16); no outer limit (no act was made);
+* after a reconsideration decision: litigation 15 days from its receipt (行诉法 art. 45); no
+  reconsideration deadline and no outer limit any more;
+* reconsideration first (复议法 art. 23): no litigation deadline runs from the act; a note
+  says so and the reconsideration deadline is the one that counts.
 
-* Each entry is the last day on which that remedy can still be used. So the reconsideration
-  deadline is also capped by 行政复议法 art. 21 (5 / 20 years from ``made_on``) and the
-  litigation deadline by art. 46(2); the cap only binds when ``known_on`` lies years after
-  ``made_on``, and ``basis`` then names the cap's article.
-* Missing ``known_on``: the 60-day and 6-month periods are counted from ``made_on`` instead, and
-  ``basis`` says so (``Deadline.estimated`` is True). The applicant cannot learn of an act
-  before it is made, so ``known_on >= made_on`` and the estimate is the *earliest* the real
-  deadline can be. Leaving the entries empty would hide the one thing the warning exists for;
-  an early estimate errs on the side of the citizen (the coordinator is warned too soon, never
-  too late), and the wording tells the reader the real date is no earlier.
-* ``warning`` is True when a deadline that has not yet passed is at most ``warning_days``
-  away (``0 <= days_left <= warning_days``; the due day itself still counts as open, since an
-  application may be filed on it). A passed deadline never raises the flag by itself: that
-  remedy is already lost, and mediation can no longer cost it. But every still-open remedy
-  matters, not only the last one: with reconsideration 10 days away and litigation months away
-  the case is flagged, because mediating past day 60 would silently cost the citizen
-  reconsideration. In other words the flag looks at the *nearest still-open* deadline
-  (:meth:`Deadlines.nearest_open`). When every deadline has passed, or none can be computed,
-  the flag is False; the negative ``days_left`` (or the missing dates) speak for themselves.
-* ``calendar_complete`` is False when any period consulted a year without holiday data. The
-  5-year outer limit of an act made in 2022 or later lands after the seeded years, so in
-  practice the overall flag is often False; each :class:`Deadline` therefore carries its own
-  flag as well, so a caller can tell that the near deadlines are final.
+Periods are counted by :mod:`app.domain.common.periods` (start day excluded, a last day on a
+rest day rolls to the next working day); ``basis`` cites the roll-over article only when it
+moved the date (复议法 art. 88 for reconsideration, 行诉法 art. 101 for litigation, both
+applying 民事诉讼法 art. 85).
 
-Not modelled (need facts the intake form does not collect): a longer period set by another
-law (art. 20(1) proviso), time lost to force majeure (art. 20(2)), and an act whose remedies
-were never explained to the applicant (art. 20(3): then counted from when they learned of
-the remedy, at most one year).
+``warning`` is computed from the nearest *live* remedy: a deadline not yet passed
+(``0 <= days_left``) within ``warning_days``. A shown deadline with negative ``days_left`` is
+a remedy really lost; one that was used (reconsideration applied for) or does not run
+(reconsideration first, no organ's time yet) is not shown at all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypedDict
 
-from app.domain.common.enums import DeadlineKind
-from app.domain.common.periods import PeriodEnd, add_days, add_months, add_years
-from app.domain.common.workdays import WorkdayCalendar, default_calendar
+from app.domain.cases import legal_basis as law
+from app.domain.common.enums import ActType, DeadlineKind
+from app.domain.common.periods import PeriodEnd, add_days, add_months, add_years, nominal_months
+from app.domain.common.workdays import WorkdayCalendar
 
 __all__ = [
-    "BASIS_LITIGATION",
-    "BASIS_OUTER_LIMIT_OTHER",
-    "BASIS_OUTER_LIMIT_REAL_PROPERTY",
-    "BASIS_RECONSIDERATION",
-    "BASIS_RECONSIDERATION_LIMIT_OTHER",
-    "BASIS_RECONSIDERATION_LIMIT_REAL_PROPERTY",
-    "ESTIMATED_FROM_MADE_ON",
     "Deadline",
     "DeadlineDict",
     "Deadlines",
     "DeadlinesDict",
+    "RemedyFacts",
     "compute_deadlines",
+    "resolve_real_property",
+    "resolve_reconsideration_first",
 ]
 
 RECONSIDERATION_DAYS = 60
 LITIGATION_MONTHS = 6
+AFTER_RECONSIDERATION_DAYS = 15
+NOT_TOLD_CAP_YEARS = 1
+INACTION_LITIGATION_MONTHS = 2
+INACTION_RECONSIDERATION_DAYS = 60
 OUTER_LIMIT_YEARS = 5
 OUTER_LIMIT_YEARS_REAL_PROPERTY = 20
-
-BASIS_RECONSIDERATION = (
-    "《中华人民共和国行政复议法》(2023年修订)第二十条第一款: "
-    "自知道或者应当知道该行政行为之日起六十日内提出行政复议申请"
-)
-BASIS_RECONSIDERATION_LIMIT_OTHER = (
-    "《中华人民共和国行政复议法》(2023年修订)第二十一条: "
-    "行政复议申请自行政行为作出之日起超过五年的, 行政复议机关不予受理"
-)
-BASIS_RECONSIDERATION_LIMIT_REAL_PROPERTY = (
-    "《中华人民共和国行政复议法》(2023年修订)第二十一条: "
-    "因不动产提出的行政复议申请自行政行为作出之日起超过二十年的, 行政复议机关不予受理"
-)
-BASIS_LITIGATION = (
-    "《中华人民共和国行政诉讼法》第四十六条第一款: 自知道或者应当知道作出行政行为之日起六个月内提出"
-)
-BASIS_OUTER_LIMIT_OTHER = (
-    "《中华人民共和国行政诉讼法》第四十六条第二款: "
-    "其他案件自行政行为作出之日起超过五年提起诉讼的, 人民法院不予受理"
-)
-BASIS_OUTER_LIMIT_REAL_PROPERTY = (
-    "《中华人民共和国行政诉讼法》第四十六条第二款: "
-    "因不动产提起诉讼的案件自行政行为作出之日起超过二十年提起诉讼的, 人民法院不予受理"
-)
-ESTIMATED_FROM_MADE_ON = (
-    "(未登记知道该行政行为的日期, 暂自行政行为作出之日起算; 实际届满日不早于此日)"
-)
 
 # A year without holiday data counts weekends only. Once its notice is published a date can
 # move later (a new holiday) or up to two days earlier (a make-up working weekend), so when
@@ -105,10 +72,50 @@ ESTIMATED_FROM_MADE_ON = (
 _CHOICE_MARGIN = timedelta(days=7)
 
 
+def resolve_real_property(act_type: ActType, given: bool | None) -> bool:
+    """``act.real_property``: as given, else true for expropriation (征收征用 concerns land
+    and houses), false otherwise."""
+    return given if given is not None else act_type is ActType.EXPROPRIATION
+
+
+def resolve_reconsideration_first(
+    act_type: ActType, *, refused: bool | None, given: bool | None
+) -> bool:
+    """``act.reconsideration_first`` (复议法 2023 art. 23): as given, else true for inaction
+    (art. 23(1)(3)) and for a refused information disclosure (art. 23(1)(4)). The other cases
+    of art. 23 (on-the-spot penalties, acquired natural-resource rights, other laws) depend on
+    facts the form does not hold, so the center sets the flag for them."""
+    if given is not None:
+        return given
+    if act_type is ActType.INACTION:
+        return True
+    return act_type is ActType.INFORMATION_DISCLOSURE and refused is True
+
+
+@dataclass(frozen=True, slots=True)
+class RemedyFacts:
+    """What the deadlines are counted from: the act's dates and flags, the reconsideration
+    decision (from ``related_procedures``) and the day the center told the applicant."""
+
+    act_type: ActType
+    made_on: date | None = None
+    known_on: date | None = None
+    real_property: bool | None = None
+    remedy_notice_given: bool = True
+    applied_on: date | None = None
+    performance_due_on: date | None = None
+    refused: bool | None = None
+    reconsideration_first: bool | None = None
+    reconsideration_decided_on: date | None = None
+    reconsideration_received_on: date | None = None
+    told_on: date | None = None
+
+
 class DeadlineDict(TypedDict):
     due_on: str
     days_left: int
     basis: str
+    provisional: bool
 
 
 class DeadlinesDict(TypedDict):
@@ -117,20 +124,19 @@ class DeadlinesDict(TypedDict):
     litigation_outer_limit: DeadlineDict | None
     warning: bool
     calendar_complete: bool
+    notes: list[str]
 
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """The last day a remedy can be used, as of ``today``.
-
-    ``calendar_complete`` is this deadline's own flag (see the module docstring);
-    ``estimated`` is True when it was counted from ``made_on`` because ``known_on`` is unknown.
-    """
+    """The last day a remedy can be used, as of ``today``. ``provisional`` when a year
+    consulted has no calendar data (weekends only); ``estimated`` when counted from
+    ``made_on`` (or ``decided_on``) because the later date is unknown."""
 
     due_on: date
     days_left: int
     basis: str
-    calendar_complete: bool = True
+    provisional: bool = False
     estimated: bool = False
 
     @property
@@ -139,22 +145,28 @@ class Deadline:
         return self.days_left < 0
 
     def as_dict(self) -> DeadlineDict:
-        """The SPEC 2.5 shape: ``{"due_on", "days_left", "basis"}``."""
-        return {"due_on": self.due_on.isoformat(), "days_left": self.days_left, "basis": self.basis}
+        """The SPEC 2.5 shape: ``{"due_on", "days_left", "basis", "provisional"}``."""
+        return {
+            "due_on": self.due_on.isoformat(),
+            "days_left": self.days_left,
+            "basis": self.basis,
+            "provisional": self.provisional,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class Deadlines:
-    """The three remedy deadlines of a case, the warning flag and calendar completeness."""
+    """The remedy deadlines of a case, the warning flag, calendar completeness and notes."""
 
     reconsideration: Deadline | None
     litigation: Deadline | None
     litigation_outer_limit: Deadline | None
     warning: bool
     calendar_complete: bool
+    notes: tuple[str, ...] = field(default=())
 
     def items(self) -> list[tuple[DeadlineKind, Deadline]]:
-        """The deadlines that could be computed, keyed by kind, in SPEC order."""
+        """The deadlines shown, keyed by kind, in SPEC order."""
         pairs = (
             (DeadlineKind.RECONSIDERATION, self.reconsideration),
             (DeadlineKind.LITIGATION, self.litigation),
@@ -162,86 +174,225 @@ class Deadlines:
         )
         return [(kind, deadline) for kind, deadline in pairs if deadline is not None]
 
-    def nearest_open(self) -> tuple[DeadlineKind, Deadline] | None:
-        """The still-open deadline due first (ties go to the kind listed first), or None."""
-        open_ = [(kind, dl) for kind, dl in self.items() if not dl.passed]
-        return min(open_, key=lambda pair: pair[1].due_on) if open_ else None
+    def nearest_live(self) -> tuple[DeadlineKind, Deadline] | None:
+        """The remedy still open that is due first (ties go to the kind listed first)."""
+        live = [(kind, dl) for kind, dl in self.items() if not dl.passed]
+        return min(live, key=lambda pair: pair[1].due_on) if live else None
 
     def as_dict(self) -> DeadlinesDict:
-        """The SPEC 2.5 ``deadlines`` shape (entries that cannot be computed are null)."""
+        """The SPEC 2.5 ``deadlines`` shape."""
         return {
             "reconsideration": _entry(self.reconsideration),
             "litigation": _entry(self.litigation),
             "litigation_outer_limit": _entry(self.litigation_outer_limit),
             "warning": self.warning,
             "calendar_complete": self.calendar_complete,
+            "notes": list(self.notes),
         }
-
-
-def compute_deadlines(
-    *,
-    known_on: date | None,
-    made_on: date | None,
-    real_property: bool,
-    today: date,
-    warning_days: int,
-    calendar: WorkdayCalendar | None = None,
-) -> Deadlines:
-    """Derive the remedy deadlines of an act made on ``made_on`` and learned of on ``known_on``.
-
-    ``today`` is the Asia/Shanghai date the figures are read on, ``warning_days`` the policy's
-    ``deadline_warning_days``. Either date may be missing; see the module docstring for what
-    is then shown. Dates are taken as given: intake validates their order and plausibility.
-    """
-    if warning_days < 0:
-        raise ValueError(f"warning_days must not be negative, got {warning_days}")
-    cal = calendar if calendar is not None else default_calendar()
-
-    start, estimated = (known_on, False) if known_on is not None else (made_on, True)
-    suffix = ESTIMATED_FROM_MADE_ON if estimated else ""
-
-    outer_years = OUTER_LIMIT_YEARS_REAL_PROPERTY if real_property else OUTER_LIMIT_YEARS
-    outer: list[_Candidate] = []
-    recon_cap: list[_Candidate] = []
-    if made_on is not None:
-        outer_end = add_years(made_on, outer_years, cal)
-        outer_basis = BASIS_OUTER_LIMIT_REAL_PROPERTY if real_property else BASIS_OUTER_LIMIT_OTHER
-        cap_basis = (
-            BASIS_RECONSIDERATION_LIMIT_REAL_PROPERTY
-            if real_property
-            else BASIS_RECONSIDERATION_LIMIT_OTHER
-        )
-        # Both laws use the same 5 / 20 years from the same day, so one computation serves.
-        outer = [_Candidate(outer_end, outer_basis, estimated=False)]
-        recon_cap = [_Candidate(outer_end, cap_basis, estimated=False)]
-
-    reconsideration = litigation = None
-    if start is not None:
-        recon_end = add_days(start, RECONSIDERATION_DAYS, cal)
-        lit_end = add_months(start, LITIGATION_MONTHS, cal)
-        reconsideration = _earliest(
-            [_Candidate(recon_end, BASIS_RECONSIDERATION + suffix, estimated), *recon_cap], today
-        )
-        litigation = _earliest(
-            [_Candidate(lit_end, BASIS_LITIGATION + suffix, estimated), *outer], today
-        )
-    outer_limit = _earliest(outer, today) if outer else None
-
-    found = [d for d in (reconsideration, litigation, outer_limit) if d is not None]
-    return Deadlines(
-        reconsideration=reconsideration,
-        litigation=litigation,
-        litigation_outer_limit=outer_limit,
-        warning=any(0 <= d.days_left <= warning_days for d in found),
-        calendar_complete=all(d.calendar_complete for d in found),
-    )
 
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     end: PeriodEnd
     basis: str
-    estimated: bool
+    rollover: str
+    estimated: bool = False
+
+
+def compute_deadlines(
+    facts: RemedyFacts, *, today: date, warning_days: int, calendar: WorkdayCalendar
+) -> Deadlines:
+    """The deadlines of an act with these ``facts``, read on ``today`` (Asia/Shanghai), with
+    the policy's ``deadline_warning_days``. Dates are taken as given: intake has checked
+    their order and that none lies in the future."""
+    if warning_days < 0:
+        raise ValueError(f"warning_days must not be negative, got {warning_days}")
+    notes: list[str] = []
+    recon: list[_Candidate] = []
+    lit: list[_Candidate] = []
+    outer: list[_Candidate] = []
+    received = facts.reconsideration_received_on or facts.reconsideration_decided_on
+    if received is not None:
+        lit = _after_reconsideration(facts, received, calendar)
+        notes.append(law.NOTE_AFTER_RECONSIDERATION)
+    elif facts.act_type is ActType.INACTION:
+        recon, lit = _inaction(facts, calendar, notes)
+    else:
+        recon, lit, outer = _from_the_act(facts, calendar, notes)
+    if received is None and resolve_reconsideration_first(
+        facts.act_type, refused=facts.refused, given=facts.reconsideration_first
+    ):
+        lit, outer = [], []
+        notes.append(law.NOTE_RECONSIDERATION_FIRST)
+
+    shown = (
+        _earliest(recon, today) if recon else None,
+        _earliest(lit, today) if lit else None,
+        _earliest(outer, today) if outer else None,
+    )
+    found = [d for d in shown if d is not None]
+    return Deadlines(
+        reconsideration=shown[0],
+        litigation=shown[1],
+        litigation_outer_limit=shown[2],
+        # The nearest live remedy is within the window exactly when any live one is.
+        warning=any(0 <= d.days_left <= warning_days for d in found),
+        calendar_complete=not any(d.provisional for d in found),
+        notes=tuple(notes),
+    )
+
+
+def _after_reconsideration(
+    facts: RemedyFacts, received: date, calendar: WorkdayCalendar
+) -> list[_Candidate]:
+    """行诉法 art. 45: 15 days from receipt of the decision (from ``decided_on`` when the
+    receipt is not recorded: the earliest it can be)."""
+    estimated = facts.reconsideration_received_on is None
+    basis = law.BASIS_AFTER_RECONSIDERATION + (law.ESTIMATED_FROM_DECIDED_ON if estimated else "")
+    end = add_days(received, AFTER_RECONSIDERATION_DAYS, calendar)
+    return [_Candidate(end, basis, law.ROLLOVER_LITIGATION, estimated)]
+
+
+def _inaction(
+    facts: RemedyFacts, calendar: WorkdayCalendar, notes: list[str]
+) -> tuple[list[_Candidate], list[_Candidate]]:
+    """Both periods run from the end of the organ's time to act. That end is the organ's
+    own deadline, not the applicant's, so it is not rolled over (the reading that shows the
+    applicant the earlier date)."""
+    if facts.applied_on is None:
+        notes.append(law.NOTE_INACTION_NEEDS_APPLIED_ON)
+        return [], []
+    if facts.performance_due_on is not None:
+        lit_from = recon_from = facts.performance_due_on
+        lit_basis, recon_basis = (
+            law.BASIS_INACTION_LITIGATION_DUE,
+            law.BASIS_INACTION_RECONSIDERATION_DUE,
+        )
+    else:
+        lit_from = nominal_months(facts.applied_on, INACTION_LITIGATION_MONTHS)
+        recon_from = facts.applied_on + timedelta(days=INACTION_RECONSIDERATION_DAYS)
+        lit_basis, recon_basis = law.BASIS_INACTION_LITIGATION, law.BASIS_INACTION_RECONSIDERATION
+    recon = _Candidate(
+        add_days(recon_from, RECONSIDERATION_DAYS, calendar),
+        recon_basis,
+        law.ROLLOVER_RECONSIDERATION,
+    )
+    lit = _Candidate(
+        add_months(lit_from, LITIGATION_MONTHS, calendar), lit_basis, law.ROLLOVER_LITIGATION
+    )
+    return [recon], [lit]
+
+
+def _from_the_act(
+    facts: RemedyFacts, calendar: WorkdayCalendar, notes: list[str]
+) -> tuple[list[_Candidate], list[_Candidate], list[_Candidate]]:
+    """The plain act, or one whose remedy was never explained, with the outer limits."""
+    recon: list[_Candidate] = []
+    lit: list[_Candidate] = []
+    outer: list[_Candidate] = []
+    recon_cap: list[_Candidate] = []
+    if facts.made_on is not None:
+        real_property = resolve_real_property(facts.act_type, facts.real_property)
+        years = OUTER_LIMIT_YEARS_REAL_PROPERTY if real_property else OUTER_LIMIT_YEARS
+        # Both laws bar the same 5 / 20 years from the same day: one computation serves.
+        end = add_years(facts.made_on, years, calendar)
+        outer = [
+            _Candidate(
+                end,
+                law.BASIS_OUTER_LIMIT_REAL_PROPERTY
+                if real_property
+                else law.BASIS_OUTER_LIMIT_OTHER,
+                law.ROLLOVER_LITIGATION,
+            )
+        ]
+        recon_cap = [
+            _Candidate(
+                end,
+                law.BASIS_RECONSIDERATION_LIMIT_REAL_PROPERTY
+                if real_property
+                else law.BASIS_RECONSIDERATION_LIMIT_OTHER,
+                law.ROLLOVER_RECONSIDERATION,
+            )
+        ]
+    start = facts.known_on or facts.made_on
+    if start is None:
+        return [], [], outer
+    estimated = facts.known_on is None
+    suffix = law.ESTIMATED_FROM_MADE_ON if estimated else ""
+    if estimated:
+        notes.append(law.NOTE_ESTIMATED)
+    if facts.remedy_notice_given:
+        recon = [
+            _Candidate(
+                add_days(start, RECONSIDERATION_DAYS, calendar),
+                law.BASIS_RECONSIDERATION + suffix,
+                law.ROLLOVER_RECONSIDERATION,
+                estimated,
+            )
+        ]
+        lit = [
+            _Candidate(
+                add_months(start, LITIGATION_MONTHS, calendar),
+                law.BASIS_LITIGATION + suffix,
+                law.ROLLOVER_LITIGATION,
+                estimated,
+            )
+        ]
+    else:
+        recon, lit = _not_told(facts, start, suffix, estimated, calendar, notes)
+    return [*recon, *recon_cap], [*lit, *outer], outer
+
+
+def _not_told(
+    facts: RemedyFacts,
+    start: date,
+    suffix: str,
+    estimated: bool,
+    calendar: WorkdayCalendar,
+    notes: list[str],
+) -> tuple[list[_Candidate], list[_Candidate]]:
+    """复议法 art. 20(3), 行诉解释 art. 64: from the day the applicant learned of the right and
+    the period, at most one year from learning of the act. Until told, the cap is due."""
+    cap = add_years(start, NOT_TOLD_CAP_YEARS, calendar)
+    recon = [
+        _Candidate(
+            cap,
+            law.BASIS_RECONSIDERATION_NOT_TOLD_CAP + suffix,
+            law.ROLLOVER_RECONSIDERATION,
+            estimated,
+        )
+    ]
+    lit = [
+        _Candidate(
+            cap, law.BASIS_LITIGATION_NOT_TOLD_CAP + suffix, law.ROLLOVER_LITIGATION, estimated
+        )
+    ]
+    if facts.told_on is None:
+        notes.append(law.NOTE_NOT_TOLD)
+        return recon, lit
+    # Told before the act was known (e.g. at intake of an act learned of the same day) is
+    # counted from learning of the act: a period cannot run before it.
+    told = max(facts.told_on, start)
+    notes.append(law.NOTE_TOLD.format(told_on=told.isoformat()))
+    recon.insert(
+        0,
+        _Candidate(
+            add_days(told, RECONSIDERATION_DAYS, calendar),
+            law.BASIS_RECONSIDERATION_NOT_TOLD,
+            law.ROLLOVER_RECONSIDERATION,
+            estimated,
+        ),
+    )
+    lit.insert(
+        0,
+        _Candidate(
+            add_months(told, LITIGATION_MONTHS, calendar),
+            law.BASIS_LITIGATION_NOT_TOLD,
+            law.ROLLOVER_LITIGATION,
+            estimated,
+        ),
+    )
+    return recon, lit
 
 
 def _earliest(candidates: list[_Candidate], today: date) -> Deadline:
@@ -252,11 +403,14 @@ def _earliest(candidates: list[_Candidate], today: date) -> Deadline:
     complete = all(
         c.end.calendar_complete for c in candidates if c.end.due_on - due_on <= _CHOICE_MARGIN
     )
+    basis = chosen.basis
+    if chosen.end.rolled_over:
+        basis = f"{basis}; {chosen.rollover}"
     return Deadline(
         due_on=due_on,
         days_left=(due_on - today).days,
-        basis=chosen.basis,
-        calendar_complete=complete,
+        basis=basis,
+        provisional=not complete,
         estimated=chosen.estimated,
     )
 

@@ -23,16 +23,19 @@ from app.db.repositories.cases import DuplicateRef
 from app.db.types import new_id, utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
+from app.domain.calendar.service import current_calendar
 from app.domain.cases import access
-from app.domain.cases.deadlines import compute_deadlines
+from app.domain.cases.deadline_facts import deadlines_of, due_dates
+from app.domain.cases.deadlines import resolve_real_property, resolve_reconsideration_first
 from app.domain.cases.duplicates import find_duplicates
 from app.domain.cases.lifecycle import allowed_actions
-from app.domain.cases.schemas import ActIn, ApplicantIn, CaseIn, CasePatch
+from app.domain.cases.schemas import ActIn, ApplicantIn, CaseIn, CasePatch, RelatedProcedure
 from app.domain.cases.timeline import append_event, new_event
 from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import ActType, AgencyKind, CaseStatus, Role
+from app.domain.common.enums import AgencyKind, CaseStatus, Role
 from app.domain.common.masking import mask_id_number, mask_phone
+from app.domain.common.workdays import WorkdayCalendar
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
 
@@ -89,16 +92,25 @@ async def _check_agencies(
         )
 
 
-def _check_dates(act: ActIn, received_at: Any) -> None:
+def _check_dates(
+    act: ActIn | None, received_at: Any, procedures: list[RelatedProcedure] | None = None
+) -> None:
+    """No date that has not happened yet (``performance_due_on`` may: the organ's time to
+    act can still be running)."""
     now = utcnow()
     today = today_shanghai(now)
     errors = []
     if received_at is not None and received_at > now + CLOCK_SKEW:
         errors.append(("received_at", "is in the future"))
-    for name in ("made_on", "known_on"):
-        value = getattr(act, name)
+    for name in ("made_on", "known_on", "applied_on"):
+        value = getattr(act, name) if act is not None else None
         if value is not None and value > today:
             errors.append((f"act.{name}", "is in the future"))
+    for i, procedure in enumerate(procedures or []):
+        for name in ("decided_on", "decision_received_on"):
+            value = getattr(procedure, name)
+            if value is not None and value > today:
+                errors.append((f"related_procedures.{i}.{name}", "is in the future"))
     if errors:
         raise ValidationFailed(
             "dates in the future",
@@ -106,23 +118,32 @@ def _check_dates(act: ActIn, received_at: Any) -> None:
         )
 
 
-def apply_act(case: Case, act: ActIn, *, warning_days: int) -> None:
+def apply_act(case: Case, act: ActIn) -> None:
+    """Copy the act onto the case, with the defaults of SPEC 2.5 resolved."""
     case.act_type = act.type.value
     case.act_document_no = act.document_no
     case.act_made_on = act.made_on
     case.act_known_on = act.known_on
     case.act_description = act.description
-    case.act_real_property = act.real_property
-    deadlines = compute_deadlines(
-        known_on=act.known_on,
-        made_on=act.made_on,
-        real_property=act.real_property,
-        today=today_shanghai(),
-        warning_days=warning_days,
+    case.act_real_property = resolve_real_property(act.type, act.real_property)
+    case.act_remedy_notice_given = act.remedy_notice_given
+    case.act_applied_on = act.applied_on
+    case.act_performance_due_on = act.performance_due_on
+    case.act_refused = act.refused
+    case.act_reconsideration_first = resolve_reconsideration_first(
+        act.type, refused=act.refused, given=act.reconsideration_first
     )
-    case.reconsideration_due_on = d.due_on if (d := deadlines.reconsideration) else None
-    case.litigation_due_on = d.due_on if (d := deadlines.litigation) else None
-    case.outer_limit_due_on = d.due_on if (d := deadlines.litigation_outer_limit) else None
+
+
+def store_due_dates(case: Case, calendar: WorkdayCalendar) -> None:
+    """Derive the stored due dates (the ``deadline_warning`` filter's) from the case's facts:
+    after intake, a correction, a deadline notice or a calendar load."""
+    deadlines = deadlines_of(case, today=today_shanghai(), warning_days=0, calendar=calendar)
+    (
+        case.reconsideration_due_on,
+        case.litigation_due_on,
+        case.outer_limit_due_on,
+    ) = due_dates(deadlines)
 
 
 def _duplicate_ref(existing: Case) -> Conflict:
@@ -156,7 +177,7 @@ async def create_case(
         )
     if actor.role is Role.AGENCY_OFFICER and intake_agency_id != actor.agency_id:
         raise Forbidden("an agency takes cases in for itself", code="not_own_agency")
-    _check_dates(data.act, data.received_at)
+    _check_dates(data.act, data.received_at, data.related_procedures)
     await _check_agencies(
         session, intake_id=intake_agency_id, respondent_id=data.respondent_agency_id
     )
@@ -183,7 +204,7 @@ async def create_case(
         claims=data.claims,
         external_system=data.external_ref.system if data.external_ref else None,
         external_id=data.external_ref.id if data.external_ref else None,
-        related_procedures=[p.model_dump(mode="json") for p in data.related_procedures],
+        related_procedures=[p.model_dump(mode="json", exclude_unset=True) for p in data.related_procedures],
         applicant_count=len(data.applicants),
         collective=len(data.applicants) >= policy.collective_threshold,
         priority="high" if len(data.applicants) >= policy.collective_threshold else "normal",
@@ -192,7 +213,8 @@ async def create_case(
         updated_at=received_now,
         created_by=actor.sub,
     )
-    apply_act(case, data.act, warning_days=policy.deadline_warning_days)
+    apply_act(case, data.act)
+    store_due_dates(case, await current_calendar(session))
     case.applicants = _sealed_applicants(data.applicants, cipher)
 
     duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
@@ -276,8 +298,7 @@ async def correct_case(
         if required in changes and changes[required] is None:
             raise ValidationFailed.of_field(required, "may not be null", "null_not_allowed")
     act = patch.act if patch.act is not None else None
-    if act is not None or patch.received_at is not None:
-        _check_dates(act or _current_act(case), patch.received_at)
+    _check_dates(act, patch.received_at, patch.related_procedures)
     if patch.respondent_agency_id is not None:
         await _check_agencies(session, respondent_id=patch.respondent_agency_id)
     policy = (await policy_in_force(session)).version
@@ -296,9 +317,13 @@ async def correct_case(
             )
         case.received_at = patch.received_at
     if patch.related_procedures is not None:
-        case.related_procedures = [p.model_dump(mode="json") for p in patch.related_procedures]
+        case.related_procedures = [
+            p.model_dump(mode="json", exclude_unset=True) for p in patch.related_procedures
+        ]
     if act is not None:
-        apply_act(case, act, warning_days=policy.deadline_warning_days)
+        apply_act(case, act)
+    if changes.keys() & {"act", "related_procedures", "deadlines_notified_at"}:
+        store_due_dates(case, await current_calendar(session))
     if patch.applicants is not None:
         case.applicants = _sealed_applicants(patch.applicants, cipher)
         case.applicant_count = len(patch.applicants)
@@ -320,14 +345,3 @@ async def correct_case(
         changes={"fields": sorted(changes)},
     )
     return case
-
-
-def _current_act(case: Case) -> ActIn:
-    return ActIn.model_construct(
-        type=ActType(case.act_type),
-        document_no=case.act_document_no,
-        made_on=case.act_made_on,
-        known_on=case.act_known_on,
-        description=case.act_description,
-        real_property=case.act_real_property,
-    )

@@ -14,8 +14,9 @@ from app.db.repositories import cases as repo
 from app.db.repositories.cases import CaseFilters, DuplicateRef
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
+from app.domain.calendar.service import current_calendar
 from app.domain.cases import access
-from app.domain.cases.deadlines import compute_deadlines
+from app.domain.cases.deadline_facts import deadlines_of
 from app.domain.cases.duplicates import find_duplicates
 from app.domain.cases.intake import ID_FIELD, PHONE_FIELD
 from app.domain.cases.lifecycle import allowed_actions
@@ -32,6 +33,7 @@ from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import CaseStatus, Role
 from app.domain.common.masking import mask_sensitive_text
+from app.domain.common.workdays import WorkdayCalendar
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.policy.service import policy_in_force
 from app.errors import Forbidden, NotFound
@@ -56,13 +58,10 @@ def etag(case: Case) -> str:
     return f'"{case.id}.{case.version}"'
 
 
-def deadlines_view(case: Case, policy: PolicyVersion) -> DeadlinesOut:
-    deadlines = compute_deadlines(
-        known_on=case.act_known_on,
-        made_on=case.act_made_on,
-        real_property=case.act_real_property,
-        today=today_shanghai(),
-        warning_days=policy.deadline_warning_days,
+def deadlines_view(case: Case, policy: PolicyVersion, calendar: WorkdayCalendar) -> DeadlinesOut:
+    """The deadlines as of today (Asia/Shanghai), with the calendar the database holds now."""
+    deadlines = deadlines_of(
+        case, today=today_shanghai(), warning_days=policy.deadline_warning_days, calendar=calendar
     )
     return DeadlinesOut.model_validate(deadlines.as_dict())
 
@@ -123,6 +122,11 @@ async def case_view(
             known_on=case.act_known_on,
             description=_masked(case.act_description, reveal),
             real_property=case.act_real_property,
+            remedy_notice_given=case.act_remedy_notice_given,
+            applied_on=case.act_applied_on,
+            performance_due_on=case.act_performance_due_on,
+            refused=case.act_refused,
+            reconsideration_first=case.act_reconsideration_first,
         ),
         facts=_masked(case.facts, reveal) or "",
         claims=_masked(case.claims, reveal) or "",
@@ -130,8 +134,9 @@ async def case_view(
         if case.external_system and case.external_id
         else None,
         related_procedures=case.related_procedures,
-        deadlines=deadlines_view(case, policy),
+        deadlines=deadlines_view(case, policy, await current_calendar(session)),
         deadlines_notified_at=case.deadlines_notified_at,
+        deadlines_notified_how=case.deadlines_notified_how,
         possible_duplicates=[DuplicateOut.model_validate(d) for d in duplicates],
         recommended_channel=case.recommended_channel,
         chosen_channel=case.chosen_channel,

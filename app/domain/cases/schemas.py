@@ -7,13 +7,21 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from app.domain.common.enums import (
     ActType,
     ApplicantKind,
     CaseStatus,
+    DeadlineNoticeMethod,
     IdType,
     IntakeChannel,
     OutcomeType,
@@ -73,8 +81,29 @@ class ActIn(InputModel):
     made_on: date | None = None
     known_on: date | None = Field(None, description="When the applicant learned of the act")
     description: str | None = Field(None, max_length=5000)
-    real_property: bool = Field(
-        False, description="The act concerns real property (the 20-year outer limit applies)"
+    real_property: bool | None = Field(
+        None,
+        description="The act concerns real property (the 20-year outer limit applies); "
+        "default: true for expropriation, else false",
+    )
+    remedy_notice_given: bool = Field(
+        True,
+        description="Whether the organ told the applicant of the remedies and their periods "
+        "when it acted (复议法 art. 20(3), 行诉解释 art. 64)",
+    )
+    applied_on: date | None = Field(
+        None, description="Inaction: the day the organ received the application to act"
+    )
+    performance_due_on: date | None = Field(
+        None, description="Inaction: the end of the organ's time to act, where a law sets one"
+    )
+    refused: bool | None = Field(
+        None, description="Information disclosure: the organ refused to disclose"
+    )
+    reconsideration_first: bool | None = Field(
+        None,
+        description="Reconsideration must come before litigation (复议法 art. 23); default: "
+        "true for inaction and for a refused information disclosure",
     )
 
     @model_validator(mode="after")
@@ -82,6 +111,17 @@ class ActIn(InputModel):
         if self.made_on and self.known_on and self.known_on < self.made_on:
             raise PydanticCustomError("known_before_made", "known_on cannot be before made_on")
         return self
+
+    # A field validator (not the model's) so that the 422 names ``act.performance_due_on``.
+    @field_validator("performance_due_on")
+    @classmethod
+    def _due_after_application(cls, value: date | None, info: ValidationInfo) -> date | None:
+        applied = info.data.get("applied_on")
+        if value is not None and applied is not None and value < applied:
+            raise PydanticCustomError(
+                "due_before_applied", "performance_due_on cannot be before applied_on"
+            )
+        return value
 
 
 class ExternalRef(InputModel):
@@ -95,6 +135,22 @@ class RelatedProcedure(InputModel):
     kind: RelatedProcedureKind
     number: str | None = Field(None, max_length=100)
     authority: str | None = Field(None, max_length=200)
+    decided_on: date | None = Field(None, description="The day the decision was made")
+    decision_received_on: date | None = Field(
+        None,
+        description="The day the applicant received the decision (a reconsideration's starts "
+        "the 15 days to sue, 行诉法 art. 45)",
+    )
+
+    @field_validator("decision_received_on")
+    @classmethod
+    def _received_after_decided(cls, value: date | None, info: ValidationInfo) -> date | None:
+        decided = info.data.get("decided_on")
+        if value is not None and decided is not None and value < decided:
+            raise PydanticCustomError(
+                "received_before_decided", "decision_received_on cannot be before decided_on"
+            )
+        return value
 
 
 class CaseIn(InputModel):
@@ -144,21 +200,48 @@ class ActOut(OutputModel):
     made_on: date | None
     known_on: date | None
     description: str | None
-    real_property: bool
+    real_property: bool = Field(description="In effect: as given, or its default by act type")
+    remedy_notice_given: bool
+    applied_on: date | None
+    performance_due_on: date | None
+    refused: bool | None
+    reconsideration_first: bool = Field(
+        description="In effect: as given, or its default (复议法 art. 23)"
+    )
 
 
 class DeadlineOut(OutputModel):
-    due_on: date
-    days_left: int
-    basis: str
+    due_on: date = Field(description="The last day the remedy can be used")
+    days_left: int = Field(description="Negative once passed: the remedy is lost")
+    basis: str = Field(description="The articles the date was counted by")
+    provisional: bool = Field(
+        description="A year it consulted has no calendar data yet (weekends only)"
+    )
 
 
 class DeadlinesOut(OutputModel):
     reconsideration: DeadlineOut | None
-    litigation: DeadlineOut | None
+    litigation: DeadlineOut | None = Field(
+        description="null when reconsideration must come first (see notes)"
+    )
     litigation_outer_limit: DeadlineOut | None
-    warning: bool
-    calendar_complete: bool
+    warning: bool = Field(description="The nearest live remedy is within the warning window")
+    calendar_complete: bool = Field(description="No deadline shown is provisional")
+    notes: list[str] = Field(description="What the applicant should know about these dates")
+
+
+class DeadlineNoticeIn(InputModel):
+    notified_at: AwareDatetime = Field(
+        description="When the applicant was told the deadlines (not in the future)"
+    )
+    how: DeadlineNoticeMethod
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"notified_at": "2026-12-03T10:00:00+08:00", "how": "in_person"}]
+        },
+    )
 
 
 class DuplicateOut(OutputModel):
@@ -194,6 +277,7 @@ class CaseOut(CaseSummary):
     related_procedures: list[dict[str, Any]]
     deadlines: DeadlinesOut
     deadlines_notified_at: datetime | None
+    deadlines_notified_how: DeadlineNoticeMethod | None
     possible_duplicates: list[DuplicateOut]
     recommended_channel: ResolutionChannel | None
     chosen_channel: ResolutionChannel | None

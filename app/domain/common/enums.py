@@ -27,6 +27,7 @@ __all__ = [
     "CertificateStatus",
     "ConflictDecision",
     "DeadlineKind",
+    "DeadlineNoticeMethod",
     "DeclineReason",
     "DispatchRole",
     "ExclusionReason",
@@ -217,6 +218,16 @@ class DeadlineKind(LabelledEnum):
     LITIGATION_OUTER_LIMIT = "litigation_outer_limit", "最长起诉期限"
 
 
+class DeadlineNoticeMethod(LabelledEnum):
+    """How the center told the applicant of the remedy deadlines."""
+
+    IN_PERSON = "in_person", "当面告知"
+    PHONE = "phone", "电话告知"
+    WRITTEN = "written", "书面告知"
+    SMS = "sms", "短信告知"
+    OTHER = "other", "其他方式"
+
+
 # --- 2.6 Classification ---------------------------------------------------------
 
 
@@ -336,6 +347,7 @@ ENUMS: dict[str, type[LabelledEnum]] = {
     "act_type": ActType,
     "related_procedure_kind": RelatedProcedureKind,
     "deadline_kind": DeadlineKind,
+    "deadline_notice_method": DeadlineNoticeMethod,
     "priority": Priority,
     "resolution_channel": ResolutionChannel,
     "art5_condition": Art5Condition,

@@ -1,23 +1,43 @@
 """China's working-day calendar: public holidays and make-up working weekends (调休).
 
-The dates come from the State Council General Office's yearly notice and live in
-``data/cn_workdays.json`` so that next year's notice is a data change, not a code change.
+The dates come from the State Council General Office's yearly notice. The service reads them
+from the database (the ``calendar_years`` table; an admin loads a new year with ``PUT
+/api/v1/calendar/{year}``); ``data/cn_workdays.json`` holds the notices of 2022–2026 that
+seed that table, and the pure tests count against it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_DATA_PATH", "WorkdayCalendar", "default_calendar"]
+__all__ = [
+    "DEFAULT_DATA_PATH",
+    "CalendarYearData",
+    "WorkdayCalendar",
+    "default_calendar",
+    "notice_of",
+    "seed_years",
+]
 
 DEFAULT_DATA_PATH = Path(__file__).with_name("data") / "cn_workdays.json"
 
 _SATURDAY = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarYearData:
+    """One calendar year's notice: its public holidays and make-up working weekends, every
+    date inside that year."""
+
+    year: int
+    holidays: tuple[date, ...]
+    working_weekends: tuple[date, ...]
 
 
 class WorkdayCalendar:
@@ -54,6 +74,16 @@ class WorkdayCalendar:
             holidays.extend(_parse_dates(entry["holidays"], year))
             workdays.extend(_parse_dates(entry["workdays"], year))
         return cls(holidays, workdays, years)
+
+    @classmethod
+    def from_years(cls, years: Iterable[CalendarYearData]) -> WorkdayCalendar:
+        """Build from the years stored in the database."""
+        entries = list(years)
+        return cls(
+            [d for entry in entries for d in entry.holidays],
+            [d for entry in entries for d in entry.working_weekends],
+            [entry.year for entry in entries],
+        )
 
     @classmethod
     def from_json(cls, path: Path) -> WorkdayCalendar:
@@ -98,5 +128,37 @@ def _parse_dates(values: Iterable[str], year: int) -> list[date]:
 
 @cache
 def default_calendar() -> WorkdayCalendar:
-    """The calendar shipped with the service, loaded once per process."""
+    """The seed calendar shipped with the service (2022–2026), loaded once per process. The
+    service itself counts with the database's calendar; this one serves the seed and tests."""
     return WorkdayCalendar.from_json(DEFAULT_DATA_PATH)
+
+
+def seed_years(path: Path = DEFAULT_DATA_PATH) -> list[CalendarYearData]:
+    """The seed data as calendar years. A notice may put a day of the previous December
+    into its holiday (2023's starts on 2022-12-31); stored by calendar year, that day joins
+    the previous year's row, so every stored year holds only its own dates."""
+    with path.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    holidays: dict[int, set[date]] = {}
+    weekends: dict[int, set[date]] = {}
+    years = {int(y) for y in data["years"]}
+    for year_text, entry in data["years"].items():
+        for day in _parse_dates(entry["holidays"], int(year_text)):
+            holidays.setdefault(day.year, set()).add(day)
+        for day in _parse_dates(entry["workdays"], int(year_text)):
+            weekends.setdefault(day.year, set()).add(day)
+    return [
+        CalendarYearData(
+            year,
+            tuple(sorted(holidays.get(year, ()))),
+            tuple(sorted(weekends.get(year, ()))),
+        )
+        for year in sorted(years)
+    ]
+
+
+def notice_of(year: int, path: Path = DEFAULT_DATA_PATH) -> str:
+    """The seed data's source line for a year: the notice's number and where it is published."""
+    with path.open(encoding="utf-8") as handle:
+        entry = json.load(handle)["years"][str(year)]
+    return f"国务院办公厅关于{year}年部分节假日安排的通知 ({entry['notice']}, {entry['published']})"

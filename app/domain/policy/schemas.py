@@ -21,6 +21,12 @@ class PolicyValues(InputModel):
     max_open_assignments: int = Field(ge=1, le=100)
     offer_response_hours: int = Field(ge=1, le=720)
     auto_redispatch: bool
+    repeat_honour_threshold: int = Field(
+        2,
+        ge=1,
+        le=20,
+        description="2.14: honours in this many years make a repeat honour (default 2)",
+    )
 
 
 class PolicyVersionIn(PolicyValues):
@@ -46,6 +52,7 @@ class PolicyVersionIn(PolicyValues):
                     "max_open_assignments": 5,
                     "offer_response_hours": 48,
                     "auto_redispatch": True,
+                    "repeat_honour_threshold": 2,
                     "basis": "聊城市公职律师参与行政争议化解工作实施办法(修订)",
                 }
             ]
@@ -84,6 +91,7 @@ class PolicyVersionOut(OutputModel):
     max_open_assignments: int
     offer_response_hours: int
     auto_redispatch: bool
+    repeat_honour_threshold: int
     basis: str
     created_at: datetime
 
@@ -94,4 +102,9 @@ class PolicyInForceOut(OutputModel):
         description="False when no version covers the date and the latest is applied"
     )
     warning: str | None = None
+    expires_in_days: int | None = Field(
+        None,
+        description="From 90 days before the version applied ends with no successor: days "
+        "left (0 on its last day, negative once ended); otherwise null",
+    )
     version: PolicyVersionOut

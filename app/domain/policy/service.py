@@ -26,35 +26,72 @@ MEASURES_VERSION = {
     "max_open_assignments": 5,
     "offer_response_hours": 48,
     "auto_redispatch": True,
+    "repeat_honour_threshold": 2,
     "basis": "聊城市公职律师参与行政争议化解工作实施办法 (2022-02-01 至 2027-01-31)",
 }
+
+
+# SPEC 2.10: from this many days before the version in force ends with no successor, the
+# service says how many days are left.
+EXPIRY_NOTICE_DAYS = 90
 
 
 @dataclass(frozen=True)
 class PolicyInForce:
     version: PolicyVersion
     on: date
-    # False when no version covers the date and the latest one is applied instead.
+    # False when no version covers the date and another one is applied instead.
     covered: bool
 
 
 async def policy_in_force(session: AsyncSession, *, on: date | None = None) -> PolicyInForce:
     """The version covering ``on`` (default: today in Asia/Shanghai). When none does, the
-    service keeps working on the latest version and says so (``covered`` False)."""
+    service keeps working on the one in force last before ``on`` (past the last version's
+    end, or in a gap between two versions: the earlier one, never one not yet in force) and
+    says so (``covered`` False); before the first version, on the first."""
     on = on or today_shanghai()
     # Several steps of one request ask for the same rules: read them once per transaction.
     cache: dict[date, PolicyInForce] = session.info.setdefault("policy_in_force", {})
     if on in cache:
         return cache[on]
-    version = await repo.covering(session, on)
+    version = await repo.latest_started(session, on)
     if version is not None:
-        cache[on] = PolicyInForce(version, on, True)
+        covered = version.effective_to is None or version.effective_to >= on
+        cache[on] = PolicyInForce(version, on, covered)
         return cache[on]
-    latest = await repo.latest(session)
-    if latest is None:
+    first = await repo.earliest(session)
+    if first is None:
         raise ServiceUnavailable("no policy version exists: run `adr seed`", code="policy_missing")
-    cache[on] = PolicyInForce(latest, on, False)
+    cache[on] = PolicyInForce(first, on, False)
     return cache[on]
+
+
+async def expires_in_days(session: AsyncSession, in_force: PolicyInForce) -> int | None:
+    """Days from ``on`` to the last day of the version applied, from ``EXPIRY_NOTICE_DAYS``
+    before it on, when no later version exists to follow it (SPEC 2.10): 0 on the last day,
+    negative once it has ended and is applied for want of a successor. None otherwise."""
+    version = in_force.version
+    if version.effective_to is None or version.effective_from > in_force.on:
+        return None
+    days = (version.effective_to - in_force.on).days
+    if days > EXPIRY_NOTICE_DAYS or await repo.has_successor(session, version):
+        return None
+    return days
+
+
+def warning_text(in_force: PolicyInForce, expires: int | None) -> str | None:
+    """What ``GET /policy`` and ``/readyz`` say when the rules are not plainly in force."""
+    if not in_force.covered:
+        return (
+            f"no policy version covers {in_force.on.isoformat()}; the version from "
+            f"{in_force.version.effective_from.isoformat()} is applied until a new one is added"
+        )
+    if expires is not None:
+        return (
+            f"the policy version in force ends on {in_force.version.effective_to} "
+            f"({expires} days left) and no later version has been added"
+        )
+    return None
 
 
 async def add_version(

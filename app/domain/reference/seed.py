@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Agency, BusinessSystem
 from app.db.repositories import reference as repo
+from app.domain.calendar.service import seed_calendar
 from app.domain.policy.service import seed_measures_version
 
 
@@ -31,6 +32,7 @@ class SeedReport:
     business_systems_updated: int
     agencies_added: int
     policy_version_added: bool
+    calendar_years_added: int = 0
 
 
 async def seed_reference_data(session: AsyncSession) -> SeedReport:
@@ -57,4 +59,5 @@ async def seed_reference_data(session: AsyncSession) -> SeedReport:
     await session.flush()
 
     policy_added = await seed_measures_version(session)
-    return SeedReport(added, updated, agencies_added, policy_added)
+    calendar_added = await seed_calendar(session)
+    return SeedReport(added, updated, agencies_added, policy_added, calendar_added)
