@@ -199,3 +199,78 @@ async def test_only_an_admin_adds_versions(client, auth, role):
     response = await client.post(VERSIONS, json=_version("2027-02-01"), headers=auth(role))
     assert_problem(response, 403, "role_not_allowed")
     assert (await _policy_on(client, auth, "2027-02-01"))["covered"] is False
+
+
+# --- expiry, gaps between versions, repeat_honour_threshold (SPEC 2.10) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("on", "expires"),
+    [
+        ("2026-11-01", None),  # 91 days before the end: not yet said
+        ("2026-11-02", 90),
+        ("2027-01-30", 1),
+        ("2027-01-31", 0),
+        ("2027-02-10", -10),  # ended, no successor: applied, and said how long ago
+    ],
+)
+async def test_expires_in_days_from_90_days_before_the_end(client, auth, on, expires):
+    body = await _policy_on(client, auth, on)
+    assert body["expires_in_days"] == expires
+    assert (body["warning"] is None) is (expires is None)
+
+
+async def test_a_successor_silences_the_expiry(client, auth):
+    response = await client.post(VERSIONS, json=_version("2027-02-01"), headers=auth(Role.ADMIN))
+    assert response.status_code == 201, response.text
+    body = await _policy_on(client, auth, "2027-01-20")
+    assert body["expires_in_days"] is None
+    assert body["warning"] is None
+
+
+async def test_a_date_between_two_versions_reads_the_earlier_one(client, auth):
+    response = await client.post(
+        VERSIONS, json=_version("2027-06-01", pool_max_per_agency=4), headers=auth(Role.ADMIN)
+    )
+    assert response.status_code == 201, response.text
+    body = await _policy_on(client, auth, "2027-03-01")
+    assert body["covered"] is False
+    assert body["version"]["effective_from"] == "2022-02-01"
+    assert body["version"]["pool_max_per_agency"] == 2
+    assert "2022-02-01" in body["warning"]
+    # The measures' version has a successor now: no expiry count.
+    assert body["expires_in_days"] is None
+    later = await _policy_on(client, auth, "2027-06-01")
+    assert later["covered"] is True
+    assert later["version"]["pool_max_per_agency"] == 4
+
+
+async def test_readyz_says_how_many_days_are_left(client):
+    response = await client.get("/readyz")
+    assert response.status_code == 200, response.text
+    policy = response.json()["checks"]["policy"]
+    left = (MEASURES_TO - today_shanghai()).days
+    assert policy["expires_in_days"] == (left if left <= 90 else None)
+    assert policy["covered"] is (today_shanghai() <= MEASURES_TO)
+
+
+async def test_repeat_honour_threshold_is_a_numeric_rule(client, auth):
+    assert (await _policy_on(client, auth, "2024-01-01"))["version"]["repeat_honour_threshold"] == 2
+    default = await client.post(VERSIONS, json=_version("2027-02-01"), headers=auth(Role.ADMIN))
+    assert default.json()["repeat_honour_threshold"] == 2
+    chosen = await client.post(
+        VERSIONS, json=_version("2028-02-01", repeat_honour_threshold=3), headers=auth(Role.ADMIN)
+    )
+    assert chosen.status_code == 201, chosen.text
+    assert (await _policy_on(client, auth, "2028-03-01"))["version"]["repeat_honour_threshold"] == 3
+
+
+@pytest.mark.parametrize("value", [0, 21, "two"])
+async def test_repeat_honour_threshold_is_checked(client, auth, value):
+    response = await client.post(
+        VERSIONS,
+        json=_version("2027-02-01", repeat_honour_threshold=value),
+        headers=auth(Role.ADMIN),
+    )
+    body = assert_problem(response, 422)
+    assert [e["field"] for e in body["errors"]] == ["repeat_honour_threshold"]

@@ -64,6 +64,7 @@ SPEC_CODES: dict[str, list[str]] = {
     ],
     "related_procedure_kind": ["petition", "reconsideration", "litigation"],
     "deadline_kind": ["reconsideration", "litigation", "litigation_outer_limit"],
+    "deadline_notice_method": ["in_person", "phone", "written", "sms", "other"],
     "priority": ["normal", "high", "urgent"],
     "resolution_channel": [
         "reconciliation",

@@ -553,10 +553,11 @@ async def test_deadlines_have_the_spec_shape(client, coordinator, intake, respon
         "litigation_outer_limit",
         "warning",
         "calendar_complete",
+        "notes",
     }
     for name in ("reconsideration", "litigation", "litigation_outer_limit"):
         entry = deadlines[name]
-        assert set(entry) == {"due_on", "days_left", "basis"}
+        assert set(entry) == {"due_on", "days_left", "basis", "provisional"}
         assert date.fromisoformat(entry["due_on"])
         assert entry["days_left"] == (date.fromisoformat(entry["due_on"]) - today()).days
         assert entry["basis"]
@@ -592,12 +593,21 @@ async def test_deadline_values_in_a_year_with_holiday_data(client, coordinator, 
 async def test_the_outer_limit_is_5_years_or_20_for_real_property(
     client, coordinator, intake, respondent
 ):
-    act = {"type": "expropriation", "made_on": "2022-06-15", "known_on": "2022-06-20"}
-    other = await create_case(client, coordinator, case_body(intake, respondent, act=act))
+    dates = {"made_on": "2022-06-15", "known_on": "2022-06-20"}
+    other = await create_case(
+        client,
+        coordinator,
+        case_body(intake, respondent, act={"type": "administrative_license", **dates}),
+    )
     land = await create_case(
         client,
         coordinator,
-        case_body(intake, respondent, act={**act, "real_property": True}),
+        case_body(intake, respondent, act={"type": "administrative_license", **dates,
+                                           "real_property": True}),
+    )  # fmt: skip
+    # Expropriation concerns land and houses: real property unless said otherwise.
+    taken = await create_case(
+        client, coordinator, case_body(intake, respondent, act={"type": "expropriation", **dates})
     )
     five = other["deadlines"]["litigation_outer_limit"]
     twenty = land["deadlines"]["litigation_outer_limit"]
@@ -607,8 +617,14 @@ async def test_the_outer_limit_is_5_years_or_20_for_real_property(
     assert date.fromisoformat(twenty["due_on"]) <= date(2042, 6, 21)
     assert "二十年" in twenty["basis"]
     assert land["act"]["real_property"] is True
-    # 2027 and 2042 have no holiday data yet.
-    assert other["deadlines"]["calendar_complete"] is False
+    assert other["act"]["real_property"] is False
+    assert taken["act"]["real_property"] is True
+    assert taken["deadlines"]["litigation_outer_limit"] == twenty
+    # Provisional exactly when the year has no calendar loaded (2042 certainly has none; 2027
+    # is loaded once its notice is published, so the test asks rather than assumes).
+    loaded_2027 = (await client.get("/api/v1/calendar/2027", headers=coordinator)).status_code
+    assert five["provisional"] is (loaded_2027 == 404)
+    assert twenty["provisional"] is True
     assert land["deadlines"]["calendar_complete"] is False
 
 
