@@ -204,7 +204,9 @@ async def create_case(
         claims=data.claims,
         external_system=data.external_ref.system if data.external_ref else None,
         external_id=data.external_ref.id if data.external_ref else None,
-        related_procedures=[p.model_dump(mode="json", exclude_unset=True) for p in data.related_procedures],
+        related_procedures=[
+            p.model_dump(mode="json", exclude_unset=True) for p in data.related_procedures
+        ],
         applicant_count=len(data.applicants),
         collective=len(data.applicants) >= policy.collective_threshold,
         priority="high" if len(data.applicants) >= policy.collective_threshold else "normal",

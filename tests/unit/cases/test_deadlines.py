@@ -56,7 +56,7 @@ class Row:
 
 
 def facts(act_type: ActType = PENALTY, **values: Any) -> RemedyFacts:
-    converted = {k: d(v) if isinstance(v, str) else v for k, v in values.items()}
+    converted: dict[str, Any] = {k: d(v) if isinstance(v, str) else v for k, v in values.items()}
     return RemedyFacts(act_type=act_type, **converted)
 
 
@@ -98,7 +98,8 @@ ROWS = [
     Row("plain-saturday", {"known_on": "2024-04-16"}, "2024-06-17", "2024-10-16"),
     # 2023-12-20 + 60 = 2024-02-18, a make-up working Sunday; 2024-06-20 (Thu).
     Row("plain-make-up-sunday", {"known_on": "2023-12-20"}, "2024-02-18", "2024-06-20"),
-    # --- outer limits: 5 years from made_on, 20 for real property (行诉法 art. 46(2), 复议法 art. 21)
+    # --- outer limits: 5 years from made_on, 20 for real property
+    # (行诉法 art. 46(2), 复议法 art. 21)
     # 2019-10-01 + 5 years = 2024-10-01 -> 10-08; it caps both periods from 2024-09-01.
     Row("outer-caps-both", {"made_on": "2019-10-01", "known_on": "2024-09-01"},
         "2024-10-08", "2024-10-08", "2024-10-08",
@@ -261,7 +262,7 @@ def test_deadline_paths(row: Row) -> None:
         assert lit is not None
         assert text in lit.basis
     assert list(result.notes) == list(row.notes)
-    assert result.calendar_complete is not row.provisional
+    assert result.calendar_complete is (not row.provisional)
 
 
 def test_there_are_at_least_forty_hand_worked_rows() -> None:
