@@ -19,6 +19,7 @@ from app.db.session import create_database, transaction
 from app.domain.auth.actor import SYSTEM_ACTOR
 from app.domain.auth.api_keys import create_api_key
 from app.domain.auth.tokens import mint_token
+from app.domain.cases.deadline_refresh import recompute_open_cases
 from app.domain.common.enums import Role
 from app.domain.reference.seed import seed_reference_data
 from app.settings import get_settings
@@ -80,6 +81,14 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
+async def _recompute_deadlines() -> int:
+    database = create_database(get_settings())
+    try:
+        return await recompute_open_cases(database.sessionmaker)
+    finally:
+        await database.engine.dispose()
+
+
 def _parser() -> argparse.ArgumentParser:
     roles = [r.value for r in Role]
     parser = argparse.ArgumentParser(
@@ -88,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply migrations to head on ADR_DATABASE_URL")
     sub.add_parser("seed", help="load reference data (idempotent)")
+    sub.add_parser(
+        "recompute-deadlines",
+        help="recount the stored due dates of every open case (done after each calendar load)",
+    )
     serve_p = sub.add_parser("serve", help="run the HTTP server")
     serve_p.add_argument("--host", default="127.0.0.1")
     serve_p.add_argument("--port", type=int, default=8000)
@@ -113,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         migrate()
     elif args.command == "seed":
         asyncio.run(_seed())
+    elif args.command == "recompute-deadlines":
+        print(f"open cases whose due dates changed: {asyncio.run(_recompute_deadlines())}")
     elif args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "token":

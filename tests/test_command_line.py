@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import cli
-from app.db.models import Agency, BusinessSystem, PolicyVersion
+from app.db.models import Agency, BusinessSystem, CalendarYear, PolicyVersion
 from app.db.session import create_database
 from app.main import create_app
 from app.settings import get_settings
@@ -127,7 +127,7 @@ async def _counts(url: str) -> dict[str, Any]:
                 model.__tablename__: (
                     await session.execute(select(func.count()).select_from(model))
                 ).scalar()
-                for model in (BusinessSystem, Agency, PolicyVersion)
+                for model in (BusinessSystem, Agency, PolicyVersion, CalendarYear)
             }
     finally:
         await database.engine.dispose()
@@ -148,12 +148,22 @@ async def test_migrate_then_seed_twice_changes_nothing_the_second_time(fresh_url
     assert first["agencies"] > 0
     assert first["policy_versions"] == 1
     assert "policy version: added" in first_report
+    # The migration brought the 2022–2026 calendar; the seed finds it and adds none.
+    assert first["calendar_years"] == 5
+    assert "calendar years: 0 added" in first_report
 
     assert await _adr("seed") == 0
     second_report = capsys.readouterr().out
     assert await _counts(fresh_url) == first
     assert "business systems: 0 added, 0 updated; agencies: 0 added" in second_report
     assert "policy version: present" in second_report
+
+
+async def test_recompute_deadlines_reports_what_changed(fresh_url, capsys):
+    assert await _adr("migrate") == 0
+    capsys.readouterr()
+    assert await _adr("recompute-deadlines") == 0
+    assert capsys.readouterr().out.strip() == "open cases whose due dates changed: 0"
 
 
 async def test_migrate_is_idempotent(fresh_url):

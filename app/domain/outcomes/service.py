@@ -13,7 +13,9 @@ from app.db.repositories import cases as cases_repo
 from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
+from app.domain.calendar.service import current_calendar
 from app.domain.cases.access import CENTER_ROLES
+from app.domain.cases.intake import store_due_dates
 from app.domain.cases.lifecycle import (
     CaseAction,
     action_for_outcome,
@@ -251,6 +253,8 @@ async def reopen(
     case.status = target.value
     case.outcome_type = None
     case.closed_at = None
+    # A calendar loaded while the case was closed did not recount it (only open cases are).
+    store_due_dates(case, await current_calendar(session))
     case.version += 1
     case.updated_at = now
     await session.flush()
