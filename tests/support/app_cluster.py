@@ -103,6 +103,9 @@ class Cluster:
             )
             return int(count.scalar_one())
 
+    async def lock_waiters_async(self, at_least: int) -> bool:
+        return await self.lock_waiters() >= at_least
+
     @asynccontextmanager
     async def stall_writes(self) -> AsyncIterator[None]:
         """Hold the audit table against inserts: every write appends its audit record in
