@@ -383,9 +383,14 @@ class DispatchWorld:
         return declined
 
     async def decide(
-        self, assignment: Json, lawyer: Json, decision: str, note: str | None = None
+        self,
+        assignment: Json,
+        lawyer: Json,
+        decision: str,
+        note: str | None = None,
+        decided_by: str = "王局长",
     ) -> httpx.Response:
-        body: Json = {"decision": decision}
+        body: Json = {"decision": decision, "decided_by": decided_by}
         if note is not None:
             body["note"] = note
         return await self.answer(

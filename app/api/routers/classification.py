@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from app.api.deps import CipherDep, SessionDep, require_roles
+from app.api.deps import CipherDep, CurrentActor, Cursor, Limit, SessionDep, require_roles
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
+from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.domain.auth.actor import Actor
 from app.domain.cases import queries
 from app.domain.cases.access import CENTER_ROLES
-from app.domain.cases.schemas import CaseOut
+from app.domain.cases.schemas import CaseOut, ClassificationOut
 from app.domain.classification import service
 from app.domain.classification.schemas import ClassificationIn, SuggestionOut
 
@@ -47,3 +48,22 @@ async def suggest_classification(
     case_id: uuid.UUID, session: SessionDep, actor: CenterActor
 ) -> SuggestionOut:
     return await service.suggestion(session, actor=actor, case_id=case_id)
+
+
+@router.get(
+    "/{case_id}/classifications",
+    summary="The case's classification history, oldest first (every reclassification kept)",
+    operation_id="list_case_classifications",
+    responses={**AUTH_ERRORS, **problem_responses(404, 422)},
+)
+async def list_case_classifications(
+    case_id: uuid.UUID,
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ClassificationOut]:
+    items = await queries.classification_history(
+        session, actor=actor, case_id=case_id, after_id=cursor_uuid(cursor), limit=limit
+    )
+    return Page(items=items, next_cursor=next_cursor(items, limit, lambda c: {"id": str(c.id)}))

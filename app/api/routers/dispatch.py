@@ -27,11 +27,14 @@ from app.domain.dispatch.schemas import (
     ConflictDecisionIn,
     DeclineIn,
     DispatchIn,
+    WithdrawOfferIn,
 )
 
 router = APIRouter(tags=["dispatch"])
 Dispatcher = Annotated[Actor, Depends(require_roles(*CENTER_ROLES))]
 ACTION_ERRORS = {**WRITE_ERRORS, **problem_responses(404, 409)}
+# Assignments with an answer window (an offer, a reported work conflict): expired on read.
+_WINDOWED = (AssignmentStatus.OFFERED.value, AssignmentStatus.CONFLICT_REPORTED.value)
 
 
 @router.get(
@@ -100,6 +103,10 @@ async def list_assignments(
     lawyer_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
     status: Annotated[AssignmentStatus | None, Query()] = None,
+    needs_reassignment: Annotated[
+        bool | None,
+        Query(description="Accepted work of lawyers no longer in active service (true)"),
+    ] = None,
 ) -> Page[AssignmentOut]:
     agency_id = None
     if actor.role is Role.LAWYER:
@@ -118,13 +125,14 @@ async def list_assignments(
             case_id=case_id,
             status=status,
             agency_id=agency_id,
+            needs_reassignment=needs_reassignment,
         )
 
     rows = await page()
     # Offers are checked for expiry whenever they are read: overdue ones on this page are
     # expired, case by case under the case's lock, and the page is read again.
     now = utcnow()
-    overdue = {r.case_id for r in rows if r.status == "offered" and r.respond_by < now}
+    overdue = {r.case_id for r in rows if r.status in _WINDOWED and r.respond_by < now}
     for overdue_case in overdue:
         await answers.expire_overdue(session, case_id=overdue_case)
     if overdue:
@@ -145,7 +153,7 @@ async def get_assignment(
     assignment_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> AssignmentOut:
     assignment = await answers.visible_assignment(session, actor=actor, assignment_id=assignment_id)
-    if assignment.status == AssignmentStatus.OFFERED.value:
+    if assignment.status in _WINDOWED:
         await answers.expire_overdue(session, case_id=assignment.case_id)
         await session.refresh(assignment)
     return AssignmentOut.model_validate(assignment)
@@ -187,14 +195,32 @@ async def decline_assignment(
 
 @router.post(
     "/assignments/{assignment_id}/conflict-decision",
-    summary="The lawyer's agency rules on a reported work conflict: release or keep",
+    response_model=AssignmentOut,
+    summary="The lawyer's agency rules on a reported work conflict: release or keep, naming "
+    "the agency head who decided (Art. 9); too late → 409 offer_expired",
     operation_id="decide_work_conflict",
     responses=ACTION_ERRORS,
 )
 async def decide_work_conflict(
     assignment_id: uuid.UUID, body: ConflictDecisionIn, session: SessionDep, actor: CurrentActor
-) -> AssignmentOut:
-    assignment = await answers.conflict_decision(
+) -> AssignmentOut | Response:
+    result = await answers.conflict_decision(
         session, actor=actor, assignment_id=assignment_id, data=body
+    )
+    return _answered(result)
+
+
+@router.post(
+    "/assignments/{assignment_id}/withdraw",
+    response_model=AssignmentOut,
+    summary="Withdraw a live offer with a reason (coordinator); a presiding one is redispatched",
+    operation_id="withdraw_assignment",
+    responses=ACTION_ERRORS,
+)
+async def withdraw_assignment(
+    assignment_id: uuid.UUID, body: WithdrawOfferIn, session: SessionDep, actor: Dispatcher
+) -> AssignmentOut:
+    assignment = await answers.withdraw(
+        session, actor=actor, assignment_id=assignment_id, reason=body.reason
     )
     return AssignmentOut.model_validate(assignment)

@@ -12,6 +12,7 @@ from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.db.repositories import registry as repo
 from app.domain.common.enums import CertificateStatus
+from app.domain.dispatch import standing
 from app.domain.registry import access
 from app.domain.registry import lawyers as service
 from app.domain.registry.schemas import (
@@ -104,7 +105,7 @@ async def update_lawyer(
     actor: CurrentActor,
     cipher: CipherDep,
 ) -> LawyerOut:
-    lawyer = await service.update_lawyer(
+    lawyer = await standing.update_lawyer(
         session, actor=actor, lawyer_id=lawyer_id, patch=body, cipher=cipher
     )
     return lawyer_out(lawyer)
@@ -112,14 +113,15 @@ async def update_lawyer(
 
 @router.put(
     "/{lawyer_id}/certificate-status",
-    summary="Set certificate status (supervisor, admin); suspension withdraws pool places",
+    summary="Set certificate status (supervisor, admin); suspension withdraws pool places and "
+    "live offers, and flags accepted work for reassignment",
     operation_id="set_certificate_status",
     responses={**WRITE_ERRORS, **problem_responses(404)},
 )
 async def set_certificate_status(
     lawyer_id: uuid.UUID, body: CertificateStatusIn, session: SessionDep, actor: BureauActor
 ) -> LawyerOut:
-    lawyer = await service.set_certificate_status(
+    lawyer = await standing.set_certificate_status(
         session, actor=actor, lawyer_id=lawyer_id, data=body
     )
     return lawyer_out(lawyer)

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -60,6 +60,12 @@ class Assignment(Base):
     conflict_decision: Mapped[str | None] = mapped_column(code_column_type(10))
     conflict_decision_note: Mapped[str | None] = mapped_column(Text)
     conflict_decided_by: Mapped[str | None] = mapped_column(String(200))
+    # The agency head who decided (Art. 9: 本单位行政机关负责人); the officer who recorded
+    # the ruling is ``conflict_decided_by``.
+    conflict_decided_by_head: Mapped[str | None] = mapped_column(String(100))
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    # Accepted work of a lawyer who left active service, for the center to reassign.
+    needs_reassignment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     override_reason: Mapped[str | None] = mapped_column(Text)
     # Why this lawyer: the ranking figures at the time of the offer, or the override.
     reasoning: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -59,7 +59,7 @@ async def overdue_offers(
     offer, in the service's lock order, and checks again)."""
     stmt = (
         select(Assignment)
-        .where(Assignment.status == "offered", Assignment.respond_by < now)
+        .where(Assignment.status.in_(("offered", "conflict_reported")), Assignment.respond_by < now)
         .order_by(Assignment.respond_by)
         .limit(limit)
     )
@@ -77,8 +77,11 @@ async def list_page(
     case_id: uuid.UUID | None = None,
     status: str | None = None,
     agency_id: uuid.UUID | None = None,
+    needs_reassignment: bool | None = None,
 ) -> list[Assignment]:
     stmt = select(Assignment).order_by(Assignment.id).limit(limit)
+    if needs_reassignment is not None:
+        stmt = stmt.where(Assignment.needs_reassignment.is_(needs_reassignment))
     for column, value in (
         (Assignment.lawyer_id, lawyer_id),
         (Assignment.case_id, case_id),
@@ -92,4 +95,17 @@ async def list_page(
         )
     if after_id is not None:
         stmt = stmt.where(Assignment.id > after_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def of_lawyer(
+    session: AsyncSession, lawyer_id: uuid.UUID, *, statuses: Sequence[str]
+) -> list[Assignment]:
+    """A lawyer's assignments in ``statuses`` (not locked: callers lock case, then
+    assignment, and check again)."""
+    stmt = (
+        select(Assignment)
+        .where(Assignment.lawyer_id == lawyer_id, Assignment.status.in_(statuses))
+        .order_by(Assignment.offered_at)
+    )
     return list((await session.execute(stmt)).scalars())

@@ -254,13 +254,28 @@ async def events(session: AsyncSession, case_id: uuid.UUID) -> list[CaseEvent]:
     return list((await session.execute(stmt)).scalars())
 
 
-async def classifications(session: AsyncSession, case_id: uuid.UUID) -> list[CaseClassification]:
+async def classifications(
+    session: AsyncSession, case_id: uuid.UUID, *, after_id: uuid.UUID | None, limit: int
+) -> list[CaseClassification]:
+    """A page of the case's classifications, oldest first (ids are time-ordered, and a
+    case's classifications are written one at a time under its row lock)."""
+    stmt = select(CaseClassification).where(CaseClassification.case_id == case_id)
+    if after_id is not None:
+        stmt = stmt.where(CaseClassification.id > after_id)
+    stmt = stmt.order_by(CaseClassification.id).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def latest_classification(
+    session: AsyncSession, case_id: uuid.UUID
+) -> CaseClassification | None:
     stmt = (
         select(CaseClassification)
         .where(CaseClassification.case_id == case_id)
-        .order_by(CaseClassification.created_at, CaseClassification.id)
+        .order_by(CaseClassification.id.desc())
+        .limit(1)
     )
-    return list((await session.execute(stmt)).scalars())
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def latest_outcome(session: AsyncSession, case_id: uuid.UUID) -> CaseOutcome | None:

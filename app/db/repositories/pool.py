@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Agency, PoolMembership
+from app.db.models import Agency, Lawyer, PoolMembership
 from app.db.models.pool import LIVE_STATUSES
 
 
@@ -79,10 +80,15 @@ async def list_page(
 
 
 async def compliance_counts(
-    session: AsyncSession, *, year: int, agency_id: uuid.UUID | None = None
+    session: AsyncSession,
+    *,
+    year: int,
+    kinds: Iterable[str],
+    agency_id: uuid.UUID | None = None,
 ) -> list[tuple[Agency, int, int]]:
-    """Every active administrative organ with its approved and nominated counts for the
-    year (organs with none included), in name order."""
+    """Every active agency of ``kinds`` that has public lawyers (an active lawyer registered
+    with it) with its approved and nominated counts for the year (agencies with no
+    membership included), in name order."""
     approved = func.count(PoolMembership.id).filter(PoolMembership.status == "approved")
     nominated = func.count(PoolMembership.id).filter(PoolMembership.status == "nominated")
     stmt = (
@@ -91,7 +97,11 @@ async def compliance_counts(
             PoolMembership,
             (PoolMembership.agency_id == Agency.id) & (PoolMembership.year == year),
         )
-        .where(Agency.kind == "administrative_organ", Agency.active.is_(True))
+        .where(
+            Agency.kind.in_(list(kinds)),
+            Agency.active.is_(True),
+            exists().where(Lawyer.agency_id == Agency.id, Lawyer.active.is_(True)),
+        )
         .group_by(Agency.id)
         .order_by(Agency.name)
     )

@@ -84,7 +84,7 @@ async def _check_agencies(
         raise ValidationFailed.of_field(
             "respondent_agency_id", "no such active agency", "unknown_agency"
         )
-    if kinds[respondent_id] != AgencyKind.ADMINISTRATIVE_ORGAN.value:
+    if not AgencyKind(kinds[respondent_id]).is_administrative_organ:
         raise ValidationFailed.of_field(
             "respondent_agency_id",
             "only an administrative organ can be the respondent (Art. 5(1))",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Case, CaseEvent, PolicyVersion
+from app.db.models import Case, CaseClassification, CaseEvent, PolicyVersion
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as repo
 from app.db.repositories.cases import CaseFilters, DuplicateRef
@@ -25,6 +25,7 @@ from app.domain.cases.schemas import (
     ApplicantOut,
     CaseOut,
     CaseSummary,
+    ClassificationOut,
     DeadlinesOut,
     DuplicateOut,
     ExternalRef,
@@ -94,6 +95,10 @@ async def case_view(
     if duplicates is None:
         duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
     outcome = await repo.latest_outcome(session, case.id) if case.outcome_type else None
+    # Every recorded classification sets the case's business system: none, nothing to read.
+    classification = (
+        await repo.latest_classification(session, case.id) if case.business_system else None
+    )
     applicants = [
         ApplicantOut(
             kind=a.kind,
@@ -143,9 +148,34 @@ async def case_view(
         closed_at=case.closed_at,
         allowed_actions=allowed_actions(CaseStatus(case.status)),
         outcome=outcome_view(outcome) if outcome and case.outcome_type else None,
+        classification=classification_view(classification, reveal) if classification else None,
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
+
+
+def classification_view(record: CaseClassification, reveal: bool = False) -> ClassificationOut:
+    """A recorded classification as shown; the coordinator's notes are free text and get
+    the same masking as the case's own text."""
+    view = ClassificationOut.model_validate(record)
+    for condition in view.conditions.values():
+        condition.note = _masked(condition.note, reveal)
+    view.referral_note = _masked(view.referral_note, reveal)
+    return view
+
+
+async def classification_history(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    case_id: uuid.UUID,
+    after_id: uuid.UUID | None,
+    limit: int,
+) -> list[ClassificationOut]:
+    """The case's classifications, oldest first, for whoever may read the case."""
+    case = await get_visible_case(session, actor=actor, case_id=case_id)
+    records = await repo.classifications(session, case.id, after_id=after_id, limit=limit)
+    return [classification_view(r) for r in records]
 
 
 def ensure_may_reveal(session: AsyncSession, actor: Actor, case: Case) -> None:

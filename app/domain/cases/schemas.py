@@ -267,6 +267,31 @@ class CaseSummary(OutputModel):
     outcome_type: OutcomeType | None
 
 
+class ConditionOut(OutputModel):
+    met: bool
+    note: str | None = None
+
+
+class ClassificationOut(OutputModel):
+    """One recorded classification: the Art. 5 conditions with their notes, the business
+    system and act type, priority, and the Art. 8 guidance (channels explained, the one
+    chosen); who recorded it and when."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    conditions: dict[str, ConditionOut]
+    all_met: bool
+    business_system: str
+    act_type: ActType
+    priority: Priority
+    recommended_channel: ResolutionChannel
+    channels_explained: list[ResolutionChannel]
+    chosen_channel: ResolutionChannel | None
+    referral_note: str | None
+    created_at: datetime
+    created_by: str
+
+
 class CaseOut(CaseSummary):
     version: int
     applicants: list[ApplicantOut]
@@ -284,6 +309,9 @@ class CaseOut(CaseSummary):
     closed_at: datetime | None
     allowed_actions: list[str]
     outcome: OutcomeOut | None = Field(description="The outcome in force, if any")
+    classification: ClassificationOut | None = Field(
+        description="The classification in force (the newest recorded); null before the first"
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
@@ -71,22 +70,6 @@ class ClassificationIn(InputModel):
                 "say where the applicant was guided when the dispute is not administrative",
             )
         return value
-
-
-class ClassificationOut(OutputModel):
-    id: uuid.UUID
-    case_id: uuid.UUID
-    conditions: dict[str, dict[str, object]]
-    all_met: bool
-    business_system: str
-    act_type: ActType
-    priority: Priority
-    recommended_channel: ResolutionChannel
-    channels_explained: list[ResolutionChannel]
-    chosen_channel: ResolutionChannel | None
-    referral_note: str | None
-    created_at: datetime
-    created_by: str
 
 
 class EvidenceOut(OutputModel):

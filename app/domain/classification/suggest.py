@@ -809,7 +809,7 @@ def _organ_party(respondent_kind: str | None) -> ConditionJudgement:
         return ConditionJudgement(
             code, None, f"被申请单位类别“{respondent_kind}”未知,需人工判断是否为行政机关"
         )
-    if kind is AgencyKind.ADMINISTRATIVE_ORGAN:
+    if kind.is_administrative_organ:
         return ConditionJudgement(code, True, "被申请单位为行政机关(第五条第(一)项)")
     return ConditionJudgement(
         code,

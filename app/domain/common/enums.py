@@ -92,13 +92,26 @@ class Role(LabelledEnum):
 
 
 class AgencyKind(LabelledEnum):
-    """Kind of agency; only an administrative organ can be a respondent (Art. 5(1))."""
+    """Kind of agency; only an administrative organ can be a respondent (Art. 5(1)) — and
+    the judicial bureau is one (it is sued too), the center and people's organizations
+    are not."""
 
     ADMINISTRATIVE_ORGAN = "administrative_organ", "行政机关"
     JUDICIAL_BUREAU = "judicial_bureau", "司法行政机关"
     RECONCILIATION_CENTER = "reconciliation_center", "行政争议审前和解中心"
     PEOPLES_ORGANIZATION = "peoples_organization", "人民团体"
     OTHER = "other", "其他"
+
+    @property
+    def is_administrative_organ(self) -> bool:
+        return self in ADMINISTRATIVE_ORGAN_KINDS
+
+
+# The kinds that are administrative organs: respondents of cases (SPEC 2.1) and the agencies
+# the pool compliance report covers (SPEC 2.4).
+ADMINISTRATIVE_ORGAN_KINDS = frozenset(
+    {AgencyKind.ADMINISTRATIVE_ORGAN, AgencyKind.JUDICIAL_BUREAU}
+)
 
 
 class AgencyLevel(LabelledEnum):

@@ -39,6 +39,7 @@ from app.domain.dispatch.assignment_lifecycle import (
 )
 from app.domain.dispatch.schemas import ConflictDecisionIn, DeclineIn
 from app.domain.policy.service import policy_in_force
+from app.domain.registry.lawyers import ensure_in_active_service
 from app.errors import Conflict, Forbidden, NotFound
 
 log = structlog.get_logger("adr.dispatch")
@@ -97,10 +98,15 @@ def _expired_answer(assignment: Assignment) -> OfferExpired | None:
     return None
 
 
+_WINDOWED = (AssignmentStatus.OFFERED.value, AssignmentStatus.CONFLICT_REPORTED.value)
+
+
 async def _expire_if_overdue(session: AsyncSession, case: Case, assignment: Assignment) -> bool:
-    if assignment.status != AssignmentStatus.OFFERED.value or assignment.respond_by > utcnow():
+    """An offer not answered, or a reported work conflict not ruled on, within its window
+    ends as expired (SPEC 2.7)."""
+    if assignment.status not in _WINDOWED or assignment.respond_by > utcnow():
         return False
-    await _end_offer(session, case, assignment, AssignmentStatus.EXPIRED, SYSTEM_ACTOR)
+    await end_offer(session, case, assignment, AssignmentStatus.EXPIRED, SYSTEM_ACTOR)
     return True
 
 
@@ -117,6 +123,7 @@ async def accept(
     assignment = await visible_assignment(session, actor=actor, assignment_id=assignment_id)
     if actor.role is not Role.LAWYER or actor.lawyer_id != assignment.lawyer_id:
         raise Forbidden("only the lawyer offered may answer", code="not_your_assignment")
+    await ensure_in_active_service(session, assignment.lawyer_id)
     case, assignment = await _locked(session, assignment)
     if await _expire_if_overdue(session, case, assignment):
         return OfferExpired("the offer expired before it was accepted")
@@ -158,6 +165,7 @@ async def decline(
     assignment = await visible_assignment(session, actor=actor, assignment_id=assignment_id)
     if actor.role is not Role.LAWYER or actor.lawyer_id != assignment.lawyer_id:
         raise Forbidden("only the lawyer offered may answer", code="not_your_assignment")
+    await ensure_in_active_service(session, assignment.lawyer_id)
     case, assignment = await _locked(session, assignment)
     if await _expire_if_overdue(session, case, assignment):
         return OfferExpired("the offer had already expired")
@@ -168,8 +176,11 @@ async def decline(
     assignment.decline_note = data.note
     assignment.responded_at = utcnow()
     if data.reason is DeclineReason.WORK_CONFLICT:
-        # Art. 9: a clash with daily duties goes to the lawyer's agency head to decide.
+        # Art. 9: a clash with daily duties goes to the lawyer's agency head to decide, within
+        # the same window an answer has; a silent agency lets the offer expire.
         _move(assignment, AssignmentStatus.CONFLICT_REPORTED)
+        policy = (await policy_in_force(session)).version
+        assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
         await session.flush()
         _record(
             session,
@@ -179,16 +190,18 @@ async def decline(
             "work_conflict_reported",
             "report_conflict",
             note=data.note,
+            rule_by=assignment.respond_by,
         )
         return assignment
-    await _end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
+    await end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
     return assignment
 
 
 async def conflict_decision(
     session: AsyncSession, *, actor: Actor, assignment_id: uuid.UUID, data: ConflictDecisionIn
-) -> Assignment:
-    """The lawyer's own agency rules on a reported work conflict (Art. 9)."""
+) -> Assignment | OfferExpired:
+    """The lawyer's own agency rules on a reported work conflict (Art. 9), naming the agency
+    head who decided; a ruling that comes after the window finds the offer expired."""
     assignment = await visible_assignment(session, actor=actor, assignment_id=assignment_id)
     lawyer = await registry_repo.get_lawyer(session, assignment.lawyer_id)
     if (
@@ -198,10 +211,15 @@ async def conflict_decision(
     ):
         raise Forbidden("the lawyer's own agency rules on a work conflict", code="not_own_agency")
     case, assignment = await _locked(session, assignment)
+    if await _expire_if_overdue(session, case, assignment):
+        return OfferExpired("the agency did not rule within the window: the offer expired")
+    if expired := _expired_answer(assignment):
+        return expired
     _require(assignment, AssignmentStatus.CONFLICT_REPORTED, "rule on")
     assignment.conflict_decision = data.decision.value
     assignment.conflict_decision_note = data.note
     assignment.conflict_decided_by = actor.sub
+    assignment.conflict_decided_by_head = data.decided_by
     if data.decision is ConflictDecision.KEEP:
         _move(assignment, AssignmentStatus.OFFERED)
         policy = (await policy_in_force(session)).version
@@ -217,9 +235,10 @@ async def conflict_decision(
             "conflict_keep",
             note=data.note,
             respond_by=assignment.respond_by,
+            decided_by=data.decided_by,
         )
         return assignment
-    await _end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
+    await end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
     return assignment
 
 
@@ -252,15 +271,37 @@ def _record(
     )
 
 
-async def _end_offer(
+async def withdraw(
+    session: AsyncSession, *, actor: Actor, assignment_id: uuid.UUID, reason: str
+) -> Assignment:
+    """A coordinator withdraws a live offer (offered or conflict reported) with a reason; a
+    presiding one sends the case back to ``classified`` and, with auto_redispatch, on to the
+    next eligible lawyer — never the one just withdrawn."""
+    assignment = await visible_assignment(session, actor=actor, assignment_id=assignment_id)
+    case, assignment = await _locked(session, assignment)
+    current = AssignmentStatus(assignment.status)
+    if current not in (AssignmentStatus.OFFERED, AssignmentStatus.CONFLICT_REPORTED):
+        raise InvalidAssignmentTransition(
+            f"only a live offer can be withdrawn; this one is {current.value}",
+            current_status=current.value,
+            allowed_actions=allowed_assignment_actions(current),
+            target_status=AssignmentStatus.WITHDRAWN.value,
+        )
+    assignment.withdraw_reason = reason
+    await end_offer(session, case, assignment, AssignmentStatus.WITHDRAWN, actor)
+    return assignment
+
+
+async def end_offer(
     session: AsyncSession,
     case: Case,
     assignment: Assignment,
     target: AssignmentStatus,
     actor: Actor,
 ) -> None:
-    """End an offer (declined, released, expired); a presiding one sends the case back to
-    ``classified`` and, with auto_redispatch, straight to the next eligible lawyer."""
+    """End a live offer (declined, released, expired, withdrawn); a presiding one sends the
+    case back to ``classified`` and, with auto_redispatch, straight to the next eligible
+    lawyer (the caller holds the case's and the assignment's locks)."""
     _move(assignment, target)
     assignment.ended_at = utcnow()
     await session.flush()
@@ -273,6 +314,7 @@ async def _end_offer(
             "assignment_id": assignment.id,
             "lawyer_id": assignment.lawyer_id,
             "reason": assignment.decline_reason,
+            "withdraw_reason": assignment.withdraw_reason,
         },
     )
     audit.record(
@@ -281,7 +323,7 @@ async def _end_offer(
         action=f"assignment.{target.value}",
         object_type="assignment",
         object_id=assignment.id,
-        changes={"reason": assignment.decline_reason},
+        changes={"reason": assignment.decline_reason or assignment.withdraw_reason},
     )
     if assignment.role != DispatchRole.PRESIDING.value:
         return
@@ -303,14 +345,20 @@ async def _end_offer(
         data={"assignment_id": assignment.id},
     )
     if (await policy_in_force(session)).version.auto_redispatch:
-        await _redispatch(session, case)
+        await _redispatch(session, case, passed_over=frozenset({assignment.lawyer_id}))
 
 
-async def _redispatch(session: AsyncSession, case: Case) -> None:
+async def _redispatch(
+    session: AsyncSession, case: Case, *, passed_over: frozenset[uuid.UUID]
+) -> None:
     try:
         async with session.begin_nested():
             await dispatch_service.dispatch(
-                session, actor=SYSTEM_ACTOR, case=case, role=DispatchRole.PRESIDING
+                session,
+                actor=SYSTEM_ACTOR,
+                case=case,
+                role=DispatchRole.PRESIDING,
+                passed_over=passed_over,
             )
     except Conflict as refused:
         # Nobody else is eligible: the case waits, classified, for the center to act.

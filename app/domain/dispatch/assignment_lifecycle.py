@@ -12,8 +12,11 @@ it the offer would stay live on a closed case: a reopened case could then never 
 presiding offer ("never two live presiding offers on one case"), and the lawyer could still
 accept it. It is not an expiry or a decline, so it does not count as ``declined_before``.
 
-There is no expiry out of ``conflict_reported``: the response window stops while the
-lawyer's agency decides, and ``keep`` opens a new one (SPEC 2.7).
+A reported work conflict has a window of its own: the agency rules within
+``offer_response_hours`` of the report, or the offer ends like an expired one
+(``conflict_reported`` → ``expired``), so that no case waits on a silent agency; ``keep``
+opens a new answer window (SPEC 2.7). A coordinator may withdraw a live offer with a reason,
+and a lawyer who leaves active service loses their live offers the same way (``withdrawn``).
 
 This module is pure: no I/O, no framework.
 """
@@ -69,8 +72,11 @@ ASSIGNMENT_TRANSITIONS: Mapping[tuple[AssignmentStatus, AssignmentStatus], Assig
     # Declined with reason work_conflict: the lawyer's agency head decides (Art. 9).
     (_S.OFFERED, _S.CONFLICT_REPORTED): _A.REPORT_CONFLICT,
     (_S.CONFLICT_REPORTED, _S.DECLINED): _A.RELEASE,
+    # The agency did not rule within offer_response_hours of the report (Art. 9, SPEC 2.7).
+    (_S.CONFLICT_REPORTED, _S.EXPIRED): _A.EXPIRE,
     (_S.CONFLICT_REPORTED, _S.OFFERED): _A.KEEP,
-    # The case closed before the lawyer answered (see the module docstring).
+    # The case closed before the lawyer answered, a coordinator withdrew the offer, or the
+    # lawyer left active service (see the module docstring).
     (_S.OFFERED, _S.WITHDRAWN): _A.WITHDRAW_OFFER,
     (_S.CONFLICT_REPORTED, _S.WITHDRAWN): _A.WITHDRAW_OFFER,
     # Recording the case outcome completes its accepted assignments (2.8).

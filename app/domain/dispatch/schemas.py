@@ -76,6 +76,14 @@ class AssignmentOut(OutputModel):
     decline_note: str | None
     conflict_decision: ConflictDecision | None
     conflict_decision_note: str | None
+    decided_by: str | None = Field(
+        validation_alias="conflict_decided_by_head",
+        description="The agency head who ruled on the work conflict (Art. 9)",
+    )
+    withdraw_reason: str | None
+    needs_reassignment: bool = Field(
+        description="Accepted work of a lawyer no longer in active service: the center reassigns it"
+    )
     override_reason: str | None
     reasoning: dict[str, Any] = Field(description="Why this lawyer: the figures behind the rank")
     ended_at: datetime | None
@@ -95,4 +103,14 @@ class DeclineIn(InputModel):
 
 class ConflictDecisionIn(InputModel):
     decision: ConflictDecision
+    decided_by: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The agency head who decided (本单位行政机关负责人, Art. 9)",
+        examples=["李局长"],
+    )
     note: str | None = Field(None, max_length=1000)
+
+
+class WithdrawOfferIn(InputModel):
+    reason: str = Field(min_length=1, max_length=1000, examples=["申请人要求更换调解员"])

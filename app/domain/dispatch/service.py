@@ -160,10 +160,12 @@ async def dispatch(
     role: DispatchRole,
     lawyer_id: uuid.UUID | None = None,
     reason: str | None = None,
+    passed_over: frozenset[uuid.UUID] = frozenset(),
 ) -> Assignment:
     """Make an offer on a case already locked by the caller: to the top-ranked eligible
     lawyer, or to the one named (who must be eligible, unless a coordinator overrides an
-    overridable exclusion with a reason)."""
+    overridable exclusion with a reason). ``passed_over``: lawyers an automatic redispatch
+    must not offer the case to again (the one whose offer just ended)."""
     _check_case_state(case, role)
     policy = (await policy_in_force(session)).version
     facts, eligible, excluded = await _assessments(session, case, role, policy, only=lawyer_id)
@@ -184,6 +186,7 @@ async def dispatch(
         raise ValidationFailed.of_field(
             "reason", "an override reason goes with a named lawyer_id", "reason_without_lawyer"
         )
+    eligible = [a for a in eligible if a.lawyer.lawyer_id not in passed_over]
     filled: list[Assessment] = []
     # First pass: a lawyer a parallel dispatch is offering a case to right now is passed
     # over for the next in rank (their load is about to grow, and waiting for them would

@@ -42,6 +42,7 @@ from app.domain.outcomes.schemas import (
     SatisfactionIn,
     TypicalNominationIn,
 )
+from app.domain.registry.lawyers import ensure_in_active_service
 from app.errors import Conflict, Forbidden, ValidationFailed
 
 _LIVE_OFFERS = (AssignmentStatus.OFFERED.value, AssignmentStatus.CONFLICT_REPORTED.value)
@@ -70,6 +71,8 @@ async def record_outcome(
             "the outcome is recorded by the center or the accepted presiding mediator",
             code="not_presiding",
         )
+    if actor.role is Role.LAWYER and actor.lawyer_id is not None:
+        await ensure_in_active_service(session, actor.lawyer_id)
     current = CaseStatus(case.status)
     ensure_outcome_allowed(current, data.type)
     ensure_transition(current, CaseStatus.CLOSED, action=action_for_outcome(data.type))

@@ -43,14 +43,29 @@ class ComplianceRow(OutputModel):
     region_code: str
     business_system: str
     approved: int
-    nominated: int
-    status: PoolCompliance = Field(description="approved members against the policy's bounds")
+    nominated: int = Field(description="Pending nominations: not in the pool yet")
+    quota_used: int = Field(
+        description="approved + nominated: what the per-agency quota (pool_max_per_agency) "
+        "counts when a nomination is made"
+    )
+    status: PoolCompliance = Field(
+        description="Approved members only against the policy's bounds: pending nominations "
+        "do not count towards the minimum (a nominee is not yet a mediator)"
+    )
 
 
 class ComplianceOut(OutputModel):
+    """Every administrative organ (administrative organs and the judicial bureaus) that has
+    public lawyers, with its pool for the year."""
+
     year: int
     pool_min_per_agency: int
     pool_max_per_agency: int
+    pending_nominations_count: bool = Field(
+        False,
+        description="Whether pending nominations count towards `status` (they do not; they "
+        "count towards the quota, see `quota_used`)",
+    )
     items: list[ComplianceRow]
 
 

@@ -22,7 +22,12 @@ from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import CertificateStatus, MembershipStatus, Role
+from app.domain.common.enums import (
+    ADMINISTRATIVE_ORGAN_KINDS,
+    CertificateStatus,
+    MembershipStatus,
+    Role,
+)
 from app.domain.policy.service import policy_in_force
 from app.domain.pool.rules import compliance_status, nomination_years
 from app.domain.pool.schemas import ComplianceOut, ComplianceRow
@@ -211,7 +216,9 @@ async def compliance(session: AsyncSession, *, actor: Actor, year: int) -> Compl
     """Every administrative organ's approved members for the year against the policy."""
     in_force = (await policy_in_force(session, on=max(today_shanghai(), date(year, 1, 1)))).version
     scope = actor.agency_id if actor.role is Role.AGENCY_OFFICER else None
-    rows = await repo.compliance_counts(session, year=year, agency_id=scope)
+    rows = await repo.compliance_counts(
+        session, year=year, kinds=[k.value for k in ADMINISTRATIVE_ORGAN_KINDS], agency_id=scope
+    )
     return ComplianceOut(
         year=year,
         pool_min_per_agency=in_force.pool_min_per_agency,
@@ -224,6 +231,7 @@ async def compliance(session: AsyncSession, *, actor: Actor, year: int) -> Compl
                 business_system=agency.business_system,
                 approved=approved,
                 nominated=nominated,
+                quota_used=approved + nominated,
                 status=compliance_status(
                     approved,
                     minimum=in_force.pool_min_per_agency,

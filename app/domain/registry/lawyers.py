@@ -224,3 +224,19 @@ async def list_unavailability(
 ) -> list[LawyerUnavailability]:
     lawyer = await get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id)
     return await repo.list_unavailability(session, lawyer.id)
+
+
+def in_active_service(lawyer: Lawyer) -> bool:
+    """Registered (active) with an active certificate: may be dispatched and answer."""
+    return lawyer.active and lawyer.certificate_status == CertificateStatus.ACTIVE.value
+
+
+async def ensure_in_active_service(session: AsyncSession, lawyer_id: uuid.UUID) -> None:
+    """409 ``lawyer_not_active`` for a lawyer whose certificate is suspended or revoked, or
+    who was deactivated: they can no longer answer offers or record outcomes (SPEC 2.7)."""
+    lawyer = await repo.get_lawyer(session, lawyer_id)
+    if lawyer is None or not in_active_service(lawyer):
+        raise Conflict(
+            "the lawyer is not in active service (certificate or registration)",
+            code="lawyer_not_active",
+        )

@@ -382,13 +382,17 @@ async def test_an_unknown_channel_is_refused(client, coordinator, intake, respon
     assert "channel" in error_fields(response)
 
 
-@pytest.mark.parametrize("kind", ["reconciliation_center", "judicial_bureau"])
-async def test_the_respondent_must_be_an_administrative_organ(
-    client, coordinator, intake, center, justice_bureau, kind
-):
-    respondent = center if kind == "reconciliation_center" else justice_bureau
-    response = await client.post(CASES, json=case_body(intake, respondent), headers=coordinator)
+async def test_the_respondent_must_be_an_administrative_organ(client, coordinator, intake, center):
+    response = await client.post(CASES, json=case_body(intake, center), headers=coordinator)
     assert error_fields(response) == {"respondent_agency_id": "respondent_not_administrative_organ"}
+
+
+async def test_the_judicial_bureau_can_be_the_respondent(
+    client, coordinator, intake, justice_bureau
+):
+    response = await client.post(CASES, json=case_body(intake, justice_bureau), headers=coordinator)
+    assert response.status_code == 201, response.text
+    assert response.json()["respondent_agency_id"] == justice_bureau
 
 
 async def test_an_unknown_respondent_or_intake_agency_is_refused(

@@ -192,6 +192,7 @@ async def test_the_agency_releases_the_lawyer_and_the_case_is_redispatched(world
     assert released["status"] == "declined"
     assert released["conflict_decision"] == "release"
     assert released["conflict_decision_note"] == "同意不参加"
+    assert released["decided_by"] == "王局长"
     live = await world.live_offer(case["id"])
     assert live is not None
     assert live["lawyer_id"] == successor["id"]
@@ -237,15 +238,22 @@ async def test_an_officer_of_another_agency_cannot_rule(world):
     await world.decline(offer, "work_conflict")
 
     foreign = world.officer(other_lawyer["agency_id"])
-    response = await world.answer(offer, "conflict-decision", {"decision": "release"}, foreign)
+    response = await world.answer(
+        offer, "conflict-decision", {"decision": "release", "decided_by": "王局长"}, foreign
+    )
     problem(response, 404)  # another agency's lawyer's assignment is not visible
     respondent_officer = world.officer(case["respondent_agency_id"])
     response = await world.answer(
-        offer, "conflict-decision", {"decision": "release"}, respondent_officer
+        offer,
+        "conflict-decision",
+        {"decision": "release", "decided_by": "王局长"},
+        respondent_officer,
     )
     problem(response, 404)
     for headers in (world.coordinator, world.admin, world.as_lawyer(lawyer)):
-        response = await world.answer(offer, "conflict-decision", {"decision": "release"}, headers)
+        response = await world.answer(
+            offer, "conflict-decision", {"decision": "release", "decided_by": "王局长"}, headers
+        )
         problem(response, 403, "not_own_agency")
     assert (await world.assignment(offer["id"]))["status"] == "conflict_reported"
 
@@ -276,7 +284,10 @@ async def test_a_conflict_decision_is_validated(world):
     offer = await world.offer(case["id"], lawyer_id=lawyer["id"])
     await world.decline(offer, "work_conflict")
     response = await world.answer(
-        offer, "conflict-decision", {"decision": "maybe"}, world.officer(lawyer["agency_id"])
+        offer,
+        "conflict-decision",
+        {"decision": "maybe", "decided_by": "王局长"},
+        world.officer(lawyer["agency_id"]),
     )
     assert "decision" in error_codes(response)
 

@@ -58,16 +58,32 @@ def row_of(report: dict[str, Any], agency_id: str) -> dict[str, Any]:
 # --- compliance -----------------------------------------------------------------------------
 
 
-async def test_every_active_administrative_organ_is_reported(client, coordinator):
+async def test_every_organ_with_public_lawyers_is_reported(client, admin, coordinator):
     year = current_year()
+    seeded = seeded_agencies()
+    organs = [a for a in seeded if a["kind"] == "administrative_organ"][:2]
+    bureau = next(a for a in seeded if a["kind"] == "judicial_bureau")
+    center = next(a for a in seeded if a["kind"] == "reconciliation_center")
+    by_name = {a["name"]: a["id"] for a in await list_all(client, "/agencies", admin)}
+    with_lawyers = [*organs, bureau, center]
+    for agency in with_lawyers:
+        await create_lawyer(client, admin, by_name[agency["name"]])
     report = await compliance(client, coordinator, year)
     assert report["year"] == year
     assert report["pool_min_per_agency"] == 1
     assert report["pool_max_per_agency"] == 2
-    organs = sorted(a["name"] for a in seeded_agencies() if a["kind"] == "administrative_organ")
-    assert sorted(row["agency_name"] for row in report["items"]) == organs
+    assert report["pending_nominations_count"] is False
+    # Administrative organs and the judicial bureau (an organ too) that have public lawyers;
+    # not the center, nor the organs that have none.
+    expected = sorted(a["name"] for a in [*organs, bureau])
+    assert sorted(row["agency_name"] for row in report["items"]) == expected
     for row in report["items"]:
-        assert (row["approved"], row["nominated"], row["status"]) == (0, 0, "below")
+        assert (row["approved"], row["nominated"], row["quota_used"], row["status"]) == (
+            0,
+            0,
+            0,
+            "below",
+        )
 
 
 async def test_counts_and_flags_follow_the_memberships(
@@ -78,13 +94,16 @@ async def test_counts_and_flags_follow_the_memberships(
     m1 = await nominated(client, officer, one["id"], year)
 
     row = row_of(await compliance(client, coordinator, year), agency["id"])
-    # A nomination alone does not meet the minimum: the pool is its approved members.
+    # A nomination alone does not meet the minimum: the pool is its approved members; the
+    # quota counts it.
     assert (row["approved"], row["nominated"], row["status"]) == (0, 1, "below")
+    assert row["quota_used"] == 1
 
     await decide(client, coordinator, m1["id"], "approve")
     await nominated(client, officer, two["id"], year)
     row = row_of(await compliance(client, coordinator, year), agency["id"])
     assert (row["approved"], row["nominated"], row["status"]) == (1, 1, "within")
+    assert row["quota_used"] == 2
     assert row["agency_name"] == agency["name"]
     assert row["region_code"] == agency["region_code"]
     assert row["business_system"] == agency["business_system"]
@@ -124,25 +143,44 @@ async def test_a_membership_counts_only_in_its_own_year(
     assert row_of(await compliance(client, coordinator, year + 1), agency["id"])["approved"] == 1
 
 
-async def test_only_active_administrative_organs_are_listed(client, admin, coordinator):
+async def test_only_active_organs_with_active_lawyers_are_listed(client, admin, coordinator):
     year = current_year()
     organ = await create_agency(client, admin, kind="administrative_organ")
     bureau = await create_agency(client, admin, kind="judicial_bureau", business_system="justice")
+    union = await create_agency(client, admin, kind="peoples_organization")
     closed = await create_agency(client, admin, kind="administrative_organ")
+    empty = await create_agency(client, admin, kind="administrative_organ")
+    left = await create_agency(client, admin, kind="administrative_organ")
+    for agency in (organ, bureau, union, closed):
+        await create_lawyer(client, admin, agency["id"])
+    gone = await create_lawyer(client, admin, left["id"])
+    deactivated = await client.patch(
+        f"{API}/lawyers/{gone['id']}", json={"active": False}, headers=admin
+    )
+    assert deactivated.status_code == 200, deactivated.text
     await client.patch(f"{API}/agencies/{closed['id']}", json={"active": False}, headers=admin)
     listed = {r["agency_id"] for r in (await compliance(client, coordinator, year))["items"]}
     assert organ["id"] in listed
-    assert bureau["id"] not in listed
+    assert bureau["id"] in listed
+    assert union["id"] not in listed
     assert closed["id"] not in listed
+    assert empty["id"] not in listed
+    assert left["id"] not in listed
 
 
 @pytest.mark.parametrize("who", ["admin", "supervisor", "coordinator"])
-async def test_the_center_bureau_and_admin_read_the_whole_report(client, request, who):
+async def test_the_center_bureau_and_admin_read_the_whole_report(
+    client, request, admin, agency, other_agency, who
+):
+    for each in (agency, other_agency):
+        await create_lawyer(client, admin, each["id"])
     report = await compliance(client, request.getfixturevalue(who), current_year())
-    assert len(report["items"]) == 39
+    assert {r["agency_id"] for r in report["items"]} == {agency["id"], other_agency["id"]}
 
 
-async def test_an_officer_sees_its_own_agencys_row(client, officer, agency):
+async def test_an_officer_sees_its_own_agencys_row(client, admin, officer, agency, other_agency):
+    for each in (agency, other_agency):
+        await create_lawyer(client, admin, each["id"])
     report = await compliance(client, officer, current_year())
     assert [r["agency_id"] for r in report["items"]] == [agency["id"]]
 

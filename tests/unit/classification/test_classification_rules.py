@@ -303,7 +303,7 @@ def test_high_words_make_the_case_high() -> None:
     ("kind", "met"),
     [
         ("administrative_organ", True),
-        ("judicial_bureau", False),
+        ("judicial_bureau", True),
         ("reconciliation_center", False),
         ("peoples_organization", False),
         ("other", False),
