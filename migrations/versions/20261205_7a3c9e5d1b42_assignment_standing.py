@@ -25,9 +25,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("conflict_decided_by_head", sa.String(100), nullable=True))
         batch_op.add_column(sa.Column("withdraw_reason", sa.Text(), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "needs_reassignment", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("needs_reassignment", sa.Boolean(), nullable=False, server_default=sa.false())
         )
 
 

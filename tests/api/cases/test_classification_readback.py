@@ -1,7 +1,9 @@
 """The case shows its current classification; the history is a list of its own (SPEC 2.6)."""
 
 import uuid
+from typing import Any
 
+import httpx
 import pytest
 
 from app.domain.common.enums import Role
@@ -22,12 +24,15 @@ async def case(client, coordinator, intake, respondent):
     return await create_case(client, coordinator, case_body(intake, respondent))
 
 
-async def history(client, headers, case_id, **params):
+async def history(
+    client: httpx.AsyncClient, headers: dict[str, str], case_id: str, **params: Any
+) -> dict[str, Any]:
     response = await client.get(
         f"{CASES}/{case_id}/classifications", headers=headers, params=params
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def test_a_new_case_has_no_classification(client, coordinator, case):
