@@ -187,19 +187,19 @@ async def test_an_expired_offer_counts_as_declined_before(world, session):
     assert failed[0]["data"]["exclusions"] == {"declined_before": 1}
 
 
-async def test_a_reported_conflict_does_not_expire(world, session, db):
+async def test_a_reported_conflict_waits_only_for_its_ruling_window(world, session, db):
     lawyer = await world.lawyer()
     case = await world.case()
     offer = await world.offer(case["id"], lawyer_id=lawyer["id"])
     await world.decline(offer, "work_conflict")
-    await overdue(session, offer)
 
+    # Within the window the conflict waits for the agency's ruling.
     assert (await sweep_once(db.sessionmaker)).offers_expired == 0
     assert (await world.assignment(offer["id"]))["status"] == "conflict_reported"
-    # The agency keeps the lawyer: a fresh window, not expired.
-    kept = (await world.decide(offer, lawyer, "keep")).json()
-    assert kept["status"] == "offered"
-    assert (await world.assignment(offer["id"]))["status"] == "offered"
+    # A silent agency: the offer ends like an expired one (SPEC 2.7).
+    await overdue(session, offer)
+    assert (await sweep_once(db.sessionmaker)).offers_expired == 1
+    assert (await world.assignment(offer["id"]))["status"] == "expired"
 
 
 async def test_a_kept_offer_expires_again_after_its_new_window(world, session, db):

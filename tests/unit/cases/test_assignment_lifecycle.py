@@ -28,6 +28,7 @@ EXPECTED: dict[tuple[AssignmentStatus, AssignmentStatus], AssignmentAction] = {
     (S.OFFERED, S.CONFLICT_REPORTED): A.REPORT_CONFLICT,
     (S.OFFERED, S.WITHDRAWN): A.WITHDRAW_OFFER,
     (S.CONFLICT_REPORTED, S.DECLINED): A.RELEASE,
+    (S.CONFLICT_REPORTED, S.EXPIRED): A.EXPIRE,
     (S.CONFLICT_REPORTED, S.OFFERED): A.KEEP,
     (S.CONFLICT_REPORTED, S.WITHDRAWN): A.WITHDRAW_OFFER,
     (S.ACCEPTED, S.COMPLETED): A.COMPLETE,
@@ -38,7 +39,7 @@ EXPECTED: dict[tuple[AssignmentStatus, AssignmentStatus], AssignmentAction] = {
 
 EXPECTED_ACTIONS: dict[AssignmentStatus, list[str]] = {
     S.OFFERED: ["accept", "decline", "expire", "report_conflict", "withdraw_offer"],
-    S.CONFLICT_REPORTED: ["release", "keep", "withdraw_offer"],
+    S.CONFLICT_REPORTED: ["expire", "release", "keep", "withdraw_offer"],
     S.ACCEPTED: ["complete", "withdraw"],
     S.DECLINED: [],
     S.EXPIRED: [],
