@@ -71,9 +71,9 @@ _RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": _INT
 _LOAD_HEADERS: dict[str, dict[str, Any]] = {
     "429": {
         "Retry-After": _RETRY_AFTER,
-        "RateLimit-Limit": {"description": "Requests per minute of this budget", "schema": _INTEGER},
+        "RateLimit-Limit": {"description": "Requests per minute of the budget", "schema": _INTEGER},
         "RateLimit-Remaining": {"description": "Requests left in the window", "schema": _INTEGER},
-        "RateLimit-Reset": {"description": "Seconds until the window has room", "schema": _INTEGER},
+        "RateLimit-Reset": {"description": "Seconds until there is room", "schema": _INTEGER},
     },
     "503": {"Retry-After": _RETRY_AFTER},
 }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import Table, delete, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,7 +119,7 @@ async def count_failed_authentication(
 ) -> None:
     """One more failure for (address, minute): an insert, or an atomic increment when the
     row exists (``ON CONFLICT DO UPDATE``: parallel requests never lose a count)."""
-    tally = FailedAuthenticationTally.__table__
+    tally = cast(Table, FailedAuthenticationTally.__table__)
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(tally).values(
@@ -144,7 +145,7 @@ async def take_failed_authentications(
     session: AsyncSession, *, before: datetime
 ) -> list[FailedAuthenticationTally]:
     """Remove and return the tallies of the minutes before ``before`` (closed minutes)."""
-    tally = FailedAuthenticationTally.__table__
+    tally = cast(Table, FailedAuthenticationTally.__table__)
     stmt = delete(tally).where(tally.c.minute < before).returning(*tally.c)
     rows = (await session.execute(stmt)).mappings().all()
     ordered = sorted(rows, key=lambda r: (r["minute"], r["client_address"]))

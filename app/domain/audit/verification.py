@@ -73,7 +73,8 @@ class _Walk:
         return None
 
     def accept(self, row: AuditRecord) -> None:
-        assert row.seq is not None and row.hash is not None
+        assert row.seq is not None
+        assert row.hash is not None
         self.keyed_seen = self.keyed_seen or row.chain_version == KEYED_HMAC_SHA256
         self.legacy += row.chain_version == LEGACY_SHA256
         if self.hash_at is not None and row.seq in self.hash_at:
