@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
@@ -85,7 +85,10 @@ async def create_case(
             view, headers={"Location": f"/api/v1/cases/{case.id}", "ETag": queries.etag(case)}
         )
 
-    return await idem.run(take_in)
+    async def still_visible(stored: dict[str, Any]) -> None:
+        await queries.get_visible_case(session, actor=actor, case_id=uuid.UUID(stored["id"]))
+
+    return await idem.run(take_in, visible=still_visible)
 
 
 @router.get(
