@@ -99,26 +99,26 @@ class Settings(BaseSettings):
     def _refuse_unsafe_defaults(self) -> Settings:
         if self.env == "development" and self.jwt_secret is None and not self.jwt_public_key:
             self.jwt_secret = SecretStr(_DEV_JWT_SECRET)
-        if self.jwt_secret is None and not self.jwt_public_key:
-            raise ValueError(
-                f"ADR_ENV={self.env} needs ADR_JWT_SECRET or ADR_JWT_PUBLIC_KEY "
-                "(the development secret is not used)"
-            )
+        refusals = []
         if self.env == "production" and self.is_sqlite:
-            raise ValueError(
+            refusals.append(
                 "ADR_ENV=production refuses the embedded SQLite file: set ADR_DATABASE_URL "
                 "to postgresql+asyncpg://…"
             )
-        unsafe = self.development_secrets_in_use()
-        if unsafe and (self.env != "development" or not self.is_sqlite):
+        missing = self.development_secrets_in_use()
+        if self.jwt_secret is None and not self.jwt_public_key:
+            missing.insert(0, "ADR_JWT_SECRET (or ADR_JWT_PUBLIC_KEY)")
+        if missing and (self.env != "development" or not self.is_sqlite):
             where = f"ADR_ENV={self.env}" if self.env != "development" else "PostgreSQL"
-            raise ValueError(
-                f"{where} refuses the development defaults: set {', '.join(unsafe)} "
+            refusals.append(
+                f"{where} refuses the development defaults: set {', '.join(missing)} "
                 "(development secrets work only on the embedded SQLite file on a loopback "
                 "address)"
             )
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
-            raise ValueError("ADR_JWT_SECRET must be at least 32 characters")
+            refusals.append("ADR_JWT_SECRET must be at least 32 characters")
+        if refusals:
+            raise ValueError("; ".join(refusals))
         return self
 
     def development_secrets_in_use(self) -> list[str]:

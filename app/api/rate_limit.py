@@ -9,7 +9,7 @@ authentication dependency): sending made-up credentials buys no fresh budget.
 Counting is a moving window (no burst of twice the budget at a window's edge). With
 ``ADR_REDIS_URL`` the windows live in Redis and every process shares them; otherwise each
 process counts alone. If Redis stops answering, the process counts in memory until it
-answers again (logged): the service stays up and stays limited.
+answers again (tried every few seconds; logged): the service stays up and stays limited.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ import time
 from dataclasses import dataclass
 
 import structlog
-from limits import RateLimitItem, RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
-from limits.errors import StorageError
+from limits import RateLimitItem, RateLimitItemPerMinute, WindowStats
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter as SharedMovingWindow
+from limits.errors import ConfigurationError, StorageError
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter as LocalMovingWindow
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.budgets import Budget, budget_of
@@ -35,6 +37,7 @@ from app.settings import Settings
 log = structlog.get_logger("adr.rate_limit")
 _REDIS_TIMEOUT_S = 0.5
 _LOG_EVERY_S = 60.0
+_REDIS_RETRY_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -65,59 +68,60 @@ class RateLimiter:
         }
         self._redis_url = settings.redis_url
         self._prefix = settings.rate_limit_key_prefix
-        # Built on first use: the storages need a running event loop.
-        self._memory: MovingWindowRateLimiter | None = None
-        self._shared: MovingWindowRateLimiter | None = None
+        # In process: the library's synchronous memory storage, called directly (no I/O to
+        # await; its asyncio twin hands expiry work to a thread on every request, measured at
+        # ~0.5 ms CPU per request). Redis: the asyncio storage, built on first use because
+        # it needs a running event loop.
+        self._memory = LocalMovingWindow(MemoryStorage())
+        self._shared: SharedMovingWindow | None = None
         self._last_failure_log = 0.0
+        self._redis_retry_at = 0.0  # after a failure, count in memory until then
 
     @property
     def shared(self) -> bool:
         return self._redis_url is not None
 
-    def _memory_strategy(self) -> MovingWindowRateLimiter:
-        if self._memory is None:
-            self._memory = MovingWindowRateLimiter(MemoryStorage())
-        return self._memory
-
-    def _shared_strategy(self) -> MovingWindowRateLimiter | None:
-        if self._redis_url is None:
-            return None
+    def _shared_strategy(self) -> SharedMovingWindow:
+        assert self._redis_url is not None
         if self._shared is None:
             storage = RedisStorage(
                 "async+" + self._redis_url,
                 wrap_exceptions=True,
                 key_prefix=self._prefix,
-                connect_timeout=_REDIS_TIMEOUT_S,
-                stream_timeout=_REDIS_TIMEOUT_S,
+                socket_connect_timeout=_REDIS_TIMEOUT_S,
+                socket_timeout=_REDIS_TIMEOUT_S,
+                # redis-py (with hiredis): measured at ~60% of coredis's CPU per request.
+                implementation="redispy",
             )
-            self._shared = MovingWindowRateLimiter(storage)
+            self._shared = SharedMovingWindow(storage)
         return self._shared
 
     async def hit(self, budget: Budget, caller: str) -> Decision:
         """Spend one request of ``caller``'s ``budget``."""
         item = self.items[budget]
-        shared = self._shared_strategy()
-        if shared is not None:
+        if self._redis_url is not None and time.monotonic() >= self._redis_retry_at:
             try:
-                return await _spend(shared, item, budget, caller)
-            except (StorageError, OSError) as exc:
+                shared = self._shared_strategy()
+                allowed = await shared.hit(item, budget.value, caller)
+                return _decision(
+                    allowed, item, await shared.get_window_stats(item, budget.value, caller)
+                )
+            except (StorageError, ConfigurationError, OSError) as exc:
                 self._log_failure(exc)
-        return await _spend(self._memory_strategy(), item, budget, caller)
+        allowed = self._memory.hit(item, budget.value, caller)
+        return _decision(allowed, item, self._memory.get_window_stats(item, budget.value, caller))
 
     def _log_failure(self, exc: Exception) -> None:
         now = time.monotonic()
+        self._redis_retry_at = now + _REDIS_RETRY_S
         if now - self._last_failure_log >= _LOG_EVERY_S:
             self._last_failure_log = now
             log.warning("rate_limit_storage_unavailable", error=type(exc).__name__)
 
 
-async def _spend(
-    strategy: MovingWindowRateLimiter, item: RateLimitItem, budget: Budget, caller: str
-) -> Decision:
-    allowed = await strategy.hit(item, budget.value, caller)
-    reset_at, remaining = await strategy.get_window_stats(item, budget.value, caller)
-    reset_s = max(0, math.ceil(reset_at - time.time()))
-    return Decision(allowed, item.amount, max(0, remaining), reset_s)
+def _decision(allowed: bool, item: RateLimitItem, stats: WindowStats) -> Decision:
+    reset_s = max(0, math.ceil(stats.reset_time - time.time()))
+    return Decision(allowed, item.amount, max(0, stats.remaining), reset_s)
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
