@@ -74,7 +74,7 @@ async def create_api_key(
             "name": name,
             "role": role.value,
             "agency_id": agency_id,
-            "expires_on": expires_on.isoformat() if expires_on else None,
+            **({"expires_on": expires_on.isoformat()} if expires_on else {}),
         },
     )
     return api_key, plaintext
