@@ -159,9 +159,7 @@ async def test_a_403_is_recorded_as_denied_with_the_actor(client, auth):
     assert await _records(client, auth, action="api_key.create") == []
 
 
-async def test_the_path_of_a_refusal_is_recorded_without_personal_data(
-    client, auth, db, settings
-):
+async def test_the_path_of_a_refusal_is_recorded_without_personal_data(client, auth, db, settings):
     await client.delete("/api/v1/api-keys/13912345678")
     await close_failure_minutes(db, settings)
     [record] = await _records(client, auth, action="auth.refused")

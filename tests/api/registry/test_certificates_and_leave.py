@@ -327,9 +327,9 @@ async def test_leave_periods_are_listed_in_date_order(client, admin, officer, as
             "2027-03-01",
         ]
     other = await create_lawyer(client, admin, agency["id"])
-    assert (
-        await client.get(f"{API}/lawyers/{other['id']}/unavailability", headers=admin)
-    ).json()["items"] == []
+    assert (await client.get(f"{API}/lawyers/{other['id']}/unavailability", headers=admin)).json()[
+        "items"
+    ] == []
 
 
 async def test_recording_leave_is_audited(client, admin, agency, as_lawyer):
