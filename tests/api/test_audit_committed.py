@@ -61,7 +61,7 @@ async def test_refusals_are_kept_although_the_request_is_rolled_back(committed):
     unknown = await client.get("/api/v1/api-keys", headers={"X-API-Key": "adr_unknown"})
     assert unknown.status_code == 401
     # The failed authentication is counted; its record comes when its minute is over.
-    app = client._transport.app  # type: ignore[attr-defined]
+    app = client._transport.app
     await close_failure_minutes(app.state.db, app.state.settings)
     records = await _all_records(client, admin)
     assert [(r["action"], r["outcome"]) for r in reversed(records)] == [

@@ -63,7 +63,7 @@ async def legacy_url() -> AsyncIterator[str]:
                         for c in AuditRecord.__table__.columns
                         if c.name not in {"serial", "chain_version"}
                     }
-                    await session.execute(insert(AuditRecord.__table__).values(**values))
+                    await session.execute(insert(AuditRecord).values(**values))
         finally:
             await database.engine.dispose()
         await asyncio.to_thread(command.upgrade, config, "head")
