@@ -30,7 +30,9 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         # The default fills existing rows without an UPDATE (the trigger would refuse one);
         # then it goes: new rows get their version from the sealer.
-        op.add_column("audit_records", sa.Column("chain_version", sa.SmallInteger(), server_default="1"))
+        op.add_column(
+            "audit_records", sa.Column("chain_version", sa.SmallInteger(), server_default="1")
+        )
         op.alter_column("audit_records", "chain_version", server_default=None)
     else:
         # SQLite has no trigger, and recreating the table (batch mode) would lose its
@@ -50,7 +52,9 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("expires_at", app.db.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("expires_at", app.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
