@@ -1,27 +1,32 @@
-"""The ``adr`` command (SPEC 5): migrate, seed, serve, token, api-key create."""
+"""The ``adr`` command (SPEC 5): migrate, seed, serve, token, api-key create, audit."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 
 from app.db.session import create_database, transaction
+from app.domain.audit import verification
 from app.domain.auth.actor import SYSTEM_ACTOR
 from app.domain.auth.api_keys import create_api_key
 from app.domain.auth.tokens import mint_token
 from app.domain.cases.deadline_refresh import recompute_open_cases
 from app.domain.common.enums import Role
 from app.domain.reference.seed import seed_reference_data
+from app.errors import DomainError
 from app.settings import get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,16 +57,86 @@ async def _seed() -> None:
     )
 
 
-async def _create_key(name: str, role: Role, agency_id: uuid.UUID | None) -> str:
+async def _create_key(
+    name: str, role: Role, agency_id: uuid.UUID | None, expires_on: date | None
+) -> str:
     database = create_database(get_settings())
     try:
         async with transaction(database.sessionmaker) as session:
             _key, plaintext = await create_api_key(
-                session, actor=SYSTEM_ACTOR, name=name, role=role, agency_id=agency_id
+                session,
+                actor=SYSTEM_ACTOR,
+                name=name,
+                role=role,
+                agency_id=agency_id,
+                expires_on=expires_on,
             )
     finally:
         await database.engine.dispose()
     return plaintext
+
+
+async def _audit_verify(checkpoint: dict[str, Any] | None) -> verification.ChainReport:
+    settings = get_settings()
+    database = create_database(settings)
+    try:
+        return await verification.verify(
+            database.sessionmaker, key=settings.audit_key_bytes, checkpoint=checkpoint
+        )
+    finally:
+        await database.engine.dispose()
+
+
+async def _audit_checkpoint() -> dict[str, Any]:
+    settings = get_settings()
+    database = create_database(settings)
+    try:
+        return await verification.make_checkpoint(
+            database.sessionmaker, key=settings.audit_key_bytes
+        )
+    finally:
+        await database.engine.dispose()
+
+
+def audit_verify(checkpoint_file: Path | None) -> int:
+    """Exit status 0 only when the chain, and the checkpoint if given, hold."""
+    checkpoint = None
+    if checkpoint_file is not None:
+        try:
+            loaded = json.loads(checkpoint_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"cannot read the checkpoint {checkpoint_file}: {exc}", file=sys.stderr)
+            return 2
+        checkpoint = loaded if isinstance(loaded, dict) else {}
+    report = asyncio.run(_audit_verify(checkpoint))
+    if report.valid:
+        held = f", checkpoint at record {report.checkpoint_seq} holds" if checkpoint else ""
+        print(
+            f"audit chain valid: {report.records_checked} records, last {report.last_seq}"
+            f" ({report.legacy_records} legacy unkeyed){held}"
+        )
+        return 0
+    print(
+        f"audit chain BROKEN at record {report.first_broken_seq}: {report.problem}",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def audit_checkpoint(out: Path) -> int:
+    try:
+        checkpoint = asyncio.run(_audit_checkpoint())
+    except DomainError as exc:
+        print(f"no checkpoint written: {exc.detail}", file=sys.stderr)
+        return 1
+    out.write_text(json.dumps(checkpoint, indent=2) + "\n", encoding="utf-8")
+    print(f"checkpoint of record {checkpoint['seq']} written to {out}")
+    return 0
+
+
+def _refuse(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
 
 
 def serve(host: str, port: int, workers: int) -> None:
@@ -117,11 +192,34 @@ def _parser() -> argparse.ArgumentParser:
     create_p.add_argument("--role", required=True, choices=roles)
     create_p.add_argument("--agency-id", type=uuid.UUID)
     create_p.add_argument("--name", required=True)
+    create_p.add_argument(
+        "--expires-on",
+        type=date.fromisoformat,
+        help="last day (YYYY-MM-DD, Asia/Shanghai) the key works",
+    )
+    audit_p = sub.add_parser("audit", help="check the audit chain")
+    audit_sub = audit_p.add_subparsers(dest="audit_command", required=True)
+    verify_p = audit_sub.add_parser("verify", help="exit 0 only when the chain holds")
+    verify_p.add_argument("--checkpoint", type=Path, help="a file from `adr audit checkpoint`")
+    checkpoint_p = audit_sub.add_parser("checkpoint", help="write a signed checkpoint")
+    checkpoint_p.add_argument("--out", type=Path, required=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ValidationError as exc:
+        # Settings that refuse to start (development secrets off their sandbox, SQLite in
+        # production…): the message names the settings to set; no traceback.
+        problems = "; ".join(
+            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
+        )
+        return _refuse(f"refusing to start: {problems}")
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         migrate()
     elif args.command == "seed":
@@ -129,8 +227,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "recompute-deadlines":
         print(f"open cases whose due dates changed: {asyncio.run(_recompute_deadlines())}")
     elif args.command == "serve":
+        refused = get_settings().unsafe_for_host(args.host)
+        if refused is not None:
+            return _refuse(f"refusing to start: {refused}")
         serve(args.host, args.port, args.workers)
     elif args.command == "token":
+        if get_settings().env != "development":
+            return _refuse("adr token mints development tokens: only with ADR_ENV=development")
         print(
             mint_token(
                 get_settings(),
@@ -142,7 +245,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
     elif args.command == "api-key":
-        print(asyncio.run(_create_key(args.name, Role(args.role), args.agency_id)))
+        try:
+            key = asyncio.run(
+                _create_key(args.name, Role(args.role), args.agency_id, args.expires_on)
+            )
+        except DomainError as exc:
+            return _refuse(f"no key created: {exc.detail}")
+        print(key)
+    elif args.command == "audit":
+        if args.audit_command == "verify":
+            return audit_verify(args.checkpoint)
+        return audit_checkpoint(args.out)
     return 0
 
 

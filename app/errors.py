@@ -105,3 +105,9 @@ class ServiceUnavailable(DomainError):
     status = 503
     code = "service_unavailable"
     title = "Service unavailable"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"

@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from app.api import problems
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.openapi_docs import install_docs
+from app.api.rate_limit import RateLimiter, RateLimitMiddleware
 from app.api.routers import (
     agencies,
     api_keys,
@@ -68,16 +69,24 @@ def _operation_id(route: APIRoute) -> str:
 
 
 async def _audit_security_refusal(request: Request, error: DomainError) -> None:
-    """401s and 403s are audited in a transaction of their own (the request's rolled back)."""
+    """403s are audited in a transaction of their own (the request's rolled back); 401s,
+    anonymous by nature, are counted per client address and minute (SPEC 4.4)."""
     actor: Actor | None = getattr(request.state, "actor", None)
+    # The path may carry an identity or phone number (SPEC 4.3: masked in every record).
+    route = mask_sensitive_text(f"{request.method} {request.url.path}")[:64]
+    sessionmaker = request.app.state.db.sessionmaker
     try:
+        if error.status == 401:
+            await audit_service.count_failed_authentication(
+                sessionmaker, code=error.code, path=route
+            )
+            return
         await audit_service.record_standalone(
-            request.app.state.db.sessionmaker,
+            sessionmaker,
             actor=actor,
-            action="auth.refused" if error.status == 401 else "authz.refused",
+            action="authz.refused",
             object_type="route",
-            # The path may carry an identity or phone number (SPEC 4.3: masked in every record).
-            object_id=mask_sensitive_text(f"{request.method} {request.url.path}")[:64],
+            object_id=route,
             changes={"code": error.code},
             outcome="denied",
         )
@@ -100,7 +109,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ("sweep", partial(sweep_and_log, sessionmaker), settings.sweep_interval_s),
             (
                 "audit_seal",
-                partial(seal_in_background, sessionmaker),
+                partial(seal_in_background, sessionmaker, settings.audit_key_bytes),
                 settings.audit_seal_interval_s,
             ),
         ]
@@ -158,8 +167,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
 
-    # Added last = outermost: the context exists before the body guard can refuse anything.
+    # Added last = outermost: the context exists before the limiter or the body guard can
+    # refuse anything, and the limiter refuses before a body is read.
+    app.state.rate_limiter = RateLimiter(settings)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter, settings=settings)
     app.add_middleware(RequestContextMiddleware)
     return app
 

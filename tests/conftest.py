@@ -18,20 +18,34 @@ from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
 from tests.support.databases import drop_database, is_postgres, prepare_database, test_settings
+from tests.support.redis_probe import redis_answers, redis_required, redis_url
 
 CLIENT_ADDRESS = ("203.0.113.7", 50000)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # PostgreSQL-only behaviour (row locks, concurrency) is deselected, never skipped, on
-    # the SQLite run; `make test` runs the suite on PostgreSQL as well.
-    if is_postgres():
-        return
-    keep = [i for i in items if i.get_closest_marker("postgres_only") is None]
-    dropped = [i for i in items if i.get_closest_marker("postgres_only") is not None]
+    # the SQLite run; `make test` runs the suite on PostgreSQL as well. Tests of budgets
+    # shared through Redis are deselected when no Redis answers, unless it is required
+    # (ADR_REQUIRE_REDIS, set by CI): then its absence fails the run.
+    needs_redis = [i for i in items if i.get_closest_marker("redis") is not None]
+    without_redis = False
+    if needs_redis and not redis_answers():
+        if redis_required():
+            raise pytest.UsageError(
+                f"Redis is required (ADR_REQUIRE_REDIS) but none answers at {redis_url()}"
+            )
+        without_redis = True
+
+    def deselected(item: pytest.Item) -> bool:
+        if not is_postgres() and item.get_closest_marker("postgres_only") is not None:
+            return True
+        return without_redis and item.get_closest_marker("redis") is not None
+
+    dropped = [i for i in items if deselected(i)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+        items[:] = [i for i in items if not deselected(i)]
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -15,8 +16,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app import cli
-from app.db.models import Agency, BusinessSystem, CalendarYear, PolicyVersion
+from app.db.models import Agency, ApiKey, BusinessSystem, CalendarYear, PolicyVersion
 from app.db.session import create_database
+from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.main import create_app
 from app.settings import get_settings
 from tests.conftest import CLIENT_ADDRESS
@@ -25,19 +27,21 @@ from tests.support.databases import test_settings as settings_for
 from tests.support.scratch import scratch_database
 
 
-def _use_environment(monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+def _use_environment(monkeypatch: pytest.MonkeyPatch, database_url: str, env: str = "test") -> None:
     """Point the CLI (which reads the environment, as in production) at the test secrets."""
-    monkeypatch.setenv("ADR_ENV", "test")
+    monkeypatch.setenv("ADR_ENV", env)
     monkeypatch.setenv("ADR_DATABASE_URL", database_url)
     monkeypatch.setenv("ADR_JWT_SECRET", str(TEST_SECRETS["jwt_secret"]))
     monkeypatch.setenv("ADR_PII_KEYS", json.dumps(TEST_SECRETS["pii_keys"]))
     monkeypatch.setenv("ADR_PII_ACTIVE_KEY_ID", str(TEST_SECRETS["pii_active_key_id"]))
     monkeypatch.setenv("ADR_PII_HASH_KEY", str(TEST_SECRETS["pii_hash_key"]))
+    monkeypatch.setenv("ADR_AUDIT_KEY", str(TEST_SECRETS["audit_key"]))
 
 
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
-    _use_environment(monkeypatch, database_url)
+    """Development mode (``adr token`` works only there), with the test database's keys."""
+    _use_environment(monkeypatch, database_url, env="development")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -94,6 +98,81 @@ async def test_an_expired_cli_token_is_refused(cli_env, capsys, client):
     response = await client.get("/api/v1/policy", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json()["code"] == "token_expired"
+
+
+@pytest.mark.parametrize("env", ["test", "production"])
+def test_token_is_refused_outside_development(monkeypatch, capsys, env):
+    _use_environment(monkeypatch, "postgresql+asyncpg://adr@db:5432/adr", env=env)
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["token", "--role", "admin"]) == 2
+    finally:
+        get_settings.cache_clear()
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert "ADR_ENV=development" in printed.err
+
+
+def test_cli_tokens_carry_iat(cli_env, capsys):
+    capsys.readouterr()
+    cli.main(["token", "--role", "admin"])
+    claims = jwt.decode(_printed(capsys), options={"verify_signature": False})
+    assert claims["exp"] > claims["iat"] > 0
+
+
+# --- serve refuses unsafe settings ------------------------------------------------------------
+
+
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ADR_ENV", "ADR_DATABASE_URL", "ADR_JWT_SECRET", "ADR_PII_KEYS"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("ADR_PII_ACTIVE_KEY_ID", "ADR_PII_HASH_KEY", "ADR_AUDIT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize(
+    ("environment", "argv", "named"),
+    [
+        (
+            {"ADR_DATABASE_URL": "postgresql+asyncpg://adr@db:5432/adr"},
+            ["serve"],
+            "PostgreSQL refuses the development defaults",
+        ),
+        ({}, ["serve", "--host", "0.0.0.0"], "serving on 0.0.0.0"),  # noqa: S104
+        ({"ADR_ENV": "production"}, ["serve"], "refuses the embedded SQLite file"),
+    ],
+)
+def test_serve_refuses_to_start_naming_the_missing_settings(
+    monkeypatch, capsys, environment, argv, named
+):
+    _clean_environment(monkeypatch)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    started: list[object] = []
+    monkeypatch.setattr(cli, "serve", lambda *args: started.append(args))
+    get_settings.cache_clear()
+    try:
+        assert cli.main(argv) == 2
+    finally:
+        get_settings.cache_clear()
+    assert started == []
+    message = capsys.readouterr().err
+    assert named in message
+    assert "ADR_JWT_SECRET" in message
+    assert "ADR_AUDIT_KEY" in message
+
+
+def test_serve_starts_with_no_configuration_on_loopback(monkeypatch):
+    # `make run`: no configuration at all, the embedded SQLite file, 127.0.0.1.
+    _clean_environment(monkeypatch)
+    started: list[object] = []
+    monkeypatch.setattr(cli, "serve", lambda *args: started.append(args))
+    get_settings.cache_clear()
+    try:
+        assert cli.main(["serve", "--host", "127.0.0.1"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert started == [("127.0.0.1", 8000, 1)]
 
 
 @pytest.mark.parametrize(
@@ -192,3 +271,23 @@ async def test_api_key_create_prints_a_key_the_api_accepts(fresh_url, capsys):
             assert refused.status_code == 403
     finally:
         await app.state.db.engine.dispose()
+
+
+async def test_api_key_create_with_an_expiry_day(fresh_url, capsys):
+    await _adr("migrate")
+    capsys.readouterr()
+    today = today_shanghai()
+    argv = ["api-key", "create", "--role", "supervisor", "--name", "audit export"]
+    assert await _adr(*argv, "--expires-on", today.isoformat()) == 0
+    key = capsys.readouterr().out.strip()
+    database = create_database(settings_for(fresh_url), url=fresh_url)
+    try:
+        async with database.sessionmaker() as session:
+            [row] = (await session.execute(select(ApiKey))).scalars()
+    finally:
+        await database.engine.dispose()
+    assert key.startswith(row.prefix)
+    assert row.expires_at == datetime.combine(today + timedelta(days=1), time(), tzinfo=SHANGHAI)
+    past = (today - timedelta(days=1)).isoformat()
+    assert await _adr(*argv, "--expires-on", past) == 2
+    assert "expiry day must be today or later" in capsys.readouterr().err

@@ -14,13 +14,15 @@ from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.session import Database, transaction
+from app.api.budgets import Budget, budget_of
+from app.api.rate_limit import RateLimiter, charge_address
+from app.db.session import Database, set_statement_timeout, transaction
 from app.domain.auth.actor import Actor
 from app.domain.auth.api_keys import actor_from_api_key
 from app.domain.auth.tokens import actor_from_token
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import Role
-from app.errors import Forbidden, Unauthorized
+from app.errors import DomainError, Forbidden, Unauthorized
 from app.settings import Settings
 
 # Dependencies are ``async def`` even when they do not await: FastAPI runs a plain ``def``
@@ -43,6 +45,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     sees a 2xx for a write that did not commit."""
     database: Database = request.app.state.db
     async with transaction(database.sessionmaker) as session:
+        # Every statement is bounded by the connection's default; reports get longer.
+        if budget_of(request.url.path, request.scope.get("query_string", b"")) is Budget.REPORT:
+            settings: Settings = request.app.state.settings
+            await set_statement_timeout(session, settings.report_statement_timeout_ms)
         yield session
 
 
@@ -52,6 +58,7 @@ async def get_cipher(request: Request) -> FieldCipher:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
 CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
@@ -70,7 +77,13 @@ async def get_current_actor(
     if bearer is not None:
         actor = actor_from_token(bearer.credentials, settings)
     elif api_key:
-        actor = await actor_from_api_key(session, api_key)
+        try:
+            actor = await actor_from_api_key(session, api_key)
+        except DomainError:
+            # A made-up key must not buy a budget of its own: its sender's address pays.
+            limiter: RateLimiter = request.app.state.rate_limiter
+            await charge_address(limiter, request.scope)
+            raise
     if actor is not None:
         request.state.actor = actor  # for the audit of a refusal further down
         return actor

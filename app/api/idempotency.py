@@ -5,6 +5,10 @@ true``); with another body, 422 ``idempotency_key_reused``; while the first requ
 runs, 409 ``idempotency_key_in_flight``. Keys belong to one caller and live 72 hours. The
 stored response is written in the same transaction as the write it protects: either both
 commit or neither does, so a retry after a failure simply runs again.
+
+A replay is an answer about an object: before it is sent, the caller's present right to see
+that object is checked again (``visible``), so that a caller whose role or agency changed
+since the first request gets the 404 a fresh read would give, not the stored body.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Header, Request
@@ -66,7 +70,15 @@ class Idempotency:
     def __init__(self, request: Request, session: AsyncSession, actor: Actor, key: str | None):
         self.request, self.session, self.actor, self.key = request, session, actor, key
 
-    async def run(self, create: Callable[[], Awaitable[Created]]) -> Response:
+    async def run(
+        self,
+        create: Callable[[], Awaitable[Created]],
+        *,
+        visible: Callable[[dict[str, Any]], Awaitable[object]],
+    ) -> Response:
+        """Run ``create`` once per key; ``visible(stored body)`` raises (404) when the
+        caller may no longer see what a replay would show."""
+        self.visible = visible
         if self.key is None:
             return self._respond(await create())
         caller = self.actor.sub
@@ -127,6 +139,8 @@ class Idempotency:
                 ],
                 code="idempotency_key_reused",
             )
+        stored = orjson.loads(existing.response_body)
+        await self.visible(stored if isinstance(stored, dict) else {})
         return _replay(existing)
 
     @staticmethod

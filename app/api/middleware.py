@@ -27,6 +27,15 @@ from app.errors import PayloadTooLarge, UnsupportedMediaType
 log = structlog.get_logger("adr.http")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# On every response: no MIME sniffing, never inside a frame (clickjacking), no Referer
+# leaking a URL (which may carry ids) to another site. The CSP names only frame-ancestors,
+# so the offline Swagger UI and ReDoc pages keep running their own scripts and styles.
+_SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -96,6 +105,7 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(_SECURITY_HEADERS)
                 if is_api and not any(k == b"cache-control" for k, _ in headers):
                     # API answers may carry personal data: no proxy or browser keeps them.
                     headers.append((b"cache-control", b"no-store"))

@@ -59,7 +59,23 @@ _DESCRIPTIONS = {
     415: "Body is not JSON",
     422: "Validation failed; `errors` names every field",
     428: "If-Match is required",
-    503: "Not ready",
+    429: "Over the caller's request budget; see `Retry-After` and `RateLimit-*`",
+    503: "Overloaded or timed out (connection pool exhausted, statement over its time "
+    "limit); retry after `Retry-After` seconds",
+}
+# Every operation can be refused for load: documented once here instead of on each route.
+# Health and metrics are never rate limited (SPEC 3).
+_UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+_INTEGER = {"type": "integer", "minimum": 0}
+_RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": _INTEGER}
+_LOAD_HEADERS: dict[str, dict[str, Any]] = {
+    "429": {
+        "Retry-After": _RETRY_AFTER,
+        "RateLimit-Limit": {"description": "Requests per minute of the budget", "schema": _INTEGER},
+        "RateLimit-Remaining": {"description": "Requests left in the window", "schema": _INTEGER},
+        "RateLimit-Reset": {"description": "Seconds until there is room", "schema": _INTEGER},
+    },
+    "503": {"Retry-After": _RETRY_AFTER},
 }
 
 
@@ -82,10 +98,15 @@ def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
     ``Problem`` schema, and nothing else: FastAPI files a response model under
     ``application/json`` and adds its own 422 (``HTTPValidationError``) to every operation
     with parameters, neither of which the service ever sends."""
-    for item in schema.get("paths", {}).values():
+    for path, item in schema.get("paths", {}).items():
         for operation in item.values():
             if not isinstance(operation, dict):
                 continue
+            responses = operation.setdefault("responses", {})
+            load_statuses = ("503",) if path in _UNLIMITED_PATHS else ("429", "503")
+            for status in load_statuses:
+                responses.setdefault(status, {"description": _DESCRIPTIONS[int(status)]})
+                responses[status].setdefault("headers", _LOAD_HEADERS[status])
             for status, response in operation.get("responses", {}).items():
                 if not str(status).startswith(("4", "5")):
                     continue
@@ -142,7 +163,7 @@ def install_docs(app: FastAPI) -> None:
             swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
             swagger_favicon_url=favicon,
-            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": False},
         )
 
     @app.get("/redoc", include_in_schema=False)

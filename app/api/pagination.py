@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -55,3 +56,19 @@ def next_cursor(items: list[Any], limit: int, position: Any) -> str | None:
     if len(items) < limit or not items:
         return None
     return encode_cursor(position(items[-1]))
+
+
+def cursor_keyset(
+    cursor: str | None, fields: tuple[tuple[str, Callable[[Any], Any]], ...]
+) -> tuple[Any, ...] | None:
+    """The keyset position of a cursor, each field parsed by its function (422 when any is
+    missing or does not parse)."""
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    try:
+        return tuple(parse(position[name]) for name, parse in fields)
+    except (KeyError, TypeError, ValueError):
+        raise ValidationFailed.of_field(
+            "query.cursor", "the cursor is not valid", "invalid_cursor"
+        ) from None

@@ -16,6 +16,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -27,6 +28,7 @@ from app.errors import (
     DomainError,
     Forbidden,
     NotFound,
+    ServiceUnavailable,
     Unauthorized,
     ValidationFailed,
 )
@@ -34,6 +36,10 @@ from app.errors import (
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # character_not_in_repertoire, untranslatable_character
 _BAD_TEXT_SQLSTATES = {"22021", "22P05"}
+# query_canceled (statement_timeout), lock_not_available (lock_timeout): the request asked
+# for more time than it is allowed, which is load, not a fault: 503 and come back later.
+_TIMED_OUT_SQLSTATES = {"57014", "55P03"}
+RETRY_AFTER_S = "2"
 TYPE_BASE = "https://adr.liaocheng.gov.cn/problems/"
 log = structlog.get_logger("adr.problems")
 
@@ -211,9 +217,28 @@ def install(app: FastAPI, *, on_security_error: SecurityHook | None = None) -> N
                 code="invalid_characters",
             )
             return from_domain_error(error, instance=request.url.path)
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) in _TIMED_OUT_SQLSTATES:
+            log.warning("statement_timed_out", path=request.url.path)
+            timed_out = ServiceUnavailable(
+                "the request took longer than its time limit; retry later",
+                code="statement_timeout",
+                headers={"Retry-After": RETRY_AFTER_S},
+            )
+            return from_domain_error(timed_out, instance=request.url.path)
         raise exc
 
+    async def pool_exhausted(request: Request, exc: Exception) -> Response:
+        # Every database connection of this process stayed busy for the whole pool timeout.
+        log.warning("database_pool_exhausted", path=request.url.path)
+        busy = ServiceUnavailable(
+            "the service is busy; retry later",
+            code="database_busy",
+            headers={"Retry-After": RETRY_AFTER_S},
+        )
+        return from_domain_error(busy, instance=request.url.path)
+
     app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeout, pool_exhausted)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(StarletteHTTPException, http_error)

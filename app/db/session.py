@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
@@ -63,7 +63,15 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         # time are replaced before use.
         pool_pre_ping=False,
         pool_recycle=1800,
-        connect_args={"server_settings": {"application_name": "adr-service", "timezone": "UTC"}},
+        connect_args={
+            "server_settings": {
+                "application_name": "adr-service",
+                "timezone": "UTC",
+                # Every statement is bounded (SPEC 3), set once per connection so that it
+                # costs no round trip per request; reports raise it per transaction.
+                "statement_timeout": str(settings.statement_timeout_ms),
+            }
+        },
     )
 
 
@@ -101,6 +109,16 @@ async def transaction(
         except BaseException:
             await session.rollback()
             raise
+
+
+async def set_statement_timeout(session: AsyncSession, milliseconds: int) -> None:
+    """Bound every statement of the session's current transaction (``SET LOCAL``: it ends
+    with the transaction, so a pooled connection never keeps it). PostgreSQL only."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT set_config('statement_timeout', :value, true)"),
+            {"value": str(milliseconds)},
+        )
 
 
 async def flush_unique(session: AsyncSession, *new: object) -> bool:

@@ -34,6 +34,7 @@ from app.domain.common.enums import Role  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from scripts.bench import baseline  # noqa: E402
+from scripts.bench.common import use_bench_environment  # noqa: E402
 from scripts.bench.run import DB, intake_body  # noqa: E402
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -83,6 +84,7 @@ async def main() -> None:
         "ADR_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
     url = make_url(base).set(database=DB).render_as_string(False)
+    use_bench_environment()
     settings = Settings(env="development", database_url=url, log_level="WARNING")
     app: Any = create_app(settings)
     if args.target == "baseline":

@@ -34,7 +34,12 @@ from app.domain.auth.tokens import mint_token  # noqa: E402
 from app.domain.common.enums import Role  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from scripts.bench import lua  # noqa: E402
-from scripts.bench.common import connect, migrate_and_seed, recreate_database  # noqa: E402
+from scripts.bench.common import (  # noqa: E402
+    connect,
+    migrate_and_seed,
+    recreate_database,
+    use_bench_environment,
+)
 
 BIN = Path(sys.executable).parent
 DB = "adr_bench"
@@ -250,6 +255,7 @@ def main() -> None:
         "ADR_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
     bench_url = make_url(base).set(database=DB)
+    use_bench_environment()
     settings = Settings(env="development", database_url=bench_url.render_as_string(False))
     scenarios = [s for s in args.scenarios.split(",") if s]
     # Dispatch consumes the cases it dispatches: every run of it gets its own, as many as

@@ -46,7 +46,13 @@ from app.db.session import create_database
 from app.domain.auth.tokens import mint_token
 from app.domain.common.enums import Role
 from app.settings import Settings
-from scripts.bench.common import BIN, connect, migrate_and_seed, recreate_database
+from scripts.bench.common import (
+    BIN,
+    connect,
+    migrate_and_seed,
+    recreate_database,
+    use_bench_environment,
+)
 from scripts.bench.run import ROOT, wait_ready
 
 DB = "adr_bench_scale"
@@ -869,6 +875,7 @@ def main() -> None:
         "ADR_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
     url = make_url(base).set(database=DB).render_as_string(hide_password=False)
+    use_bench_environment()
     settings = Settings(env="development", database_url=url, log_level="WARNING")
     load = asyncio.run(prepare(base, url, args.cases, args.reuse))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Agency, ApiKey
+from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.enums import Role
 from tests.support.problems import assert_problem
 
@@ -201,3 +203,38 @@ async def test_lawyer_keys_are_refused(client, auth):
     )
     body = assert_problem(response, 422)
     assert body["errors"][0]["field"] == "role"
+
+
+# --- expiry -----------------------------------------------------------------------------------
+
+
+async def test_a_key_works_through_its_expiry_day_and_not_after(client, auth, session):
+    today = today_shanghai()
+    created = await _create(client, auth, expires_on=today.isoformat())
+    # The end of the day in Asia/Shanghai, whatever the server's clock zone.
+    expected_end = datetime.combine(today + timedelta(days=1), time(), tzinfo=SHANGHAI)
+    assert datetime.fromisoformat(created["expires_at"]) == expected_end
+    key = {"X-API-Key": created["key"]}
+    assert (await client.get("/api/v1/policy", headers=key)).status_code == 200
+    # Time passes (the stored instant is moved into the past, as the clock would).
+    row = await session.get(ApiKey, uuid.UUID(created["id"]))
+    assert row is not None
+    row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    await session.flush()
+    assert_problem(await client.get("/api/v1/policy", headers=key), 401, "api_key_expired")
+
+
+async def test_a_key_without_expiry_shows_none(client, auth):
+    created = await _create(client, auth)
+    assert created["expires_at"] is None
+
+
+async def test_an_expiry_day_in_the_past_is_refused(client, auth):
+    yesterday = today_shanghai() - timedelta(days=1)
+    response = await client.post(
+        KEYS,
+        json={"name": "late", "role": "supervisor", "expires_on": yesterday.isoformat()},
+        headers=auth(Role.ADMIN),
+    )
+    body = assert_problem(response, 422)
+    assert body["errors"][0]["field"] == "expires_on"

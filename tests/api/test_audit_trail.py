@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import AuditRecord
 from app.domain.audit.chain import record_hash
-from app.domain.audit.service import _fields
+from app.domain.audit.service import record_fields as _fields
 from app.domain.common.enums import Role
+from tests.support.audit import close_failure_minutes
 from tests.support.databases import is_postgres
 from tests.support.problems import assert_problem
 
@@ -118,22 +119,26 @@ async def test_personal_data_is_masked_in_records(client, auth):
 # --- refusals -------------------------------------------------------------------------------
 
 
-async def test_a_401_is_recorded_as_denied(client, auth):
+async def test_a_401_is_recorded_as_denied_once_its_minute_is_over(client, auth, db, settings):
     response = await client.get("/api/v1/api-keys", headers={"X-Request-ID": "no-creds-1"})
     assert_problem(response, 401)
+    assert await _records(client, auth, action="auth.refused") == []  # still counting
+    await close_failure_minutes(db, settings)
     [record] = await _records(client, auth, action="auth.refused")
     assert record["outcome"] == "denied"
     assert record["actor_sub"] is None
     assert record["object_id"] == "GET /api/v1/api-keys"
     assert record["request_id"] == "no-creds-1"
     assert record["client_address"] == "203.0.113.7"
-    assert record["changes"] == {"code": "authentication_required"}
+    assert record["changes"]["code"] == "authentication_required"
+    assert record["changes"]["count"] == 1
 
 
-async def test_a_bad_api_key_is_recorded_as_denied(client, auth):
+async def test_a_bad_api_key_is_recorded_as_denied(client, auth, db, settings):
     await client.get("/api/v1/policy", headers={"X-API-Key": "adr_stolen-or-guessed"})
+    await close_failure_minutes(db, settings)
     [record] = await _records(client, auth, action="auth.refused")
-    assert record["changes"] == {"code": "invalid_api_key"}
+    assert record["changes"]["code"] == "invalid_api_key"
 
 
 async def test_a_403_is_recorded_as_denied_with_the_actor(client, auth):
@@ -154,8 +159,9 @@ async def test_a_403_is_recorded_as_denied_with_the_actor(client, auth):
     assert await _records(client, auth, action="api_key.create") == []
 
 
-async def test_the_path_of_a_refusal_is_recorded_without_personal_data(client, auth):
+async def test_the_path_of_a_refusal_is_recorded_without_personal_data(client, auth, db, settings):
     await client.delete("/api/v1/api-keys/13912345678")
+    await close_failure_minutes(db, settings)
     [record] = await _records(client, auth, action="auth.refused")
     assert "13912345678" not in record["object_id"]
     assert record["object_id"] == "DELETE /api/v1/api-keys/139****5678"
@@ -185,9 +191,10 @@ async def test_reading_needs_credentials(client):
 # --- filters and pages ----------------------------------------------------------------------
 
 
-async def test_filters_select_matching_records_only(client, auth):
+async def test_filters_select_matching_records_only(client, auth, db, settings):
     keys = await _create_keys(client, auth, 2)
     await client.get("/api/v1/api-keys")  # one refusal
+    await close_failure_minutes(db, settings)
     await client.get("/api/v1/api-keys", headers=auth(Role.LAWYER, sub="carol"))
 
     by_action = await _records(client, auth, action="api_key.create")
@@ -268,9 +275,10 @@ async def _verify(client: Any, auth: Any) -> dict[str, Any]:
     return report
 
 
-async def test_the_chain_is_valid_after_writes_and_refusals(client, auth):
+async def test_the_chain_is_valid_after_writes_and_refusals(client, auth, db, settings):
     await _create_keys(client, auth, 3)
     await client.get("/api/v1/api-keys")
+    await close_failure_minutes(db, settings)
     records = await _records(client, auth)
     report = await _verify(client, auth)
     assert report["valid"] is True
@@ -340,8 +348,9 @@ async def test_a_deleted_last_record_and_renumbering_are_found(client, auth, ses
     assert report["first_broken_seq"] == seqs[1]
 
 
-async def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(client, auth, session):
-    # A forger who recomputes the edited record's hash still breaks the record after it.
+async def test_an_edit_with_a_recomputed_plain_hash_is_found_at_once(client, auth, session):
+    # A forger with database access but without the audit key cannot compute the keyed MAC:
+    # a plain SHA-256 put in its place is found at the edited record itself.
     await _create_keys(client, auth, 4)
     seqs = sorted(r["seq"] for r in await _records(client, auth))
     await _tamper(
@@ -362,8 +371,8 @@ async def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(client, auth,
     )
     report = await _verify(client, auth)
     assert report["valid"] is False
-    assert report["first_broken_seq"] == seqs[2]
-    assert "link" in report["problem"]
+    assert report["first_broken_seq"] == seqs[1]
+    assert "does not match its hash" in report["problem"]
 
 
 async def test_an_empty_trail_is_valid(client, auth):

@@ -34,8 +34,9 @@ NOT_CHECKED = [positive_data_acceptance, negative_data_rejection]
 
 
 def _settings(url: str) -> Settings:
-    # No periodic sweep: what the run sees must not depend on how long it takes.
-    return settings_for(url).model_copy(update={"sweep_interval_s": 0})
+    # No periodic sweep: what the run sees must not depend on how long it takes. No periodic
+    # sealer either: the document app's database (in memory) has no tables to seal.
+    return settings_for(url).model_copy(update={"sweep_interval_s": 0, "audit_seal_interval_s": 0})
 
 
 # Only its OpenAPI document is used: the engine of this app never connects.

@@ -25,6 +25,7 @@ TEST_SECRETS = {
     "pii_keys": {"k1": "dGVzdC1waWkta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTI="},
     "pii_active_key_id": "k1",
     "pii_hash_key": "test-pii-hash-key-0123456789",
+    "audit_key": "test-audit-chain-key-0123456789abcdef012345",
 }
 
 

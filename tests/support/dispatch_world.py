@@ -261,8 +261,7 @@ class DispatchWorld:
     async def events(self, case_id: str) -> list[Json]:
         response = await self.client.get(f"{API}/cases/{case_id}/events", headers=self.coordinator)
         assert response.status_code == 200, response.text
-        body = response.json()
-        items: list[Json] = body["items"] if isinstance(body, dict) else body
+        items: list[Json] = response.json()["items"]
         return items
 
     async def event_types(self, case_id: str) -> list[str]:

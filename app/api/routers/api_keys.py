@@ -27,7 +27,12 @@ async def create_api_key(
     body: ApiKeyIn, session: SessionDep, actor: AdminActor, response: Response
 ) -> ApiKeyCreated:
     api_key, plaintext = await service.create_api_key(
-        session, actor=actor, name=body.name, role=body.role, agency_id=body.agency_id
+        session,
+        actor=actor,
+        name=body.name,
+        role=body.role,
+        agency_id=body.agency_id,
+        expires_on=body.expires_on,
     )
     response.headers["Location"] = f"/api/v1/api-keys/{api_key.id}"
     return ApiKeyCreated.model_validate(

@@ -6,11 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import AuditReader, Cursor, IsoDateTime, Limit, SessionDep
+from app.api.deps import (
+    AuditReader,
+    Cursor,
+    DatabaseDep,
+    IsoDateTime,
+    Limit,
+    SessionDep,
+    SettingsDep,
+)
 from app.api.openapi_docs import AUTH_ERRORS, problem_responses
 from app.api.pagination import Page, decode_cursor, next_cursor
 from app.db.repositories import audit as repo
-from app.domain.audit import service
+from app.domain.audit import service, verification
 from app.domain.audit.schemas import AuditRecordOut, ChainReportOut
 from app.errors import ValidationFailed
 
@@ -25,6 +33,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 )
 async def list_audit_records(
     session: SessionDep,
+    settings: SettingsDep,
     actor: AuditReader,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -42,7 +51,7 @@ async def list_audit_records(
                 f"query.{name}", "give a time zone offset", "naive_datetime"
             )
     # Records are listed with their place in the chain: seal what the sealer has not yet.
-    await service.seal_pending(session)
+    await service.seal_pending(session, key=settings.audit_key_bytes)
     position = decode_cursor(cursor)
     before = position.get("seq") if position else None
     if before is not None and not isinstance(before, int):
@@ -67,9 +76,15 @@ async def list_audit_records(
 
 @router.get(
     "/verify",
-    summary="Check the hash chain: any edited or deleted record is found",
+    summary="Check the keyed chain: an edited, forged or deleted record is found",
+    description="Reads the trail in batches without a lock that writers or readers wait "
+    "for. Records deleted from the end are found only against a checkpoint "
+    "(`adr audit verify --checkpoint FILE`).",
     operation_id="verify_audit_chain",
     responses=AUTH_ERRORS,
 )
-async def verify_audit_chain(session: SessionDep, actor: AuditReader) -> ChainReportOut:
-    return ChainReportOut.model_validate(await service.verify(session))
+async def verify_audit_chain(
+    database: DatabaseDep, settings: SettingsDep, actor: AuditReader
+) -> ChainReportOut:
+    report = await verification.verify(database.sessionmaker, key=settings.audit_key_bytes)
+    return ChainReportOut.model_validate(report)

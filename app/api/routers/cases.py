@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
-from typing import Annotated, Literal
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
@@ -20,7 +20,7 @@ from app.api.deps import (
 )
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
+from app.api.pagination import Page, cursor_keyset, cursor_uuid, next_cursor
 from app.db.repositories.cases import CaseFilters
 from app.domain.auth.actor import Actor
 from app.domain.cases import deadline_refresh, intake, queries
@@ -92,7 +92,10 @@ async def create_case(
             view, headers={"Location": f"/api/v1/cases/{case.id}", "ETag": queries.etag(case)}
         )
 
-    return await idem.run(take_in)
+    async def still_visible(stored: dict[str, Any]) -> None:
+        await queries.get_visible_case(session, actor=actor, case_id=uuid.UUID(stored["id"]))
+
+    return await idem.run(take_in, visible=still_visible)
 
 
 @router.get(
@@ -207,10 +210,20 @@ async def correct_case(
     responses={**AUTH_ERRORS, **problem_responses(404, 422)},
 )
 async def list_case_events(
-    case_id: uuid.UUID, session: SessionDep, actor: CurrentActor
-) -> list[CaseEventOut]:
-    events = await queries.timeline(session, actor=actor, case_id=case_id)
-    return [CaseEventOut.model_validate(e) for e in events]
+    case_id: uuid.UUID,
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[CaseEventOut]:
+    after = cursor_keyset(cursor, (("at", datetime.fromisoformat), ("id", uuid.UUID)))
+    events = await queries.timeline(session, actor=actor, case_id=case_id, after=after, limit=limit)
+    return Page(
+        items=[CaseEventOut.model_validate(e) for e in events],
+        next_cursor=next_cursor(
+            events, limit, lambda e: {"at": e.occurred_at.isoformat(), "id": str(e.id)}
+        ),
+    )
 
 
 @router.post(

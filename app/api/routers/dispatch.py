@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
@@ -86,7 +86,10 @@ async def dispatch_case(
             headers={"Location": f"/api/v1/assignments/{assignment.id}"},
         )
 
-    return await idem.run(offer)
+    async def still_visible(_stored: dict[str, Any]) -> None:
+        await case_queries.get_visible_case(session, actor=actor, case_id=case_id)
+
+    return await idem.run(offer, visible=still_visible)
 
 
 @router.get(

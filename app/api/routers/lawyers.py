@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from app.api.deps import BureauActor, CipherDep, CurrentActor, Cursor, Limit, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
+from app.api.pagination import Page, cursor_keyset, cursor_uuid, next_cursor
 from app.db.repositories import registry as repo
 from app.domain.common.enums import CertificateStatus
 from app.domain.dispatch import standing
@@ -153,7 +154,19 @@ async def add_unavailability(
     responses={**AUTH_ERRORS, **problem_responses(404, 422)},
 )
 async def list_unavailability(
-    lawyer_id: uuid.UUID, session: SessionDep, actor: CurrentActor
-) -> list[UnavailabilityOut]:
-    periods = await service.list_unavailability(session, actor=actor, lawyer_id=lawyer_id)
-    return [UnavailabilityOut.model_validate(p) for p in periods]
+    lawyer_id: uuid.UUID,
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[UnavailabilityOut]:
+    after = cursor_keyset(cursor, (("from", date.fromisoformat), ("id", uuid.UUID)))
+    periods = await service.list_unavailability(
+        session, actor=actor, lawyer_id=lawyer_id, after=after, limit=limit
+    )
+    return Page(
+        items=[UnavailabilityOut.model_validate(p) for p in periods],
+        next_cursor=next_cursor(
+            periods, limit, lambda p: {"from": p.from_date.isoformat(), "id": str(p.id)}
+        ),
+    )

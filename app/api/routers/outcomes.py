@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
@@ -52,7 +52,10 @@ async def record_outcome(
         view = await queries.case_view(session, actor=actor, case=case, cipher=cipher)
         return Created(view, headers={"Location": f"/api/v1/cases/{case.id}"})
 
-    return await idem.run(close)
+    async def still_visible(_stored: dict[str, Any]) -> None:
+        await queries.get_visible_case(session, actor=actor, case_id=case_id)
+
+    return await idem.run(close, visible=still_visible)
 
 
 @router.post(

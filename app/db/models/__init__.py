@@ -1,7 +1,7 @@
 """Every table, imported here so that ``Base.metadata`` is complete for Alembic."""
 
 from app.db.models.assignments import Assignment
-from app.db.models.audit import AuditRecord
+from app.db.models.audit import AuditRecord, FailedAuthenticationTally
 from app.db.models.calendar import CalendarYear
 from app.db.models.cases import (
     Case,
@@ -31,6 +31,7 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseOutcome",
+    "FailedAuthenticationTally",
     "IdempotencyKey",
     "Lawyer",
     "LawyerSpecialty",

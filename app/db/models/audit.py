@@ -1,4 +1,6 @@
-"""The audit trail (SPEC 4.4): append-only, each record chained to the previous by SHA-256.
+"""The audit trail (SPEC 4.4): append-only, each record chained to the previous by
+HMAC-SHA256 under ``ADR_AUDIT_KEY`` (``chain_version`` 2; records sealed before the key was
+introduced keep their plain SHA-256 links, version 1: docs/security.md).
 
 A record is inserted by the transaction whose change it describes, with no lock (``serial``
 orders insertion). The sealer then gives sealed records their place in the chain: ``seq``
@@ -13,7 +15,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, text
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -52,3 +54,21 @@ class AuditRecord(Base):
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # How ``hash`` was computed: 1 SHA-256 (legacy), 2 HMAC-SHA256; set when sealed.
+    chain_version: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class FailedAuthenticationTally(Base):
+    """Failed authentications per client address and minute (SPEC 4.4): anonymous traffic
+    increments a counter here instead of appending to the audit trail; when the minute is
+    over, the tally becomes one audit record carrying its count."""
+
+    __tablename__ = "failed_authentication_tallies"
+
+    client_address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    # What the record will say beyond the count: the first request, the last refusal.
+    first_request_id: Mapped[str | None] = mapped_column(String(64))
+    last_code: Mapped[str] = mapped_column(String(40))
+    last_path: Mapped[str] = mapped_column(String(64))

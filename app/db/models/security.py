@@ -26,3 +26,5 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The key stops working at this moment (none: until revoked).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, delete, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import column_values
 from app.db.fast_insert import insert_rows
-from app.db.models import AuditRecord
+from app.db.models import AuditRecord, FailedAuthenticationTally
 
 # Any fixed 64-bit number: the key of the transaction-scoped advisory lock that serialises
 # appends to the chain on PostgreSQL. (SQLite's BEGIN IMMEDIATE already serialises writers.)
@@ -55,22 +57,15 @@ async def unsealed(session: AsyncSession, *, limit: int) -> list[AuditRecord]:
     return list((await session.execute(stmt)).scalars())
 
 
-async def iterate(session: AsyncSession, *, batch: int = 1000) -> AsyncIterator[AuditRecord]:
-    """Every record in chain order, read in keyset batches so memory stays flat."""
-    after = 0
-    while True:
-        stmt = (
-            select(AuditRecord)
-            .where(AuditRecord.seq.is_not(None), AuditRecord.seq > after)
-            .order_by(AuditRecord.seq)
-        )
-        rows = list((await session.execute(stmt.limit(batch))).scalars())
-        for row in rows:
-            yield row
-        if len(rows) < batch:
-            return
-        after = rows[-1].seq or 0
-        session.expunge_all()
+async def sealed_after(session: AsyncSession, *, after_seq: int, limit: int) -> list[AuditRecord]:
+    """The next ``limit`` records of the chain after ``after_seq`` (a keyset batch)."""
+    stmt = (
+        select(AuditRecord)
+        .where(AuditRecord.seq.is_not(None), AuditRecord.seq > after_seq)
+        .order_by(AuditRecord.seq)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
 
 
 async def list_page(
@@ -111,3 +106,47 @@ async def list_page(
     if occurred_to is not None:
         stmt = stmt.where(AuditRecord.occurred_at < occurred_to)
     return list((await session.execute(stmt)).scalars())
+
+
+async def count_failed_authentication(
+    session: AsyncSession,
+    *,
+    client_address: str,
+    minute: datetime,
+    request_id: str | None,
+    code: str,
+    path: str,
+) -> None:
+    """One more failure for (address, minute): an insert, or an atomic increment when the
+    row exists (``ON CONFLICT DO UPDATE``: parallel requests never lose a count)."""
+    tally = cast(Table, FailedAuthenticationTally.__table__)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(tally).values(
+        client_address=client_address,
+        minute=minute,
+        count=1,
+        first_request_id=request_id,
+        last_code=code,
+        last_path=path,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[tally.c.client_address, tally.c.minute],
+        set_={
+            "count": tally.c.count + 1,
+            "last_code": stmt.excluded.last_code,
+            "last_path": stmt.excluded.last_path,
+        },
+    )
+    await session.execute(stmt)
+
+
+async def take_failed_authentications(
+    session: AsyncSession, *, before: datetime
+) -> list[FailedAuthenticationTally]:
+    """Remove and return the tallies of the minutes before ``before`` (closed minutes)."""
+    tally = cast(Table, FailedAuthenticationTally.__table__)
+    stmt = delete(tally).where(tally.c.minute < before).returning(*tally.c)
+    rows = (await session.execute(stmt)).mappings().all()
+    ordered = sorted(rows, key=lambda r: (r["minute"], r["client_address"]))
+    return [FailedAuthenticationTally(**row) for row in ordered]

@@ -245,12 +245,29 @@ SUMMARY_COLUMNS = (
 )
 
 
-async def events(session: AsyncSession, case_id: uuid.UUID) -> list[CaseEvent]:
+async def events(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    *,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int | None = None,
+) -> list[CaseEvent]:
+    """The timeline in order, from after the keyset position ``after`` (time, id)."""
     stmt = (
         select(CaseEvent)
         .where(CaseEvent.case_id == case_id)
         .order_by(CaseEvent.occurred_at, CaseEvent.id)
     )
+    if after is not None:
+        at, event_id = after
+        stmt = stmt.where(
+            or_(
+                CaseEvent.occurred_at > at,
+                and_(CaseEvent.occurred_at == at, CaseEvent.id > event_id),
+            )
+        )
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list((await session.execute(stmt)).scalars())
 
 

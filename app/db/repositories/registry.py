@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -147,8 +147,14 @@ async def lawyers_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> lis
 
 
 async def list_unavailability(
-    session: AsyncSession, lawyer_id: uuid.UUID, *, ending_on_or_after: date | None = None
+    session: AsyncSession,
+    lawyer_id: uuid.UUID,
+    *,
+    ending_on_or_after: date | None = None,
+    after: tuple[date, uuid.UUID] | None = None,
+    limit: int | None = None,
 ) -> list[LawyerUnavailability]:
+    """Leave periods by start date, from after the keyset position ``after`` (from, id)."""
     stmt = (
         select(LawyerUnavailability)
         .where(LawyerUnavailability.lawyer_id == lawyer_id)
@@ -156,4 +162,17 @@ async def list_unavailability(
     )
     if ending_on_or_after is not None:
         stmt = stmt.where(LawyerUnavailability.to_date >= ending_on_or_after)
+    if after is not None:
+        starts, period_id = after
+        stmt = stmt.where(
+            or_(
+                LawyerUnavailability.from_date > starts,
+                and_(
+                    LawyerUnavailability.from_date == starts,
+                    LawyerUnavailability.id > period_id,
+                ),
+            )
+        )
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list((await session.execute(stmt)).scalars())

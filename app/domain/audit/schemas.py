@@ -6,6 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from pydantic import Field
+
 from app.domain.common.schema import OutputModel
 
 
@@ -34,3 +36,8 @@ class ChainReportOut(OutputModel):
     first_broken_seq: int | None
     problem: str | None
     checked_at: datetime | None
+    legacy_records: int = Field(
+        description="Records chained by plain SHA-256 before the keyed chain began; this "
+        "number never grows (docs/security.md)"
+    )
+    checkpoint_seq: int | None = None

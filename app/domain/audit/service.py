@@ -1,4 +1,4 @@
-"""Appending to, sealing and checking the audit trail (SPEC 4.4).
+"""Appending to and sealing the audit trail (SPEC 4.4); checking it: ``verification``.
 
 A record is written in the same transaction as the change it describes, with no lock, so
 writes never queue behind one another for the audit trail. The sealer (every second in each
@@ -11,7 +11,6 @@ on our machine and deadlocked with the case-number row lock (docs/performance.md
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Required, TypedDict, Unpack
 
@@ -21,13 +20,13 @@ from app.db.models import AuditRecord
 from app.db.repositories import audit as audit_repo
 from app.db.session import transaction
 from app.db.types import new_id, utcnow
-from app.domain.audit.chain import GENESIS_HASH, record_hash
+from app.domain.audit.chain import GENESIS_HASH, KEYED_HMAC_SHA256, keyed_record_hash
 from app.domain.audit.context import current_request
 from app.domain.audit.redaction import redact
 from app.domain.auth.actor import Actor
 
 
-def _fields(record: AuditRecord) -> dict[str, Any]:
+def record_fields(record: AuditRecord) -> dict[str, Any]:
     return {
         "seq": record.seq,
         "id": str(record.id),
@@ -54,6 +53,9 @@ class AuditFields(TypedDict, total=False):
     object_id: uuid.UUID | str | None
     changes: dict[str, Any] | None
     outcome: str
+    # Default: the current request's. Set when the record sums up other requests.
+    client_address: str | None
+    request_id: str | None
 
 
 def record(session: AsyncSession, **fields: Unpack[AuditFields]) -> None:
@@ -83,17 +85,74 @@ def _new_record(fields: AuditFields) -> AuditRecord:
         object_type=fields.get("object_type"),
         object_id=str(object_id) if object_id is not None else None,
         outcome=fields.get("outcome", "success"),
-        request_id=context.request_id,
-        client_address=context.client_address,
+        request_id=fields.get("request_id", context.request_id),
+        client_address=fields.get("client_address", context.client_address),
         changes=redact(changes) if changes is not None else None,
     )
 
 
-async def seal_pending(session: AsyncSession, *, wait: bool = True, batch: int = 1000) -> int:
-    """Chain every unsealed record (oldest insert first); returns how many were sealed.
-    Without ``wait``, returns 0 at once when another sealer is at work."""
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+async def count_failed_authentication(
+    sessionmaker: async_sessionmaker[AsyncSession], *, code: str, path: str
+) -> None:
+    """Failed authentication is anonymous traffic: it only counts, per client address and
+    minute (SPEC 4.4), so that a flood cannot grow the trail; the closed minute becomes
+    one audit record with its count (``record_closed_failures``)."""
+    context = current_request()
+    async with transaction(sessionmaker) as session:
+        await audit_repo.count_failed_authentication(
+            session,
+            client_address=context.client_address or "unknown",
+            minute=_minute(utcnow()),
+            request_id=context.request_id,
+            code=code,
+            path=path,
+        )
+
+
+async def record_closed_failures(session: AsyncSession, *, now: datetime) -> int:
+    """Turn the tallies of minutes before ``now``'s into audit records, one per address and
+    minute. Run by the sealer under its lock, so no tally is recorded twice."""
+    tallies = await audit_repo.take_failed_authentications(session, before=_minute(now))
+    for tally in tallies:
+        record(
+            session,
+            actor=None,
+            action="auth.refused",
+            object_type="route",
+            object_id=tally.last_path,
+            outcome="denied",
+            changes={
+                "count": tally.count,
+                "minute": tally.minute.isoformat(),
+                "code": tally.last_code,
+            },
+            client_address=tally.client_address,
+            request_id=tally.first_request_id,
+        )
+    if tallies:
+        await session.flush()
+    return len(tallies)
+
+
+async def seal_pending(
+    session: AsyncSession,
+    *,
+    key: bytes,
+    wait: bool = True,
+    batch: int = 1000,
+    now: datetime | None = None,
+) -> int:
+    """Chain every unsealed record (oldest insert first) by HMAC-SHA256 under ``key``;
+    returns how many were sealed. Without ``wait``, returns 0 at once when another sealer
+    is at work. The first keyed record links to the last legacy (SHA-256) one. Closed
+    minutes of failed authentications are recorded first."""
     if not await audit_repo.lock_chain(session, wait=wait):
         return 0
+    await record_closed_failures(session, now=now or utcnow())
     previous = await audit_repo.last_sealed(session)
     seq = (previous.seq or 0) if previous else 0
     prev_hash = (previous.hash or GENESIS_HASH) if previous else GENESIS_HASH
@@ -103,7 +162,8 @@ async def seal_pending(session: AsyncSession, *, wait: bool = True, batch: int =
             seq += 1
             row.seq = seq
             row.prev_hash = prev_hash
-            row.hash = prev_hash = record_hash(_fields(row), prev_hash)
+            row.chain_version = KEYED_HMAC_SHA256
+            row.hash = prev_hash = keyed_record_hash(key, record_fields(row), prev_hash)
         await session.flush()
         sealed += len(rows)
         if len(rows) < batch:
@@ -118,37 +178,6 @@ async def record_standalone(sessionmaker: async_sessionmaker[AsyncSession], **kw
         record(session, **kwargs)
 
 
-async def seal_in_background(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+async def seal_in_background(sessionmaker: async_sessionmaker[AsyncSession], key: bytes) -> int:
     async with transaction(sessionmaker) as session:
-        return await seal_pending(session, wait=False)
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    valid: bool
-    records_checked: int
-    last_seq: int | None
-    first_broken_seq: int | None = None
-    problem: str | None = None
-    checked_at: datetime | None = None
-
-
-async def verify(session: AsyncSession) -> ChainReport:
-    """Walk the chain from the start: every hash must match its content and link to the
-    previous record, and seq must have no gaps (a deleted record leaves one)."""
-    await seal_pending(session)
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
-    async for row in audit_repo.iterate(session):
-        problem = None
-        if row.seq != expected_seq:
-            problem = f"record {expected_seq} is missing"
-        elif row.prev_hash != expected_prev:
-            problem = "the link to the previous record does not match"
-        elif row.prev_hash is None or record_hash(_fields(row), row.prev_hash) != row.hash:
-            problem = "the record's content does not match its hash"
-        if problem:
-            return ChainReport(False, count, row.seq, row.seq, problem, utcnow())
-        assert row.seq is not None  # iterate() yields sealed records only
-        assert row.hash is not None
-        expected_prev, expected_seq, count = row.hash, row.seq + 1, count + 1
-    return ChainReport(True, count, expected_seq - 1 if count else None, checked_at=utcnow())
+        return await seal_pending(session, key=key, wait=False)

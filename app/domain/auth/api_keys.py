@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,7 @@ from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.auth.tokens import ensure_role_claims
+from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.enums import Role
 from app.errors import NotFound, Unauthorized, ValidationFailed
 
@@ -32,8 +34,14 @@ async def create_api_key(
     name: str,
     role: Role,
     agency_id: uuid.UUID | None,
+    expires_on: date | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its plaintext, which is never stored or shown again."""
+    """Create a key and return it with its plaintext, which is never stored or shown again.
+    With ``expires_on``, the key works through that day (Asia/Shanghai) and no longer."""
+    if expires_on is not None and expires_on < today_shanghai():
+        raise ValidationFailed.of_field(
+            "expires_on", "the expiry day must be today or later", "expires_in_past"
+        )
     if role is Role.LAWYER:
         raise ValidationFailed.of_field(
             "role", "API keys are for machine clients; a lawyer signs in personally", "invalid_role"
@@ -52,6 +60,7 @@ async def create_api_key(
         prefix=plaintext[:12],
         key_hash=hash_key(plaintext),
         created_by=actor.sub,
+        expires_at=end_of_day(expires_on) if expires_on is not None else None,
     )
     repo.add(session, api_key)
     await session.flush()
@@ -61,7 +70,12 @@ async def create_api_key(
         action="api_key.create",
         object_type="api_key",
         object_id=api_key.id,
-        changes={"name": name, "role": role.value, "agency_id": agency_id},
+        changes={
+            "name": name,
+            "role": role.value,
+            "agency_id": agency_id,
+            **({"expires_on": expires_on.isoformat()} if expires_on else {}),
+        },
     )
     return api_key, plaintext
 
@@ -79,10 +93,17 @@ async def revoke_api_key(session: AsyncSession, *, actor: Actor, key_id: uuid.UU
     return api_key
 
 
+def end_of_day(day: date) -> datetime:
+    """The first instant after ``day`` in Asia/Shanghai."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=SHANGHAI)
+
+
 async def actor_from_api_key(session: AsyncSession, plaintext: str) -> Actor:
     api_key = await repo.find_active_by_hash(session, hash_key(plaintext))
     if api_key is None:
         raise Unauthorized("the API key is not valid or has been revoked", code="invalid_api_key")
+    if api_key.expires_at is not None and api_key.expires_at <= utcnow():
+        raise Unauthorized("the API key has expired", code="api_key_expired")
     actor = Actor(
         sub=f"api-key:{api_key.id}",
         role=Role(api_key.role),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -17,6 +17,12 @@ class ApiKeyIn(InputModel):
     agency_id: uuid.UUID | None = Field(
         None, description="Required for agency_officer keys: the agency the client acts for"
     )
+    expires_on: date | None = Field(
+        None,
+        description="The last day (Asia/Shanghai) the key works; from the next day it is "
+        "refused (401 api_key_expired). Today or later. Omitted: until revoked.",
+        examples=["2027-01-31"],
+    )
 
 
 class ApiKeyOut(OutputModel):
@@ -28,6 +34,9 @@ class ApiKeyOut(OutputModel):
     created_at: datetime
     created_by: str
     revoked_at: datetime | None
+    expires_at: datetime | None = Field(
+        description="When the key stops working (the end of its expires_on day)"
+    )
 
 
 class ApiKeyCreated(ApiKeyOut):

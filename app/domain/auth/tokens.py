@@ -21,7 +21,10 @@ from app.errors import Unauthorized
 from app.settings import Settings
 
 ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
-REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+# The longest ``sub`` the service records (actor columns are 200 characters): a longer one
+# is a bad credential, refused before anything tries to store it.
+MAX_SUB_LENGTH = 200
 
 
 def _uuid_claim(claims: dict[str, Any], name: str) -> uuid.UUID | None:
@@ -37,7 +40,7 @@ def _uuid_claim(claims: dict[str, Any], name: str) -> uuid.UUID | None:
 def actor_from_token(token: str, settings: Settings) -> Actor:
     """Verify a bearer token and return the actor it names, or raise 401 ``invalid_token``."""
     secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
-    actor, expires = _verified(
+    actor, issued, expires = _verified(
         token,
         secret,
         settings.jwt_public_key,
@@ -45,9 +48,15 @@ def actor_from_token(token: str, settings: Settings) -> Actor:
         settings.jwt_issuer,
         settings.jwt_leeway_s,
     )
-    # A verified token is remembered, but its expiry is checked on every use.
-    if time.time() > expires + settings.jwt_leeway_s:
+    # A verified token is remembered, but its expiry and age are checked on every use.
+    now = time.time()
+    if now > expires + settings.jwt_leeway_s:
         raise Unauthorized("the token has expired", code="token_expired")
+    if now > issued + settings.jwt_max_age_s + settings.jwt_leeway_s:
+        raise Unauthorized(
+            f"the token was issued more than {settings.jwt_max_age_s} s ago; sign in again",
+            code="token_expired",
+        )
     return actor
 
 
@@ -62,7 +71,7 @@ def _verified(
     audience: str,
     issuer: str,
     leeway_s: int,
-) -> tuple[Actor, float]:
+) -> tuple[Actor, float, float]:
     try:
         algorithm = jwt.get_unverified_header(token).get("alg", "")
         if algorithm == "HS256" and secret is not None:
@@ -86,18 +95,23 @@ def _verified(
         raise Unauthorized("the token has expired", code="token_expired") from None
     except jwt.PyJWTError as exc:
         raise Unauthorized(f"the token is not valid: {exc}", code="invalid_token") from None
+    sub = claims["sub"]
+    if not isinstance(sub, str) or not sub or len(sub) > MAX_SUB_LENGTH:
+        raise Unauthorized(
+            f"claim 'sub' must be text of 1..{MAX_SUB_LENGTH} characters", code="invalid_token"
+        )
     try:
         role = Role(str(claims.get("role")))
     except ValueError:
         raise Unauthorized("the token carries no known role", code="invalid_token") from None
     actor = Actor(
-        sub=str(claims["sub"]),
+        sub=sub,
         role=role,
         agency_id=_uuid_claim(claims, "agency_id"),
         lawyer_id=_uuid_claim(claims, "lawyer_id"),
     )
     ensure_role_claims(actor)
-    return actor, float(claims["exp"])
+    return actor, float(claims["iat"]), float(claims["exp"])
 
 
 def ensure_role_claims(actor: Actor) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -217,6 +218,13 @@ async def list_cases(
     return [case_summary(r) for r in rows]
 
 
-async def timeline(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> list[CaseEvent]:
+async def timeline(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    case_id: uuid.UUID,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[CaseEvent]:
     case = await get_visible_case(session, actor=actor, case_id=case_id)
-    return await repo.events(session, case.id)
+    return await repo.events(session, case.id, after=after, limit=limit)

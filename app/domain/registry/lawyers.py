@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -220,10 +221,15 @@ async def add_unavailability(
 
 
 async def list_unavailability(
-    session: AsyncSession, *, actor: Actor, lawyer_id: uuid.UUID
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    lawyer_id: uuid.UUID,
+    after: tuple[date, uuid.UUID] | None,
+    limit: int,
 ) -> list[LawyerUnavailability]:
     lawyer = await get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id)
-    return await repo.list_unavailability(session, lawyer.id)
+    return await repo.list_unavailability(session, lawyer.id, after=after, limit=limit)
 
 
 def in_active_service(lawyer: Lawyer) -> bool:

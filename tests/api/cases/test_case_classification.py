@@ -29,7 +29,7 @@ async def events_of(client, headers, case_id) -> list[dict[str, Any]]:
     response = await client.get(f"{CASES}/{case_id}/events", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
-    events: list[dict[str, Any]] = response.json()
+    events: list[dict[str, Any]] = response.json()["items"]
     return events
 
 

@@ -70,7 +70,8 @@ async def test_with_the_current_etag_200_new_etag_version_and_event(client, coor
     assert corrected["applicants"] == case["applicants"]
     again = await client.get(f"{CASES}/{case['id']}", headers=coordinator)
     assert again.headers["etag"] == response.headers["etag"]
-    events = (await client.get(f"{CASES}/{case['id']}/events", headers=coordinator)).json()
+    page = await client.get(f"{CASES}/{case['id']}/events", headers=coordinator)
+    events = page.json()["items"]
     assert [e["type"] for e in events] == ["received", "corrected"]
     assert sorted(events[1]["data"]["fields"]) == ["channel", "title"]
     assert events[1]["actor_sub"] == "center-li"
@@ -216,3 +217,27 @@ async def test_a_missing_case_404(client, coordinator):
 async def test_known_on_still_checked_against_made_on(client, coordinator, case):
     act = {"type": "other", "made_on": days_ago(5), "known_on": days_ago(9)}
     problem(await patch(client, coordinator, case["id"], {"act": act}, etag_of(case)), 422)
+
+
+async def test_the_timeline_comes_in_pages_that_follow_the_cursor(client, coordinator, case):
+    etag = etag_of(case)
+    for n in range(4):
+        response = await patch(client, coordinator, case["id"], {"title": f"更正 {n}"}, etag)
+        assert response.status_code == 200, response.text
+        etag = response.headers["etag"]
+    url = f"{CASES}/{case['id']}/events"
+    everything = (await client.get(url, headers=coordinator)).json()
+    assert [e["type"] for e in everything["items"]] == ["received"] + ["corrected"] * 4
+    assert everything["next_cursor"] is None
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(url, params=params, headers=coordinator)).json()
+        assert len(page["items"]) <= 2
+        seen += [e["id"] for e in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [e["id"] for e in everything["items"]]
+    problem(await client.get(url, params={"cursor": "bm90LWpzb24"}, headers=coordinator), 422)

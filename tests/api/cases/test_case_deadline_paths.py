@@ -193,7 +193,7 @@ async def test_a_deadline_notice_recounts_the_periods_and_the_filter(
     flagged = await client.get(CASES, params={"deadline_warning": "true"}, headers=coordinator)
     assert case["id"] in {c["id"] for c in flagged.json()["items"]}
 
-    events = (await client.get(f"{CASES}/{case['id']}/events", headers=coordinator)).json()
+    events = (await client.get(f"{CASES}/{case['id']}/events", headers=coordinator)).json()["items"]
     assert events[-1]["type"] == "deadlines_notified"
     assert events[-1]["data"]["how"] == "phone"
     audit = await client.get(

@@ -2,6 +2,7 @@
 for API-key callers, nothing kept for a request that failed."""
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -251,3 +252,20 @@ async def test_keys_live_72_hours_and_an_expired_key_runs_again(
     assert again.status_code == 201, again.text
     assert "idempotent-replayed" not in again.headers
     assert again.json()["id"] != first.json()["id"]
+
+
+async def test_a_replay_is_404_for_a_caller_who_may_no_longer_see_the_case(
+    client, auth, intake, respondent, bystander
+):
+    # The same person (sub) took the case in for one agency and has since moved to another:
+    # their replay must not show a case that a fresh read would not.
+    body = case_body(intake, respondent)
+    before = auth(Role.AGENCY_OFFICER, sub="officer-moved", agency_id=uuid.UUID(intake))
+    first = await client.post(CASES, json=body, headers=keyed(before, "moved-officer-1"))
+    assert first.status_code == 201, first.text
+    still = await client.post(CASES, json=body, headers=keyed(before, "moved-officer-1"))
+    assert still.headers["idempotent-replayed"] == "true"
+    after = auth(Role.AGENCY_OFFICER, sub="officer-moved", agency_id=uuid.UUID(bystander))
+    replay = await client.post(CASES, json=body, headers=keyed(after, "moved-officer-1"))
+    problem(replay, 404)
+    assert first.json()["id"] not in replay.text

@@ -310,7 +310,7 @@ async def test_a_whole_case_life_leaves_no_clear_number_anywhere(
         texts += [classified.text, events.text, audit_page.text]
     for text in texts:
         assert_no_clear(text, *secrets)
-    assert [e["type"] for e in events.json()] == ["received", "corrected", "classify"]
+    assert [e["type"] for e in events.json()["items"]] == ["received", "corrected", "classify"]
     # The masked forms are there, the clear ones nowhere.
     assert masked_id(first["id_number"]) in created.text
     log_text = json.dumps(output, ensure_ascii=False)

@@ -280,7 +280,7 @@ async def test_leave_of_a_lawyer_one_may_not_see_is_not_found(
             await client.post(url, json=leave(date(2026, 12, 1)), headers=headers)
         ).status_code == 404
         assert (await client.get(url, headers=headers)).status_code == 404
-    assert (await client.get(url, headers=admin)).json() == []
+    assert (await client.get(url, headers=admin)).json()["items"] == []
 
 
 async def test_a_period_ending_before_it_starts_is_refused(client, admin, agency):
@@ -321,15 +321,15 @@ async def test_leave_periods_are_listed_in_date_order(client, admin, officer, as
     for headers in (admin, officer, as_lawyer(lawyer)):
         response = await client.get(url, headers=headers)
         assert response.status_code == 200
-        assert [p["from_date"] for p in response.json()] == [
+        assert [p["from_date"] for p in response.json()["items"]] == [
             "2026-12-20",
             "2027-01-05",
             "2027-03-01",
         ]
     other = await create_lawyer(client, admin, agency["id"])
-    assert (
-        await client.get(f"{API}/lawyers/{other['id']}/unavailability", headers=admin)
-    ).json() == []
+    assert (await client.get(f"{API}/lawyers/{other['id']}/unavailability", headers=admin)).json()[
+        "items"
+    ] == []
 
 
 async def test_recording_leave_is_audited(client, admin, agency, as_lawyer):
@@ -344,3 +344,25 @@ async def test_recording_leave_is_audited(client, admin, agency, as_lawyer):
     )
     assert record["actor_role"] == Role.LAWYER.value
     assert record["changes"]["from_date"] == "2026-12-01"
+
+
+async def test_leave_periods_come_in_pages_that_follow_the_cursor(client, admin, agency):
+    lawyer = await create_lawyer(client, admin, agency["id"])
+    url = f"{API}/lawyers/{lawyer['id']}/unavailability"
+    starts = [date(2026, 12, 1) + timedelta(days=10 * n) for n in range(5)]
+    for start in reversed(starts):
+        assert (await client.post(url, json=leave(start), headers=admin)).status_code == 201
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(url, params=params, headers=admin)).json()
+        assert len(page["items"]) <= 2
+        seen += [p["from_date"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [s.isoformat() for s in starts]
+    assert (await client.get(url, params={"limit": 201}, headers=admin)).status_code == 422
+    forged = await client.get(url, params={"cursor": "eyJmcm9tIjoxfQ"}, headers=admin)
+    assert forged.status_code == 422
