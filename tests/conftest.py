@@ -17,7 +17,16 @@ from app.domain.auth.tokens import mint_token
 from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
-from tests.support.databases import drop_database, is_postgres, prepare_database, test_settings
+from tests.support import pgbouncer
+from tests.support.databases import (
+    become_runtime_role,
+    drop_database,
+    is_postgres,
+    owner_url,
+    prepare_database,
+    runtime_url,
+    test_settings,
+)
 
 CLIENT_ADDRESS = ("203.0.113.7", 50000)
 
@@ -25,10 +34,13 @@ CLIENT_ADDRESS = ("203.0.113.7", 50000)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # PostgreSQL-only behaviour (row locks, concurrency) is deselected, never skipped, on
     # the SQLite run; `make test` runs the suite on PostgreSQL as well.
-    if is_postgres():
-        return
-    keep = [i for i in items if i.get_closest_marker("postgres_only") is None]
-    dropped = [i for i in items if i.get_closest_marker("postgres_only") is not None]
+    def runs(item: pytest.Item) -> bool:
+        if item.get_closest_marker("postgres_only") is not None and not is_postgres():
+            return False
+        return item.get_closest_marker("pgbouncer") is None or pgbouncer.available()
+
+    keep = [i for i in items if runs(i)]
+    dropped = [i for i in items if not runs(i)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
@@ -55,7 +67,10 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings)
+    # The owner's connection (through the pooler when there is one): tests that play the
+    # intruder with database access switch to it (``as_owner``); everything else runs as the
+    # runtime role, see ``db``.
+    engine = create_engine(settings, url=runtime_url(owner_url(settings.database_url), role=""))
     yield engine
     await engine.dispose()
 
@@ -63,9 +78,12 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
     """Everything a test does happens in one outer transaction, rolled back at the end; the
-    app's own commits become savepoint releases inside it."""
+    app's own commits become savepoint releases inside it. On PostgreSQL the transaction runs
+    as the runtime role (``SET LOCAL ROLE``), with exactly the privileges the service has in
+    production."""
     async with engine.connect() as connection:
         outer = await connection.begin()
+        await become_runtime_role(connection)
         sessionmaker = create_sessionmaker(connection, join_transaction_mode="create_savepoint")
         yield Database(engine=engine, sessionmaker=sessionmaker)
         if outer.is_active:

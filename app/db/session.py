@@ -12,6 +12,7 @@ failing with "database is locked" when it tries to upgrade a read lock halfway t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -45,6 +46,30 @@ def _sqlite_on_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _unique_statement_name() -> str:
+    return f"__adr_{uuid.uuid4().hex}__"
+
+
+def _pooler_connect_args(settings: Settings) -> dict[str, Any]:
+    """Behind PgBouncer in transaction pooling, consecutive transactions of one client
+    connection run on different server connections, and one server connection serves many
+    clients: a named prepared statement left on it by one client collides with the next
+    client's statement of the same name (``__asyncpg_stmt_1__ already exists``), or is
+    missing where a cached one is reused. So: asyncpg keeps no statement cache (its own
+    queries then use the unnamed statement), SQLAlchemy caches none either, and the
+    statements SQLAlchemy must prepare get names no other client can pick (the recipe of
+    SQLAlchemy's asyncpg dialect documentation). Every statement runs inside a transaction
+    (SQLAlchemy always begins one), so a statement is prepared and used on the same server
+    connection."""
+    if settings.database_pooler != "transaction":
+        return {}
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": _unique_statement_name,
+    }
+
+
 def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     url = url or settings.database_url
     if url.startswith("sqlite"):
@@ -63,7 +88,12 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         # time are replaced before use.
         pool_pre_ping=False,
         pool_recycle=1800,
-        connect_args={"server_settings": {"application_name": "adr-service", "timezone": "UTC"}},
+        # Startup parameters that PgBouncer tracks per client and restores on every server
+        # connection it lends (application_name and TimeZone both are), so they hold there too.
+        connect_args={
+            "server_settings": {"application_name": "adr-service", "timezone": "UTC"},
+            **_pooler_connect_args(settings),
+        },
     )
 
 
