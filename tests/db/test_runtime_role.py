@@ -98,8 +98,12 @@ async def test_the_runtime_role_owns_nothing(runtime):
         "WHERE n.nspname = 'public' AND pg_get_userbyid(c.relowner) = current_user"
     )
     assert owned == []
-    assert await runtime.fetchval("SELECT rolsuper OR rolcreatedb FROM pg_roles "
-                                  "WHERE rolname = current_user") is False
+    assert (
+        await runtime.fetchval(
+            "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user"
+        )
+        is False
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,8 +123,10 @@ async def test_the_runtime_role_owns_nothing(runtime):
         ),
         ("DROP TRIGGER audit_records_append_only ON audit_records", "must be owner"),
         ("SET session_replication_role = replica", "session_replication_role"),
-        ("CREATE TRIGGER t BEFORE INSERT ON cases EXECUTE FUNCTION adr_refuse_audit_change()",
-         "permission denied for table cases"),
+        (
+            "CREATE TRIGGER t BEFORE INSERT ON cases EXECUTE FUNCTION adr_refuse_audit_change()",
+            "permission denied for table cases",
+        ),
         ("UPDATE alembic_version SET version_num = 'x'", "permission denied for table"),
     ],
 )
