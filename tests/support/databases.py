@@ -15,6 +15,7 @@ server) the service connects through it with ``ADR_DATABASE_POOLER=transaction``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -132,12 +133,12 @@ async def ensure_runtime_role(role: str | None = None) -> None:
     try:
         exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
         if not exists:
-            try:
+            # A parallel run may create it first.
+            with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
                 await conn.execute(
-                    f"CREATE ROLE {_quoted(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT"
+                    f"CREATE ROLE {_quoted(role)} "
+                    "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT"
                 )
-            except (asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
-                pass  # a parallel run created it first
     finally:
         await conn.close()
 
