@@ -31,7 +31,6 @@ from app.domain.cases.schemas import (
 from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import CaseStatus, Role
-from app.domain.common.masking import mask_sensitive_text
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.policy.service import policy_in_force
 from app.errors import Forbidden, NotFound
@@ -67,16 +66,9 @@ def deadlines_view(case: Case, policy: PolicyVersion) -> DeadlinesOut:
     return DeadlinesOut.model_validate(deadlines.as_dict())
 
 
-def _masked(text: str | None, reveal: bool) -> str | None:
-    """Free text keeps what people typed, but an identity or phone number written into it
-    is masked like every other one, unless personal data was asked for (SPEC 4.3)."""
-    return text if reveal or text is None else mask_sensitive_text(text)
-
-
 def case_summary(case: Case | Row[Any]) -> CaseSummary:
-    summary = CaseSummary.model_validate(case)
-    summary.title = mask_sensitive_text(summary.title)
-    return summary
+    # Free text is masked by OutputModel when the response is written (SPEC 4.3).
+    return CaseSummary.model_validate(case)
 
 
 async def case_view(
@@ -111,7 +103,6 @@ async def case_view(
         for a in case.applicants
     ]
     summary = CaseSummary.model_validate(case)
-    summary.title = _masked(summary.title, reveal) or ""
     return CaseOut(
         **summary.model_dump(),
         version=case.version,
@@ -121,11 +112,11 @@ async def case_view(
             document_no=case.act_document_no,
             made_on=case.act_made_on,
             known_on=case.act_known_on,
-            description=_masked(case.act_description, reveal),
+            description=case.act_description,
             real_property=case.act_real_property,
         ),
-        facts=_masked(case.facts, reveal) or "",
-        claims=_masked(case.claims, reveal) or "",
+        facts=case.facts,
+        claims=case.claims,
         external_ref=ExternalRef(system=case.external_system, id=case.external_id)
         if case.external_system and case.external_id
         else None,
