@@ -11,6 +11,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     SerializerFunctionWrapHandler,
     field_validator,
     model_serializer,
@@ -165,6 +166,39 @@ def checked(normalize: Callable[[str], str]) -> Callable[[str], str]:
     return validate
 
 
-CreditCode = Annotated[str, AfterValidator(checked(normalize_credit_code))]
-Phone = Annotated[str, AfterValidator(checked(normalize_phone))]
+# What the document promises for identifiers (SPEC 3: a request the schema allows is never
+# refused as invalid): each pattern is the canonical form, a subset of what the service
+# accepts (it also takes lower case, spaces or +86), so a client that follows the document
+# is never refused for the form. A check character is beyond JSON Schema; the description
+# says so.
+CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0(10|2[0-9]|[3-9][0-9]{2})-[2-9][0-9]{6,7})$"
+
+CreditCode = Annotated[
+    str,
+    AfterValidator(checked(normalize_credit_code)),
+    Field(
+        json_schema_extra={"pattern": CREDIT_CODE_PATTERN},
+        description="统一社会信用代码 (GB 32100): 18 characters, the last a check character",
+    ),
+]
+Phone = Annotated[
+    str,
+    AfterValidator(checked(normalize_phone)),
+    Field(
+        json_schema_extra={"pattern": PHONE_PATTERN},
+        description="A mainland mobile (11 digits, 13x-19x) or a fixed line with its area "
+        "code, e.g. 0635-8888888",
+    ),
+]
 ResidentId = Annotated[str, AfterValidator(checked(normalize_resident_id))]
+
+
+def not_nullable(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` of a patch field that may be left out but not be null (it is
+    required once set; the service refuses null naming the field): the document drops the
+    ``null`` alternative, so that a client generated from it never sends one."""
+    branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1 and len(schema["anyOf"]) == 2:
+        del schema["anyOf"]
+        schema.update(branches[0])
