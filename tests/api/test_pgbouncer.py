@@ -113,7 +113,10 @@ async def test_the_core_workflow_through_pgbouncer(world):
 
     async def intake(i: int) -> httpx.Response:
         headers = {**world.coordinator, "Idempotency-Key": f"pgbouncer-intake-{i}"}
-        return await world.client.post(f"{API}/cases", json=bodies[i], headers=headers)
+        response: httpx.Response = await world.client.post(
+            f"{API}/cases", json=bodies[i], headers=headers
+        )
+        return response
 
     created = await asyncio.gather(*(intake(i) for i in range(12)))
     assert [r.status_code for r in created] == [201] * 12, [r.text for r in created]

@@ -86,12 +86,12 @@ def is_postgres() -> bool:
 
 def test_settings(database_url: str) -> Settings:
     pooled = bool(pooler_url()) and database_url.startswith("postgresql")
-    return Settings(  # type: ignore[arg-type]
+    return Settings(
         env="test",
         database_url=database_url,
         database_pooler="transaction" if pooled else "none",
         log_json=True,
-        **TEST_SECRETS,
+        **TEST_SECRETS,  # type: ignore[arg-type]
     )
 
 
