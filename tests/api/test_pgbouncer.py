@@ -28,7 +28,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.conftest import CLIENT_ADDRESS
 from tests.support import pgbouncer
-from tests.support.case_factory import case_body
+from tests.support.case_factory import applicant, case_body
 from tests.support.databases import pooler_url
 from tests.support.databases import test_settings as settings_for
 from tests.support.dispatch_world import API, DispatchWorld, days_ago, outcome_body
@@ -106,6 +106,8 @@ async def test_the_core_workflow_through_pgbouncer(world):
             respondent["id"],
             respondent["id"],
             title=f"经PgBouncer受理的案件{i}",
+            # Several applicants: their rows go to asyncpg as one executemany.
+            applicants=[applicant() for _ in range(1 + i % 3)],
             act={"type": "expropriation", "made_on": days_ago(40), "known_on": days_ago(30)},
         )
         for i in range(12)

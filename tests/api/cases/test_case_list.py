@@ -182,7 +182,7 @@ async def test_filter_by_deadline_warning(client, coordinator, cases):
     [
         ("补偿", {"c1", "c2", "c3"}),
         ("补助", {"c4"}),
-        ("补偿 ", set()),
+        ("补贴", set()),
         ("征收补偿决定", {"c1"}),
         ("补偿款", {"c2"}),
         ("停业损失", {"c3"}),
