@@ -7,7 +7,7 @@ PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-pg lint format bench bench-scale clean
+.PHONY: help run test test-sqlite test-pg test-pgbouncer lint format bench bench-scale clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ test-sqlite: $(STAMP) ## Run the suite on SQLite only
 
 test-pg: $(STAMP) ## Run the suite on PostgreSQL (ADR_TEST_DATABASE_URL or 127.0.0.1:5432)
 	ADR_TEST_DATABASE_URL="$${ADR_TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+test-pgbouncer: $(STAMP) ## The API tests on PostgreSQL through PgBouncer in transaction pooling (needs pgbouncer)
+	ADR_TEST_DATABASE_URL="$${ADR_TEST_DATABASE_URL:-$(PG_URL)}" $(BIN)/python -m tests.support.pgbouncer -- \
+		$(BIN)/pytest -n auto tests/api $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff, mypy --strict, import contracts, hadolint
 	$(BIN)/ruff check app tests migrations scripts

@@ -17,7 +17,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
+from app.db.privileges import grant_runtime_privileges
 from app.db.session import create_database, transaction
 from app.domain.audit import verification
 from app.domain.auth.actor import SYSTEM_ACTOR
@@ -38,8 +42,29 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def migrate(database_url: str | None = None) -> None:
-    command.upgrade(alembic_config(database_url or get_settings().database_url), "head")
+def migrate(database_url: str | None = None, *, runtime_url: str | None = None) -> None:
+    """Migrations to head as the owner, then, on PostgreSQL, row privileges for the runtime
+    role (the user of ``runtime_url``) when it is not the owner. Without arguments: the owner
+    is ``ADR_MIGRATION_DATABASE_URL`` (default ``ADR_DATABASE_URL``) and the runtime role is
+    ``ADR_DATABASE_URL``'s user."""
+    if database_url is None:
+        settings = get_settings()
+        database_url = settings.migration_url
+        runtime_url = runtime_url or settings.database_url
+    command.upgrade(alembic_config(database_url), "head")
+    owner = make_url(database_url)
+    runtime_role = make_url(runtime_url).username if runtime_url else None
+    if owner.get_backend_name() == "postgresql" and runtime_role not in (None, owner.username):
+        asyncio.run(_grant(database_url, str(runtime_role)))
+
+
+async def _grant(owner_url: str, runtime_role: str) -> None:
+    engine = create_async_engine(owner_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await grant_runtime_privileges(connection, runtime_role)
+    finally:
+        await engine.dispose()
 
 
 async def _seed() -> None:
@@ -170,7 +195,11 @@ def _parser() -> argparse.ArgumentParser:
         prog="adr", description="Administrative Dispute Resolution Service"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply migrations to head on ADR_DATABASE_URL")
+    sub.add_parser(
+        "migrate",
+        help="apply migrations to head as the owner (ADR_MIGRATION_DATABASE_URL, default "
+        "ADR_DATABASE_URL) and grant ADR_DATABASE_URL's role row privileges",
+    )
     sub.add_parser("seed", help="load reference data (idempotent)")
     sub.add_parser(
         "recompute-deadlines",

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_SQLITE_URL
+    # Least privilege (SPEC 4.4): migrations run as the owner of the tables; the service
+    # connects as ADR_DATABASE_URL's role, which `adr migrate` grants row privileges only.
+    migration_database_url: str | None = None
+    # "transaction": the service sits behind PgBouncer in transaction pooling (SPEC 5), so
+    # no prepared statement may outlive its transaction (see app/db/session.py).
+    database_pooler: Literal["none", "transaction"] = "none"
     db_pool_size: int = Field(10, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)
     db_pool_timeout_s: float = Field(10.0, gt=0)
@@ -81,10 +87,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
-    @field_validator("database_url")
+    @field_validator("database_url", "migration_database_url")
     @classmethod
-    def _known_driver(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(
+            ("sqlite+aiosqlite://", "postgresql+asyncpg://")
+        ):
             raise ValueError("use sqlite+aiosqlite://… or postgresql+asyncpg://…")
         return value
 
@@ -157,6 +165,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def migration_url(self) -> str:
+        """Where migrations run: the owner's connection, by default the service's own."""
+        return self.migration_database_url or self.database_url
 
 
 @lru_cache

@@ -18,7 +18,7 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     # The CLI and the tests pass the URL explicitly; otherwise the settings decide.
-    return config.attributes.get("database_url") or get_settings().database_url
+    return config.attributes.get("database_url") or get_settings().migration_url
 
 
 def _configure(connection: Connection) -> None:

@@ -17,7 +17,16 @@ from app.domain.auth.tokens import mint_token
 from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
-from tests.support.databases import drop_database, is_postgres, prepare_database, test_settings
+from tests.support import pgbouncer
+from tests.support.databases import (
+    become_runtime_role,
+    drop_database,
+    is_postgres,
+    owner_url,
+    prepare_database,
+    runtime_url,
+    test_settings,
+)
 from tests.support.redis_probe import redis_answers, redis_required, redis_url
 
 CLIENT_ADDRESS = ("203.0.113.7", 50000)
@@ -27,7 +36,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # PostgreSQL-only behaviour (row locks, concurrency) is deselected, never skipped, on
     # the SQLite run; `make test` runs the suite on PostgreSQL as well. Tests of budgets
     # shared through Redis are deselected when no Redis answers, unless it is required
-    # (ADR_REQUIRE_REDIS, set by CI): then its absence fails the run.
+    # (ADR_REQUIRE_REDIS, set by CI): then its absence fails the run. Tests behind a real
+    # PgBouncer are deselected where none is installed.
     needs_redis = [i for i in items if i.get_closest_marker("redis") is not None]
     without_redis = False
     if needs_redis and not redis_answers():
@@ -39,6 +49,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     def deselected(item: pytest.Item) -> bool:
         if not is_postgres() and item.get_closest_marker("postgres_only") is not None:
+            return True
+        if item.get_closest_marker("pgbouncer") is not None and not pgbouncer.available():
             return True
         return without_redis and item.get_closest_marker("redis") is not None
 
@@ -69,7 +81,10 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings)
+    # The owner's connection (through the pooler when there is one): tests that play the
+    # intruder with database access switch to it (``as_owner``); everything else runs as the
+    # runtime role, see ``db``.
+    engine = create_engine(settings, url=runtime_url(owner_url(settings.database_url), role=""))
     yield engine
     await engine.dispose()
 
@@ -77,9 +92,12 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
     """Everything a test does happens in one outer transaction, rolled back at the end; the
-    app's own commits become savepoint releases inside it."""
+    app's own commits become savepoint releases inside it. On PostgreSQL the transaction runs
+    as the runtime role (``SET LOCAL ROLE``), with exactly the privileges the service has in
+    production."""
     async with engine.connect() as connection:
         outer = await connection.begin()
+        await become_runtime_role(connection)
         sessionmaker = create_sessionmaker(connection, join_transaction_mode="create_savepoint")
         yield Database(engine=engine, sessionmaker=sessionmaker)
         if outer.is_active:

@@ -116,8 +116,14 @@ BureauActor = Annotated[Actor, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR
 AuditReader = Annotated[Actor, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1..200)")]
+# Cursors are URL-safe base64 without padding (app/api/pagination.py): the pattern says so.
 Cursor = Annotated[
-    str | None, Query(max_length=512, description="Opaque cursor from `next_cursor`")
+    str | None,
+    Query(
+        max_length=512,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Opaque cursor from `next_cursor`",
+    ),
 ]
 
 # Dates and times in query parameters are ISO 8601 / RFC 3339 text (SPEC 3). Pydantic would

@@ -9,14 +9,14 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import orjson
-from pydantic import BaseModel
 
+from app.domain.common.schema import OutputModel
 from app.errors import ValidationFailed
 
 T = TypeVar("T")
 
 
-class Page(BaseModel, Generic[T]):
+class Page(OutputModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
 

@@ -12,6 +12,7 @@ failing with "database is locked" when it tries to upgrade a read lock halfway t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -45,6 +46,51 @@ def _sqlite_on_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _unique_statement_name() -> str:
+    return f"__adr_{uuid.uuid4().hex}__"
+
+
+def _pooler_connect_args(settings: Settings) -> dict[str, Any]:
+    """Behind PgBouncer in transaction pooling, consecutive transactions of one client
+    connection run on different server connections, and one server connection serves many
+    clients: a named prepared statement left on it by one client collides with the next
+    client's statement of the same name (``__asyncpg_stmt_1__ already exists``), or is
+    missing where a cached one is reused. So: asyncpg keeps no statement cache (its own
+    queries then use the unnamed statement), SQLAlchemy caches none either, and the
+    statements SQLAlchemy must prepare get names no other client can pick (the recipe of
+    SQLAlchemy's asyncpg dialect documentation). Every statement runs inside a transaction
+    (SQLAlchemy always begins one), so a statement is prepared and used on the same server
+    connection."""
+    if settings.database_pooler != "transaction":
+        return {}
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": _unique_statement_name,
+    }
+
+
+def _direct_statement_timeout(settings: Settings) -> dict[str, str]:
+    """Every statement is bounded (SPEC 3). Connected directly, the bound is a startup
+    parameter: set once per connection, no round trip per request. PgBouncer does not track
+    ``statement_timeout`` (it would refuse the startup parameter), so behind it the bound is
+    set per transaction instead, see ``_bound_each_transaction``."""
+    if settings.database_pooler == "transaction":
+        return {}
+    return {"statement_timeout": str(settings.statement_timeout_ms)}
+
+
+def _bound_each_transaction(engine: AsyncEngine, milliseconds: int) -> None:
+    """Behind PgBouncer: ``SET LOCAL statement_timeout`` as each transaction begins (one more
+    round trip per transaction, the price of transaction pooling). Reports raise it later in
+    the same transaction with ``set_statement_timeout``."""
+
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+
+    event.listen(engine.sync_engine, "begin", on_begin)
+
+
 def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     url = url or settings.database_url
     if url.startswith("sqlite"):
@@ -52,7 +98,7 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -63,16 +109,20 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         # time are replaced before use.
         pool_pre_ping=False,
         pool_recycle=1800,
+        # Startup parameters that PgBouncer tracks per client and restores on every server
+        # connection it lends (application_name and TimeZone both are), so they hold there too.
         connect_args={
             "server_settings": {
                 "application_name": "adr-service",
                 "timezone": "UTC",
-                # Every statement is bounded (SPEC 3), set once per connection so that it
-                # costs no round trip per request; reports raise it per transaction.
-                "statement_timeout": str(settings.statement_timeout_ms),
-            }
+                **_direct_statement_timeout(settings),
+            },
+            **_pooler_connect_args(settings),
         },
     )
+    if settings.database_pooler == "transaction":
+        _bound_each_transaction(engine, settings.statement_timeout_ms)
+    return engine
 
 
 def create_sessionmaker(bind: AsyncEngine | Any, **kwargs: Any) -> async_sessionmaker[AsyncSession]:

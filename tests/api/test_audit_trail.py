@@ -18,7 +18,7 @@ from app.domain.audit.chain import record_hash
 from app.domain.audit.service import record_fields as _fields
 from app.domain.common.enums import Role
 from tests.support.audit import close_failure_minutes
-from tests.support.databases import is_postgres
+from tests.support.databases import become_owner, become_runtime_role, is_postgres
 from tests.support.problems import assert_problem
 
 AUDIT = "/api/v1/audit"
@@ -293,12 +293,17 @@ async def test_the_chain_is_valid_after_writes_and_refusals(client, auth, db, se
 
 
 async def _tamper(session: AsyncSession, sql: str, **params: object) -> None:
-    """Change the trail behind the service's back (on PostgreSQL the append-only trigger has
-    to be switched off first, as a superuser could)."""
+    """Change the trail behind the service's back (on PostgreSQL as the owner, a superuser
+    here, who has to switch the append-only trigger off first; the service's own role could
+    do neither)."""
     if is_postgres():
+        await become_owner(await session.connection())
         await session.execute(text("SET LOCAL session_replication_role = replica"))
     await session.execute(text(sql), params)
     await session.flush()
+    if is_postgres():
+        await session.execute(text("SET LOCAL session_replication_role = DEFAULT"))
+        await become_runtime_role(await session.connection())
 
 
 async def test_an_edited_record_is_found(client, auth, session):
@@ -393,7 +398,10 @@ async def test_an_empty_trail_is_valid(client, auth):
     ],
 )
 async def test_postgres_refuses_to_change_the_trail(client, auth, session, statement):
+    # Even the owner: the trigger refuses (the runtime role is refused by its privileges
+    # before the trigger runs, see tests/db/test_runtime_role.py).
     await _create_keys(client, auth, 2)
+    await become_owner(await session.connection())
     with pytest.raises(DBAPIError, match="append-only"):
         async with session.begin_nested():
             await session.execute(text(statement))

@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from app.domain.common.enums import ENUMS, Role
+from tests.support.databases import become_owner
 from tests.support.problems import assert_problem
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -37,6 +38,8 @@ async def test_readyz_is_ready_at_the_migration_head(client, app):
 
 
 async def test_readyz_is_503_when_the_schema_is_not_at_head(client, session):
+    # Only the owner could do this (the service's role reads alembic_version only).
+    await become_owner(await session.connection())
     await session.execute(text("UPDATE alembic_version SET version_num = 'an_old_revision'"))
     await session.flush()
     response = await client.get("/readyz")
@@ -46,6 +49,7 @@ async def test_readyz_is_503_when_the_schema_is_not_at_head(client, session):
 
 
 async def test_readyz_is_503_when_the_schema_was_never_migrated(client, session):
+    await become_owner(await session.connection())
     await session.execute(text("DELETE FROM alembic_version"))
     await session.flush()
     response = await client.get("/readyz")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -27,9 +27,16 @@ from tests.support.databases import test_settings as settings_for
 from tests.support.scratch import scratch_database
 
 MAX_EXAMPLES = 25
-# A JSON Schema cannot say everything the service checks (a credit code's check character,
-# a cursor it issued, cross-field rules), so a schema-valid request may rightly get a 422;
-# and Pydantic's lax parsing accepts "1" for true in a body. Everything else is checked.
+# The same examples on every run: a failure is reproducible, and no run passes by luck.
+SEED = 20261205
+# Not yet clean, and so not checked (issue 12 leaves them open): positive data acceptance
+# still finds rules the document cannot state in JSON Schema as written today — check
+# characters (GB 11643, GB 32100), cross-field rules (an agreement for a mediated outcome,
+# a note for a decline "other", effective_to after effective_from), text that is blank once
+# stripped, cursors the service did not issue, years outside the nomination window; and
+# negative data rejection trips on Pydantic's lax parsing ("1" read as true in a body).
+# Everything else is checked: no 5xx, status codes, content types, bodies and headers as
+# documented.
 NOT_CHECKED = [positive_data_acceptance, negative_data_rejection]
 
 
@@ -64,6 +71,7 @@ async def served() -> AsyncIterator[tuple[Any, dict[str, str]]]:
 # Schemathesis' own generators touch the global `random` (a deprecation notice, not ours).
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 @schema.parametrize()
+@seed(SEED)
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,

@@ -121,7 +121,13 @@ async def list_cases(
         Query(description="Only cases with a remedy deadline within the warning window"),
     ] = None,
     q: Annotated[
-        QueryText | None, Query(min_length=1, max_length=100, description="Text search")
+        QueryText | None,
+        Query(
+            min_length=2,
+            max_length=100,
+            description="Text search in title, facts and claims (at least 2 characters; "
+            "identity and phone numbers in them are masked and never match)",
+        ),
     ] = None,
 ) -> Page[CaseSummary]:
     for name, moment in (("received_from", received_from), ("received_to", received_to)):

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from app.api.deps import CurrentActor, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS
 from app.db.repositories import reference as reference_repo
 from app.domain.common.enums import enum_catalogue
+from app.domain.common.schema import OutputModel
 
 router = APIRouter(tags=["reference"])
 
 
-class EnumEntry(BaseModel):
+class EnumEntry(OutputModel):
     code: str
     label_zh: str
 
 
-class BusinessSystemOut(BaseModel):
+class BusinessSystemOut(OutputModel):
     code: str
     label_zh: str
     sort_order: int

@@ -34,7 +34,7 @@ from app.domain.cases.timeline import append_event, new_event
 from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import AgencyKind, CaseStatus, Role
-from app.domain.common.masking import mask_id_number, mask_phone
+from app.domain.common.masking import mask_id_number, mask_phone, mask_sensitive_text
 from app.domain.common.workdays import WorkdayCalendar
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
@@ -43,6 +43,16 @@ ID_FIELD = "applicant.id_number"
 PHONE_FIELD = "applicant.phone"
 # Clocks of the systems that send us cases drift; a few minutes ahead is not "the future".
 CLOCK_SKEW = timedelta(minutes=5)
+
+
+def searchable_text(text: str) -> str:
+    """A case's title, facts and claims as stored: with identity- and phone-number-shaped text
+    masked (SPEC 3). The list's search reads these texts, and its index holds every pair of
+    adjacent characters; were the numbers kept, a search for a number (or a probe that adds
+    one digit at a time) would confirm it although every response masks it. Responses showed
+    them masked anyway, so nothing a reader sees changes; the applicants' own numbers are
+    the sealed fields, which ``?reveal=pii`` opens."""
+    return mask_sensitive_text(text)
 
 
 def id_hash(cipher: FieldCipher, id_type: str, id_number: str) -> str:
@@ -199,9 +209,9 @@ async def create_case(
         received_at=received_at,
         intake_agency_id=intake_agency_id,
         respondent_agency_id=data.respondent_agency_id,
-        title=data.title,
-        facts=data.facts,
-        claims=data.claims,
+        title=searchable_text(data.title),
+        facts=searchable_text(data.facts),
+        claims=searchable_text(data.claims),
         external_system=data.external_ref.system if data.external_ref else None,
         external_id=data.external_ref.id if data.external_ref else None,
         related_procedures=[
@@ -304,7 +314,10 @@ async def correct_case(
     if patch.respondent_agency_id is not None:
         await _check_agencies(session, respondent_id=patch.respondent_agency_id)
     policy = (await policy_in_force(session)).version
-    for field in ("title", "facts", "claims", "respondent_agency_id", "deadlines_notified_at"):
+    for field in ("title", "facts", "claims"):
+        if field in changes:
+            setattr(case, field, searchable_text(getattr(patch, field)))
+    for field in ("respondent_agency_id", "deadlines_notified_at"):
         if field in changes:
             setattr(case, field, getattr(patch, field))
     if patch.channel is not None:

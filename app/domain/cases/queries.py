@@ -34,7 +34,6 @@ from app.domain.cases.schemas import (
 from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import CaseStatus, Role
-from app.domain.common.masking import mask_sensitive_text
 from app.domain.common.workdays import WorkdayCalendar
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.policy.service import policy_in_force
@@ -68,16 +67,9 @@ def deadlines_view(case: Case, policy: PolicyVersion, calendar: WorkdayCalendar)
     return DeadlinesOut.model_validate(deadlines.as_dict())
 
 
-def _masked(text: str | None, reveal: bool) -> str | None:
-    """Free text keeps what people typed, but an identity or phone number written into it
-    is masked like every other one, unless personal data was asked for (SPEC 4.3)."""
-    return text if reveal or text is None else mask_sensitive_text(text)
-
-
 def case_summary(case: Case | Row[Any]) -> CaseSummary:
-    summary = CaseSummary.model_validate(case)
-    summary.title = mask_sensitive_text(summary.title)
-    return summary
+    # Free text is masked by OutputModel when the response is written (SPEC 4.3).
+    return CaseSummary.model_validate(case)
 
 
 async def case_view(
@@ -116,7 +108,6 @@ async def case_view(
         for a in case.applicants
     ]
     summary = CaseSummary.model_validate(case)
-    summary.title = _masked(summary.title, reveal) or ""
     return CaseOut(
         **summary.model_dump(),
         version=case.version,
@@ -126,7 +117,7 @@ async def case_view(
             document_no=case.act_document_no,
             made_on=case.act_made_on,
             known_on=case.act_known_on,
-            description=_masked(case.act_description, reveal),
+            description=case.act_description,
             real_property=case.act_real_property,
             remedy_notice_given=case.act_remedy_notice_given,
             applied_on=case.act_applied_on,
@@ -134,8 +125,8 @@ async def case_view(
             refused=case.act_refused,
             reconsideration_first=case.act_reconsideration_first,
         ),
-        facts=_masked(case.facts, reveal) or "",
-        claims=_masked(case.claims, reveal) or "",
+        facts=case.facts,
+        claims=case.claims,
         external_ref=ExternalRef(system=case.external_system, id=case.external_id)
         if case.external_system and case.external_id
         else None,
@@ -149,20 +140,16 @@ async def case_view(
         closed_at=case.closed_at,
         allowed_actions=allowed_actions(CaseStatus(case.status)),
         outcome=outcome_view(outcome) if outcome and case.outcome_type else None,
-        classification=classification_view(classification, reveal) if classification else None,
+        classification=classification_view(classification) if classification else None,
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
 
 
-def classification_view(record: CaseClassification, reveal: bool = False) -> ClassificationOut:
-    """A recorded classification as shown; the coordinator's notes are free text and get
-    the same masking as the case's own text."""
-    view = ClassificationOut.model_validate(record)
-    for condition in view.conditions.values():
-        condition.note = _masked(condition.note, reveal)
-    view.referral_note = _masked(view.referral_note, reveal)
-    return view
+def classification_view(record: CaseClassification) -> ClassificationOut:
+    """A recorded classification as shown; its notes are free text, masked on output like
+    every other (``OutputModel``)."""
+    return ClassificationOut.model_validate(record)
 
 
 async def classification_history(

@@ -34,7 +34,7 @@ from app.domain.common.identifiers import (
     normalize_credit_code,
     normalize_resident_id,
 )
-from app.domain.common.schema import InputModel, OutputModel, Phone
+from app.domain.common.schema import InputModel, OutputModel, Phone, not_nullable
 from app.domain.outcomes.schemas import OutcomeOut
 
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
@@ -171,17 +171,22 @@ class CaseIn(InputModel):
 
 
 class CasePatch(InputModel):
-    """A correction while the case is ``received`` (JSON merge patch: send what changes)."""
+    """A correction while the case is ``received`` (JSON merge patch: send what changes;
+    only ``deadlines_notified_at`` may be null)."""
 
-    channel: IntakeChannel | None = None
-    received_at: AwareDatetime | None = None
-    applicants: list[ApplicantIn] | None = Field(None, min_length=1, max_length=200)
-    respondent_agency_id: uuid.UUID | None = None
-    act: ActIn | None = None
-    title: Text200 | None = None
-    facts: str | None = Field(None, min_length=1, max_length=20_000)
-    claims: str | None = Field(None, min_length=1, max_length=5_000)
-    related_procedures: list[RelatedProcedure] | None = Field(None, max_length=20)
+    channel: IntakeChannel | None = Field(None, json_schema_extra=not_nullable)
+    received_at: AwareDatetime | None = Field(None, json_schema_extra=not_nullable)
+    applicants: list[ApplicantIn] | None = Field(
+        None, min_length=1, max_length=200, json_schema_extra=not_nullable
+    )
+    respondent_agency_id: uuid.UUID | None = Field(None, json_schema_extra=not_nullable)
+    act: ActIn | None = Field(None, json_schema_extra=not_nullable)
+    title: Text200 | None = Field(None, json_schema_extra=not_nullable)
+    facts: str | None = Field(None, min_length=1, max_length=20_000, json_schema_extra=not_nullable)
+    claims: str | None = Field(None, min_length=1, max_length=5_000, json_schema_extra=not_nullable)
+    related_procedures: list[RelatedProcedure] | None = Field(
+        None, max_length=20, json_schema_extra=not_nullable
+    )
     deadlines_notified_at: AwareDatetime | None = None
 
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+import re
+from collections.abc import Callable, Mapping, Sequence
+from types import UnionType
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 from pydantic_core import PydanticCustomError
 
 from app.domain.common.identifiers import (
@@ -14,6 +24,7 @@ from app.domain.common.identifiers import (
     normalize_phone,
     normalize_resident_id,
 )
+from app.domain.common.masking import mask_sensitive_text
 
 
 class InputModel(BaseModel):
@@ -34,9 +45,111 @@ class InputModel(BaseModel):
 
 
 class OutputModel(BaseModel):
-    """Response bodies, built from ORM objects or plain data."""
+    """Response bodies, built from ORM objects or plain data.
+
+    Every free-text field is masked here, once for all schemas (SPEC 4.3): identity-number-
+    and phone-shaped text in any string field, list of strings, or JSON object (at any depth)
+    is masked when the model is serialised, whoever built it. Which fields count as free text
+    is decided from the annotations when the class is defined, so a field added later is
+    masked without anyone remembering to; only the names in ``NOT_FREE_TEXT`` (codes, machine
+    identifiers, hashes, and the sealed numbers that the service masks at the source and
+    reveals on request) are left alone.
+    """
 
     model_config = ConfigDict(from_attributes=True)
+    __free_text_fields__: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__free_text_fields__ = tuple(
+            name
+            for name, field in cls.model_fields.items()
+            if name not in NOT_FREE_TEXT and holds_text(field.annotation)
+        )
+
+    # No return annotation: with one, Pydantic would document every output schema as that
+    # type (``Any``: an empty schema) instead of the model's own fields.
+    @model_serializer(mode="wrap")
+    def _mask_free_text(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in self.__free_text_fields__:
+                value = data.get(name)
+                if value is not None:
+                    data[name] = mask_free_value(value)
+        return data
+
+
+# Fields that are not free text, by name, in every output schema: codes and enumerations
+# (the set of values is fixed), machine identifiers and digests (masking a hex digest or a
+# UUID that happens to hold a phone-shaped run of digits would corrupt it), and the sealed
+# personal numbers, which the service masks at the source (``*_masked`` columns) and reveals
+# to the roles that may ask (``?reveal=pii``).
+NOT_FREE_TEXT = frozenset(
+    {
+        # codes
+        "action",
+        "actor_role",
+        "allowed_actions",
+        "business_system",
+        "code",
+        "field",
+        "keyword",
+        "lexicon_version",
+        "object_type",
+        "outcome",
+        "ranking",
+        "region_code",
+        "specialties",
+        "type",
+        # identifiers and digests
+        "case_no",
+        "certificate_no",
+        "client_address",
+        "credit_code",
+        "hash",
+        "key",
+        "next_cursor",
+        "object_id",
+        "prefix",
+        "prev_hash",
+        "request_id",
+        # sealed personal numbers: masked at the source, revealed on request
+        "id_number",
+        "phone",
+    }
+)
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def holds_text(annotation: Any) -> bool:
+    """Whether a field of this type can carry text a person typed: ``str`` (not a subclass
+    such as an enumeration), containers of it, JSON objects and ``Any``."""
+    if annotation is str or annotation is Any or annotation is object:
+        return True
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return holds_text(get_args(annotation)[0])
+    if origin in (Union, UnionType, list, tuple, set, frozenset, dict, Mapping, Sequence):
+        return any(holds_text(arg) for arg in get_args(annotation))
+    return annotation is dict or annotation is list
+
+
+def mask_free_value(value: Any) -> Any:
+    """Mask identity- and phone-shaped text in a string, or in every string inside lists and
+    JSON objects (values only; keys are the schema's own names). UUIDs pass untouched."""
+    if isinstance(value, str):
+        return value if _UUID.match(value) else mask_sensitive_text(value)
+    if isinstance(value, list):
+        return [mask_free_value(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: item if key in NOT_FREE_TEXT else mask_free_value(item)
+            for key, item in value.items()
+        }
+    return value
 
 
 def checked(normalize: Callable[[str], str]) -> Callable[[str], str]:
@@ -53,6 +166,39 @@ def checked(normalize: Callable[[str], str]) -> Callable[[str], str]:
     return validate
 
 
-CreditCode = Annotated[str, AfterValidator(checked(normalize_credit_code))]
-Phone = Annotated[str, AfterValidator(checked(normalize_phone))]
+# What the document promises for identifiers (SPEC 3: a request the schema allows is never
+# refused as invalid): each pattern is the canonical form, a subset of what the service
+# accepts (it also takes lower case, spaces or +86), so a client that follows the document
+# is never refused for the form. A check character is beyond JSON Schema; the description
+# says so.
+CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+PHONE_PATTERN = r"^(1[3-9][0-9]{9}|0(10|2[0-9]|[3-9][0-9]{2})-[2-9][0-9]{6,7})$"
+
+CreditCode = Annotated[
+    str,
+    AfterValidator(checked(normalize_credit_code)),
+    Field(
+        json_schema_extra={"pattern": CREDIT_CODE_PATTERN},
+        description="统一社会信用代码 (GB 32100): 18 characters, the last a check character",
+    ),
+]
+Phone = Annotated[
+    str,
+    AfterValidator(checked(normalize_phone)),
+    Field(
+        json_schema_extra={"pattern": PHONE_PATTERN},
+        description="A mainland mobile (11 digits, 13x-19x) or a fixed line with its area "
+        "code, e.g. 0635-8888888",
+    ),
+]
 ResidentId = Annotated[str, AfterValidator(checked(normalize_resident_id))]
+
+
+def not_nullable(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` of a patch field that may be left out but not be null (it is
+    required once set; the service refuses null naming the field): the document drops the
+    ``null`` alternative, so that a client generated from it never sends one."""
+    branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1 and len(schema["anyOf"]) == 2:
+        del schema["anyOf"]
+        schema.update(branches[0])

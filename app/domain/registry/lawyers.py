@@ -121,10 +121,12 @@ async def update_lawyer(
             "a lawyer with this certificate number exists", code="duplicate_certificate_no"
         )
     if "specialties" in changes:
-        await ensure_business_systems_exist(
-            session, changes["specialties"], field="specialties", indexed=True
-        )
-        _set_specialties(lawyer, changes.pop("specialties"))
+        specialties = changes.pop("specialties")
+        if specialties is None:  # back to the default, as at registration
+            agency_id = changes.get("agency_id", lawyer.agency_id)
+            specialties = [(await get_agency(session, agency_id)).business_system]
+        await ensure_business_systems_exist(session, specialties, field="specialties", indexed=True)
+        _set_specialties(lawyer, specialties)
     if "phone" in changes:
         _seal_phone(lawyer, changes.pop("phone"), cipher)
     for field, value in changes.items():

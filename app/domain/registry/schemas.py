@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from app.domain.common.enums import AgencyKind, AgencyLevel, CertificateStatus
-from app.domain.common.schema import CreditCode, InputModel, OutputModel, Phone
+from app.domain.common.schema import CreditCode, InputModel, OutputModel, Phone, not_nullable
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
@@ -26,15 +26,20 @@ class AgencyIn(InputModel):
     active: bool = True
 
 
+# Patches (JSON merge patch): a field left out keeps its value; ``null`` clears the fields
+# that may be empty, and the others are documented as not nullable (``NOT_NULL``).
+NOT_NULL = not_nullable
+
+
 class AgencyPatch(InputModel):
-    name: str | None = Field(None, min_length=2, max_length=200)
+    name: str | None = Field(None, min_length=2, max_length=200, json_schema_extra=NOT_NULL)
     short_name: str | None = Field(None, max_length=100)
-    kind: AgencyKind | None = None
-    level: AgencyLevel | None = None
-    region_code: RegionCode | None = None
-    business_system: Code | None = None
+    kind: AgencyKind | None = Field(None, json_schema_extra=NOT_NULL)
+    level: AgencyLevel | None = Field(None, json_schema_extra=NOT_NULL)
+    region_code: RegionCode | None = Field(None, json_schema_extra=NOT_NULL)
+    business_system: Code | None = Field(None, json_schema_extra=NOT_NULL)
     credit_code: CreditCode | None = None
-    active: bool | None = None
+    active: bool | None = Field(None, json_schema_extra=NOT_NULL)
 
 
 class AgencyOut(OutputModel):
@@ -66,15 +71,21 @@ class LawyerIn(InputModel):
 
 
 class LawyerPatch(InputModel):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    agency_id: uuid.UUID | None = None
+    name: str | None = Field(None, min_length=1, max_length=100, json_schema_extra=NOT_NULL)
+    agency_id: uuid.UUID | None = Field(None, json_schema_extra=NOT_NULL)
     certificate_no: str | None = Field(
-        None, min_length=4, max_length=40, pattern=r"^[0-9A-Za-z-]+$"
+        None,
+        min_length=4,
+        max_length=40,
+        pattern=r"^[0-9A-Za-z-]+$",
+        json_schema_extra=NOT_NULL,
     )
-    certificate_issued_on: date | None = None
-    specialties: list[Code] | None = Field(None, min_length=1, max_length=30)
-    phone: Phone | None = None
-    active: bool | None = None
+    certificate_issued_on: date | None = Field(None, json_schema_extra=NOT_NULL)
+    specialties: list[Code] | None = Field(
+        None, min_length=1, max_length=30, description="null: back to the agency's default"
+    )
+    phone: Phone | None = Field(None, description="null: no phone")
+    active: bool | None = Field(None, json_schema_extra=NOT_NULL)
 
 
 class LawyerOut(OutputModel):

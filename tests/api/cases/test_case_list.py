@@ -182,13 +182,13 @@ async def test_filter_by_deadline_warning(client, coordinator, cases):
     [
         ("补偿", {"c1", "c2", "c3"}),
         ("补助", {"c4"}),
-        ("补", {"c1", "c2", "c3", "c4"}),
+        ("补贴", set()),
         ("征收补偿决定", {"c1"}),
         ("补偿款", {"c2"}),
         ("停业损失", {"c3"}),
         ("拆迁", set()),
-        ("%", set()),
-        ("_", set()),
+        ("%%", set()),
+        ("__", set()),
     ],
 )
 async def test_text_search_in_title_facts_and_claims(client, coordinator, cases, q, expected):

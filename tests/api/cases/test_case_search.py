@@ -54,9 +54,6 @@ async def found(client, headers, cases, q: str) -> set[str]:
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        # one character: the exact check alone
-        ("拆", {"title"}),
-        ("款", {"symbols", "lookalike"}),
         # two characters, in the title, the facts, the claims
         ("拆迁", {"title"}),
         ("争议", {"facts", "apart"}),
@@ -105,9 +102,9 @@ async def test_latin_letters_match_whatever_their_case(client, coordinator, case
     ("q", "expected"),
     [
         ("50%", {"symbols"}),
-        ("%", {"symbols"}),
+        ("0%", {"symbols"}),
         ("A_1", {"symbols"}),
-        ("_", {"symbols"}),
+        ("A_", {"symbols"}),
         ("50", {"symbols", "lookalike"}),
         ("上浮50%，", {"symbols"}),
         ("B1", {"lookalike"}),
@@ -141,3 +138,18 @@ async def test_whitespace_inside_a_term_is_part_of_it(client, coordinator, intak
 )
 def test_which_terms_use_the_pair_index(term, expected):
     assert has_pair(term) is expected
+
+
+@pytest.mark.parametrize("q", ["拆", "%", "a"])
+async def test_a_term_needs_two_characters(client, coordinator, cases, q):
+    response = await client.get("/api/v1/cases", params={"q": q}, headers=coordinator)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["query.q"]
+
+
+async def test_the_documented_minimum_is_two_characters(client):
+    document = (await client.get("/openapi.json")).json()
+    parameters = document["paths"]["/api/v1/cases"]["get"]["parameters"]
+    q = next(p for p in parameters if p["name"] == "q")
+    schema = next(s for s in q["schema"]["anyOf"] if s.get("type") == "string")
+    assert schema["minLength"] == 2

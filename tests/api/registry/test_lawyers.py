@@ -391,6 +391,26 @@ async def test_patching_the_phone_to_null_removes_it(client, admin, agency, sess
     assert sealed is None
 
 
+async def test_patching_specialties_to_null_restores_the_agency_default(client, admin, agency):
+    # Found by schemathesis: this answered 500.
+    lawyer = await create_lawyer(client, admin, agency["id"], specialties=["health"])
+    response = await client.patch(
+        f"{API}/lawyers/{lawyer['id']}", json={"specialties": None}, headers=admin
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["specialties"] == [agency["business_system"]]
+
+
+async def test_the_document_says_which_patch_fields_may_be_null(client):
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    fields = schemas["LawyerPatch"]["properties"]
+    for name in ("name", "agency_id", "certificate_no", "certificate_issued_on", "active"):
+        assert "anyOf" not in fields[name], name
+        assert fields[name].get("type") != "null", name
+    assert {"type": "null"} in fields["phone"]["anyOf"]
+    assert {"type": "null"} in fields["specialties"]["anyOf"]
+
+
 async def test_patch_to_a_taken_certificate_number_is_a_conflict(client, admin, agency):
     first = await create_lawyer(client, admin, agency["id"])
     second = await create_lawyer(client, admin, agency["id"])
