@@ -24,6 +24,7 @@ from app.api.routers import (
     cases,
     classification,
     dispatch,
+    events,
     health,
     lawyers,
     meta,
@@ -37,6 +38,7 @@ from app.domain.audit.service import seal_in_background
 from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.masking import mask_sensitive_text
+from app.domain.events.feed import relay_in_background
 from app.domain.maintenance.sweep import run_periodically, sweep_and_log
 from app.errors import DomainError
 from app.logs import configure_logging
@@ -102,6 +104,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 partial(seal_in_background, sessionmaker),
                 settings.audit_seal_interval_s,
             ),
+            (
+                "event_relay",
+                partial(relay_in_background, sessionmaker),
+                settings.event_relay_interval_s,
+            ),
         ]
         tasks = [
             asyncio.create_task(run_periodically(job, name=name, interval_s=every, stop=stop))
@@ -150,6 +157,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         classification,
         dispatch,
         outcomes,
+        events,
         api_keys,
         audit,
     )

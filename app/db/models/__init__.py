@@ -11,6 +11,7 @@ from app.db.models.cases import (
     CaseOutcome,
     IdempotencyKey,
 )
+from app.db.models.events import Event, WebhookDelivery, WebhookEndpoint, WebhookFanout
 from app.db.models.policy import PolicyVersion
 from app.db.models.pool import PoolMembership
 from app.db.models.reference import Agency, BusinessSystem
@@ -29,10 +30,14 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseOutcome",
+    "Event",
     "IdempotencyKey",
     "Lawyer",
     "LawyerSpecialty",
     "LawyerUnavailability",
     "PolicyVersion",
     "PoolMembership",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookFanout",
 ]

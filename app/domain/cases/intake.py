@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Case, CaseApplicant, CaseEvent
+from app.db.models import Case, CaseApplicant, CaseEvent, Event
 from app.db.repositories import case_intake as intake_repo
 from app.db.repositories import cases as repo
 from app.db.repositories import registry as registry_repo
@@ -27,12 +27,14 @@ from app.domain.cases import access
 from app.domain.cases.deadlines import compute_deadlines
 from app.domain.cases.duplicates import find_duplicates
 from app.domain.cases.lifecycle import allowed_actions
-from app.domain.cases.schemas import ActIn, ApplicantIn, CaseIn, CasePatch
-from app.domain.cases.timeline import append_event, new_event
+from app.domain.cases.schemas import ActIn, ApplicantIn, CaseIn, CasePatch, CaseSummary
+from app.domain.cases.timeline import append_event
+from app.domain.cases.timeline import new_event as new_timeline_event
 from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import ActType, AgencyKind, CaseStatus, Role
+from app.domain.common.enums import ActType, AgencyKind, CaseStatus, EventType, Role
 from app.domain.common.masking import mask_id_number, mask_phone
+from app.domain.events.outbox import new_event, record_event
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
 
@@ -123,6 +125,7 @@ def apply_act(case: Case, act: ActIn, *, warning_days: int) -> None:
     case.reconsideration_due_on = d.due_on if (d := deadlines.reconsideration) else None
     case.litigation_due_on = d.due_on if (d := deadlines.litigation) else None
     case.outer_limit_due_on = d.due_on if (d := deadlines.litigation_outer_limit) else None
+    case.deadline_warned_at = None  # new dates: entering the window is news again
 
 
 def _duplicate_ref(existing: Case) -> Conflict:
@@ -142,6 +145,7 @@ class NewCase:
     duplicates: list[DuplicateRef]
     event: CaseEvent
     year: int
+    outbox: Event
 
 
 async def create_case(
@@ -196,7 +200,7 @@ async def create_case(
     case.applicants = _sealed_applicants(data.applicants, cipher)
 
     duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
-    event = new_event(
+    event = new_timeline_event(
         case=case,
         type="received",
         actor=actor,
@@ -216,7 +220,9 @@ async def create_case(
             "external_ref": data.external_ref.model_dump() if data.external_ref else None,
         },
     )
-    return NewCase(case, duplicates, event, received_at.astimezone(SHANGHAI).year)
+    # The case as lists show it; ``store`` puts its number in when it has one.
+    outbox = new_event(EventType.CASE_RECEIVED, ("case", case.id), CaseSummary.model_validate(case))
+    return NewCase(case, duplicates, event, received_at.astimezone(SHANGHAI).year, outbox)
 
 
 async def store(session: AsyncSession, new: NewCase) -> str:
@@ -227,7 +233,7 @@ async def store(session: AsyncSession, new: NewCase) -> str:
     response) would stretch that wait for all of them (docs/performance.md)."""
     case = new.case
     try:
-        return await intake_repo.store_new_case(session, case, new.event, new.year)
+        return await intake_repo.store_new_case(session, case, new.event, new.outbox, new.year)
     except IntegrityError:
         # A parallel intake of the same external record committed first.
         existing = await repo.find_by_external_ref(
@@ -310,6 +316,9 @@ async def correct_case(
     await session.flush()
     append_event(
         session, case=case, type="corrected", actor=actor, data={"fields": sorted(changes)}
+    )
+    record_event(
+        session, EventType.CASE_CORRECTED, ("case", case.id), CaseSummary.model_validate(case)
     )
     audit.record(
         session,

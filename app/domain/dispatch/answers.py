@@ -29,6 +29,7 @@ from app.domain.common.enums import (
     ConflictDecision,
     DeclineReason,
     DispatchRole,
+    EventType,
     Role,
 )
 from app.domain.dispatch import service as dispatch_service
@@ -38,6 +39,7 @@ from app.domain.dispatch.assignment_lifecycle import (
     ensure_assignment_transition,
 )
 from app.domain.dispatch.schemas import ConflictDecisionIn, DeclineIn
+from app.domain.events.subjects import assignment_changed
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, NotFound
 
@@ -142,6 +144,7 @@ async def accept(
         to_status=case.status if case.status != previous else None,
         data={"assignment_id": assignment.id, "role": assignment.role},
     )
+    assignment_changed(session, EventType.ASSIGNMENT_ACCEPTED, assignment)
     audit.record(
         session,
         actor=actor,
@@ -171,6 +174,7 @@ async def decline(
         # Art. 9: a clash with daily duties goes to the lawyer's agency head to decide.
         _move(assignment, AssignmentStatus.CONFLICT_REPORTED)
         await session.flush()
+        assignment_changed(session, EventType.ASSIGNMENT_CONFLICT_REPORTED, assignment)
         _record(
             session,
             case,
@@ -208,6 +212,7 @@ async def conflict_decision(
         assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
         assignment.responded_at = None
         await session.flush()
+        assignment_changed(session, EventType.ASSIGNMENT_CONFLICT_DECIDED, assignment)
         _record(
             session,
             case,
@@ -252,6 +257,16 @@ def _record(
     )
 
 
+# How an offer ended, by its new state and whether it was the agency's ruling on a reported
+# work conflict (release -> declined) that ended it.
+_ENDED_EVENTS = {
+    (AssignmentStatus.DECLINED, False): EventType.ASSIGNMENT_DECLINED,
+    (AssignmentStatus.DECLINED, True): EventType.ASSIGNMENT_CONFLICT_DECIDED,
+    (AssignmentStatus.EXPIRED, False): EventType.ASSIGNMENT_EXPIRED,
+    (AssignmentStatus.EXPIRED, True): EventType.ASSIGNMENT_EXPIRED,
+}
+
+
 async def _end_offer(
     session: AsyncSession,
     case: Case,
@@ -261,9 +276,12 @@ async def _end_offer(
 ) -> None:
     """End an offer (declined, released, expired); a presiding one sends the case back to
     ``classified`` and, with auto_redispatch, straight to the next eligible lawyer."""
+    ruling = assignment.status == AssignmentStatus.CONFLICT_REPORTED.value
     _move(assignment, target)
     assignment.ended_at = utcnow()
     await session.flush()
+    if (ended := _ENDED_EVENTS.get((target, ruling))) is not None:
+        assignment_changed(session, ended, assignment)
     append_event(
         session,
         case=case,

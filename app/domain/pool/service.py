@@ -23,6 +23,7 @@ from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.common.clock import today_shanghai
 from app.domain.common.enums import CertificateStatus, MembershipStatus, Role
+from app.domain.events.subjects import membership_changed
 from app.domain.policy.service import policy_in_force
 from app.domain.pool.rules import compliance_status, nomination_years
 from app.domain.pool.schemas import ComplianceOut, ComplianceRow
@@ -91,6 +92,7 @@ async def _admit(
     )
     session.add(membership)
     await session.flush()
+    membership_changed(session, membership)
     audit.record(
         session,
         actor=actor,
@@ -196,6 +198,7 @@ async def _decide(
     else:
         membership.decided_at, membership.decided_by = now, actor.sub
     await session.flush()
+    membership_changed(session, membership)
     audit.record(
         session,
         actor=actor,
