@@ -31,6 +31,7 @@ from app.api.routers import (
     outcomes,
     policy,
     pool,
+    webhooks,
 )
 from app.db.session import Database, create_database
 from app.domain.audit import service as audit_service
@@ -38,6 +39,7 @@ from app.domain.audit.service import seal_in_background
 from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.masking import mask_sensitive_text
+from app.domain.events.delivery import run_forever, webhook_deliverer
 from app.domain.events.feed import relay_in_background
 from app.domain.maintenance.sweep import run_periodically, sweep_and_log
 from app.errors import DomainError
@@ -115,6 +117,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             for name, job, every in jobs
             if every > 0
         ]
+        if settings.webhook_interval_s > 0:
+            deliverer = webhook_deliverer(settings, app.state.db, app.state.cipher)
+            tasks.append(
+                asyncio.create_task(
+                    run_forever(deliverer, interval_s=settings.webhook_interval_s, stop=stop)
+                )
+            )
         try:
             yield
         finally:
@@ -158,6 +167,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         dispatch,
         outcomes,
         events,
+        webhooks,
         api_keys,
         audit,
     )
