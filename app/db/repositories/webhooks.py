@@ -78,7 +78,7 @@ async def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True, of=WebhookDelivery)
     )
-    return [(d, e) for d, e in (await session.execute(stmt)).tuples()]
+    return [(d, e) for d, e in (await session.execute(stmt)).all()]
 
 
 async def get_delivery(
