@@ -44,7 +44,7 @@ def _give_identity(case: Case, event: CaseEvent) -> None:
 
 
 async def store_new_case(
-    session: AsyncSession, case: Case, event: CaseEvent, outbox: Event, year: int
+    session: AsyncSession, case: Case, event: CaseEvent, outbox: dict[str, Any], year: int
 ) -> str:
     """Give the case the year's next number and write it with its applicants, its timeline
     event and its outbox event (whose ``data.case_no`` gets the number too), as the last
@@ -59,8 +59,8 @@ async def store_new_case(
         await insert_rows(session, Case, [column_values(case)])
         await insert_rows(session, CaseApplicant, [column_values(a) for a in case.applicants])
         await insert_rows(session, CaseEvent, [column_values(event)])
-        outbox.data = {**outbox.data, "case_no": case.case_no}
-        await insert_rows(session, Event, [column_values(outbox)])
+        outbox["data"] = {**outbox["data"], "case_no": case.case_no}
+        await insert_rows(session, Event, [outbox])
         return case.case_no
     if case.external_system is None:
         case.case_no = await _store_pg(driver, case, event, outbox, year)
@@ -73,13 +73,13 @@ async def store_new_case(
 
 
 async def _store_pg(
-    driver: asyncpg.Connection, case: Case, event: CaseEvent, outbox: Event, year: int
+    driver: asyncpg.Connection, case: Case, event: CaseEvent, outbox: dict[str, Any], year: int
 ) -> str:
     case_row = column_values(case)
     case_row.pop("case_no", None)
     applicant_rows = [column_values(a) for a in case.applicants]
     event_row = column_values(event)
-    outbox_row = column_values(outbox)
+    outbox_row = outbox
     shape = (tuple(case_row), tuple(applicant_rows[0]), tuple(event_row), tuple(outbox_row))
     sql, convert = _numbered_insert(*shape)
     args = convert(year, case_row, applicant_rows, event_row, outbox_row)

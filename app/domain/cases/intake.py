@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Case, CaseApplicant, CaseEvent, Event
+from app.db.models import Case, CaseApplicant, CaseEvent
 from app.db.repositories import case_intake as intake_repo
 from app.db.repositories import cases as repo
 from app.db.repositories import registry as registry_repo
@@ -34,7 +34,7 @@ from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import ActType, AgencyKind, CaseStatus, EventType, Role
 from app.domain.common.masking import mask_id_number, mask_phone
-from app.domain.events.outbox import new_event, record_event
+from app.domain.events.outbox import event_row, record_event
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
 
@@ -145,7 +145,7 @@ class NewCase:
     duplicates: list[DuplicateRef]
     event: CaseEvent
     year: int
-    outbox: Event
+    outbox: dict[str, Any]
 
 
 async def create_case(
@@ -221,7 +221,7 @@ async def create_case(
         },
     )
     # The case as lists show it; ``store`` puts its number in when it has one.
-    outbox = new_event(EventType.CASE_RECEIVED, ("case", case.id), CaseSummary.model_validate(case))
+    outbox = event_row(EventType.CASE_RECEIVED, ("case", case.id), CaseSummary.model_validate(case))
     return NewCase(case, duplicates, event, received_at.astimezone(SHANGHAI).year, outbox)
 
 
