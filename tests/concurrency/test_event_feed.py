@@ -15,7 +15,6 @@ import json
 import os
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -28,6 +27,7 @@ from app.domain.events import feed
 from app.domain.events.delivery import Deliverer
 from app.domain.events.outbox import record_event
 from app.main import create_app
+from app.settings import Settings
 from tests.support import databases
 from tests.support.webhook_receiver import webhook_receiver
 
@@ -38,10 +38,10 @@ EVENTS_PER_WRITER = 8
 
 
 @pytest.fixture
-async def settings() -> AsyncIterator[Any]:
+async def settings() -> Settings:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     url = await databases.prepare_database("adr_conc_events_" + worker)
-    yield databases.test_settings(url)
+    return databases.test_settings(url)
 
 
 async def test_a_reader_sees_every_committed_event_once_while_writers_commit(settings):
@@ -51,7 +51,7 @@ async def test_a_reader_sees_every_committed_event_once_while_writers_commit(set
     headers = {
         "Authorization": f"Bearer {mint_token(settings, sub='feed', role=Role.CENTER_COORDINATOR)}"
     }
-    rng = random.Random(13)  # noqa: S311
+    rng = random.Random(13)
     committed: list[str] = []
     rolled_back: list[str] = []
     writing = True
@@ -85,8 +85,7 @@ async def test_a_reader_sees_every_committed_event_once_while_writers_commit(set
             event = record_event(session, EventType.CASE_CORRECTED, ("case", "slow"), {})
             await session.flush()
             slow_inserted.set()
-            while len(seen) < 10:
-                await asyncio.sleep(0.01)
+            await reader_passed_ten.wait()
         committed.append(str(event.id))
 
     async def fast_writers() -> None:
@@ -102,6 +101,7 @@ async def test_a_reader_sees_every_committed_event_once_while_writers_commit(set
     seen: list[str] = []
     positions: list[int] = []
     reading_started = asyncio.Event()
+    reader_passed_ten = asyncio.Event()
 
     async def reader(client: httpx.AsyncClient) -> None:
         after = None
@@ -115,6 +115,8 @@ async def test_a_reader_sees_every_committed_event_once_while_writers_commit(set
             page = response.json()
             seen.extend(e["id"] for e in page["items"])
             reading_started.set()
+            if len(seen) >= 10:
+                reader_passed_ten.set()
             after = page["next_cursor"]
             positions.append(json.loads(_decode(after))["p"])
             if not page["has_more"]:
