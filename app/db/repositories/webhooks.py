@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,3 +116,7 @@ async def list_deliveries(
     if before_id is not None:
         stmt = stmt.where(WebhookDelivery.id < before_id)
     return list((await session.execute(stmt)).scalars())
+
+
+async def delete_deliveries(session: AsyncSession, endpoint_id: uuid.UUID) -> None:
+    await session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id))

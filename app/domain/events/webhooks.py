@@ -9,7 +9,6 @@ import secrets
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import WebhookDelivery, WebhookEndpoint
@@ -135,7 +134,7 @@ async def update(
 async def remove(session: AsyncSession, *, actor: Actor, endpoint_id: uuid.UUID) -> None:
     """The subscription and its delivery log."""
     endpoint = await get(session, endpoint_id, for_update=True)
-    await session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    await repo.delete_deliveries(session, endpoint.id)
     await session.delete(endpoint)
     await session.flush()
     audit.record(
