@@ -4,6 +4,7 @@ survive a killed process, the SSRF guard, the delivery log, manual retry and the
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook
 
+from app.db.session import transaction
 from app.domain.common.enums import Role
-from app.domain.events.delivery import Deliverer
+from app.domain.events import feed
+from app.domain.events.delivery import Deliverer, fan_out
 from app.domain.events.delivery_lifecycle import MAX_ATTEMPTS, RETRY_DELAYS
 from tests.support.dispatch_world import API, DispatchWorld
 from tests.support.webhook_receiver import webhook_receiver
@@ -163,10 +166,6 @@ async def test_a_delivery_claimed_by_a_killed_process_is_delivered_by_another(
         await world.case(classify=False)
         killed = Deliverer(db.sessionmaker, app.state.cipher, clock=clock)
         # The process claims the delivery (its lease is committed) and dies before sending.
-        from app.db.session import transaction
-        from app.domain.events import feed
-        from app.domain.events.delivery import fan_out
-
         async with transaction(db.sessionmaker) as session:
             await feed.relay(session)
         async with transaction(db.sessionmaker) as session:
@@ -284,7 +283,7 @@ async def test_unsafe_urls_are_refused_at_registration(client, auth, url, why):
 
 async def test_the_allow_list_limits_where_webhooks_go(app, client, auth):
     app.state.settings = app.state.settings.model_copy(
-        update={"webhook_allowed_networks": [__import__("ipaddress").ip_network("10.0.0.0/8")]}
+        update={"webhook_allowed_networks": [ipaddress.ip_network("10.0.0.0/8")]}
     )
     outside = await client.post(
         WEBHOOKS, json={"url": "http://127.0.0.1:9/x"}, headers=auth(Role.ADMIN)
