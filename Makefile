@@ -7,7 +7,7 @@ PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-pg test-pgbouncer lint format bench bench-scale clean
+.PHONY: help run test test-sqlite test-pg test-pgbouncer lint format client bench bench-scale clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ lint: $(STAMP) ## ruff, mypy --strict, import contracts, hadolint
 	$(BIN)/mypy app tests
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/python -m scripts.api_contract check
+
+client: $(STAMP) ## Regenerate clients/openapi.json and the TypeScript types (refuses unacknowledged breaking changes)
+	$(BIN)/python -m scripts.api_contract write
 
 format: $(STAMP) ## Format and autofix
 	$(BIN)/ruff format app tests migrations scripts

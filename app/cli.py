@@ -189,6 +189,35 @@ async def _recompute_deadlines() -> int:
         await database.engine.dispose()
 
 
+async def _worker(*, once: bool) -> None:
+    """Deliver webhooks (and number new events) until SIGTERM or SIGINT; with ``once``, one
+    round. Any number of workers and API processes may run together (docs/decisions.md)."""
+    import signal
+
+    from app.domain.common.crypto import FieldCipher
+    from app.domain.events.delivery import run_forever, webhook_deliverer
+
+    settings = get_settings()
+    database = create_database(settings)
+    cipher = FieldCipher.from_encoded(
+        {key_id: key.get_secret_value() for key_id, key in settings.pii_keys.items()},
+        settings.pii_active_key_id,
+        settings.pii_hash_key.get_secret_value(),
+    )
+    deliverer = webhook_deliverer(settings, database, cipher)
+    try:
+        if once:
+            await deliverer.run_once()
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_forever(deliverer, interval_s=settings.webhook_interval_s or 1.0, stop=stop)
+    finally:
+        await database.engine.dispose()
+
+
 def _parser() -> argparse.ArgumentParser:
     roles = [r.value for r in Role]
     parser = argparse.ArgumentParser(
@@ -215,6 +244,8 @@ def _parser() -> argparse.ArgumentParser:
     token_p.add_argument("--agency-id", type=uuid.UUID)
     token_p.add_argument("--lawyer-id", type=uuid.UUID)
     token_p.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    worker_p = sub.add_parser("worker", help="deliver webhooks (runs until stopped)")
+    worker_p.add_argument("--once", action="store_true", help="one round, then exit")
     key_p = sub.add_parser("api-key", help="manage API keys")
     key_sub = key_p.add_subparsers(dest="key_command", required=True)
     create_p = key_sub.add_parser("create", help="create a key and print it once")
@@ -273,6 +304,8 @@ def _run(args: argparse.Namespace) -> int:
                 ttl=timedelta(seconds=args.ttl),
             )
         )
+    elif args.command == "worker":
+        asyncio.run(_worker(once=args.once))
     elif args.command == "api-key":
         try:
             key = asyncio.run(

@@ -26,12 +26,14 @@ from app.api.routers import (
     cases,
     classification,
     dispatch,
+    events,
     health,
     lawyers,
     meta,
     outcomes,
     policy,
     pool,
+    webhooks,
 )
 from app.db.session import Database, create_database
 from app.domain.audit import service as audit_service
@@ -39,6 +41,8 @@ from app.domain.audit.service import seal_in_background
 from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.masking import mask_sensitive_text
+from app.domain.events.delivery import run_forever, webhook_deliverer
+from app.domain.events.feed import relay_in_background
 from app.domain.maintenance.sweep import run_periodically, sweep_and_log
 from app.errors import DomainError
 from app.logs import configure_logging
@@ -112,12 +116,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 partial(seal_in_background, sessionmaker, settings.audit_key_bytes),
                 settings.audit_seal_interval_s,
             ),
+            (
+                "event_relay",
+                partial(relay_in_background, sessionmaker),
+                settings.event_relay_interval_s,
+            ),
         ]
         tasks = [
             asyncio.create_task(run_periodically(job, name=name, interval_s=every, stop=stop))
             for name, job, every in jobs
             if every > 0
         ]
+        if settings.webhook_interval_s > 0:
+            deliverer = webhook_deliverer(settings, app.state.db, app.state.cipher)
+            tasks.append(
+                asyncio.create_task(
+                    run_forever(deliverer, interval_s=settings.webhook_interval_s, stop=stop)
+                )
+            )
         try:
             yield
         finally:
@@ -160,6 +176,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         classification,
         dispatch,
         outcomes,
+        events,
+        webhooks,
         api_keys,
         audit,
         calendar,

@@ -15,7 +15,7 @@ import base64
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development-only secrets: public knowledge, so they must never protect real data.
@@ -84,6 +84,16 @@ class Settings(BaseSettings):
     sweep_interval_s: float = Field(60.0, ge=0)
     # Seconds between runs of the audit sealer, which chains new audit records; 0: off.
     audit_seal_interval_s: float = Field(1.0, ge=0)
+    # Seconds between runs of the event relay, which gives committed events their place in
+    # the feed (the feed also runs it before reading); 0: off.
+    event_relay_interval_s: float = Field(1.0, ge=0)
+    # Seconds between rounds of webhook delivery in each API process; 0: off (then run
+    # ``adr worker``).
+    webhook_interval_s: float = Field(1.0, ge=0)
+    # When set, webhooks are delivered only to addresses inside these networks (CIDRs,
+    # e.g. ["10.0.0.0/8"]). Link-local and cloud-metadata addresses are refused always.
+    webhook_allowed_networks: list[IPvAnyNetwork] = []
+    webhook_timeout_s: float = Field(10.0, gt=0, le=60)
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -42,7 +42,7 @@ from scripts.bench.common import (  # noqa: E402
 )
 
 BIN = Path(sys.executable).parent
-DB = "adr_bench"
+DB = os.environ.get("ADR_BENCH_DB", "adr_bench")  # a name of your own: runs side by side
 SERVICE_PORT, BASELINE_PORT = 8100, 8101
 FACTS = (
     "申请人系东昌府区某村村民，其房屋位于征收范围内。二〇二六年九月，被申请人作出房屋征收补偿决定，"

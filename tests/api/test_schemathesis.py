@@ -43,7 +43,14 @@ NOT_CHECKED = [positive_data_acceptance, negative_data_rejection]
 def _settings(url: str) -> Settings:
     # No periodic sweep: what the run sees must not depend on how long it takes. No periodic
     # sealer either: the document app's database (in memory) has no tables to seal.
-    return settings_for(url).model_copy(update={"sweep_interval_s": 0, "audit_seal_interval_s": 0})
+    return settings_for(url).model_copy(
+        update={
+            "sweep_interval_s": 0,
+            "audit_seal_interval_s": 0,
+            "webhook_interval_s": 0,
+            "event_relay_interval_s": 0,
+        }
+    )
 
 
 # Only its OpenAPI document is used: the engine of this app never connects.

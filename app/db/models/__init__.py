@@ -12,6 +12,7 @@ from app.db.models.cases import (
     CaseOutcome,
     IdempotencyKey,
 )
+from app.db.models.events import Event, WebhookDelivery, WebhookEndpoint, WebhookFanout
 from app.db.models.policy import PolicyVersion
 from app.db.models.pool import PoolMembership
 from app.db.models.reference import Agency, BusinessSystem
@@ -31,6 +32,7 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseOutcome",
+    "Event",
     "FailedAuthenticationTally",
     "IdempotencyKey",
     "Lawyer",
@@ -38,4 +40,7 @@ __all__ = [
     "LawyerUnavailability",
     "PolicyVersion",
     "PoolMembership",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookFanout",
 ]

@@ -88,6 +88,9 @@ class Case(Base):
     reconsideration_due_on: Mapped[date | None] = mapped_column(Date)
     litigation_due_on: Mapped[date | None] = mapped_column(Date)
     outer_limit_due_on: Mapped[date | None] = mapped_column(Date)
+    # When the case.deadline_warning event was written (SPEC 2.16: once when the case enters
+    # the warning window); cleared when its due dates are computed anew.
+    deadline_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadlines_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadlines_notified_how: Mapped[str | None] = mapped_column(code_column_type(20))
 

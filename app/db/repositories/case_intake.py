@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import column_values
 from app.db.fast_insert import driver_connection, insert_rows, translated, typed_parameters
-from app.db.models import Case, CaseApplicant, CaseEvent
+from app.db.models import Case, CaseApplicant, CaseEvent, Event
 from app.db.repositories.cases import allocate_case_number
 from app.db.types import new_id, utcnow
 
@@ -43,9 +43,12 @@ def _give_identity(case: Case, event: CaseEvent) -> None:
     event.case_id, event.occurred_at = case.id, now
 
 
-async def store_new_case(session: AsyncSession, case: Case, event: CaseEvent, year: int) -> str:
-    """Give the case the year's next number and write it with its applicants and event, as
-    the last statement before the commit; returns the number. A case whose external
+async def store_new_case(
+    session: AsyncSession, case: Case, event: CaseEvent, outbox: dict[str, Any], year: int
+) -> str:
+    """Give the case the year's next number and write it with its applicants, its timeline
+    event and its outbox event (whose ``data.case_no`` gets the number too), as the last
+    statement before the commit; returns the number. A case whose external
     reference is already stored raises ``IntegrityError`` from a savepoint, so that the
     caller can still look that case up."""
     _give_identity(case, event)
@@ -56,25 +59,30 @@ async def store_new_case(session: AsyncSession, case: Case, event: CaseEvent, ye
         await insert_rows(session, Case, [column_values(case)])
         await insert_rows(session, CaseApplicant, [column_values(a) for a in case.applicants])
         await insert_rows(session, CaseEvent, [column_values(event)])
+        outbox["data"] = {**outbox["data"], "case_no": case.case_no}
+        await insert_rows(session, Event, [outbox])
         return case.case_no
     if case.external_system is None:
-        case.case_no = await _store_pg(driver, case, event, year)
+        case.case_no = await _store_pg(driver, case, event, outbox, year)
     else:
         # asyncpg's own savepoint: the statement bypasses the session, whose savepoint
         # would only be emitted with its next statement of its own.
         async with driver.transaction():
-            case.case_no = await _store_pg(driver, case, event, year)
+            case.case_no = await _store_pg(driver, case, event, outbox, year)
     return case.case_no
 
 
-async def _store_pg(driver: asyncpg.Connection, case: Case, event: CaseEvent, year: int) -> str:
+async def _store_pg(
+    driver: asyncpg.Connection, case: Case, event: CaseEvent, outbox: dict[str, Any], year: int
+) -> str:
     case_row = column_values(case)
     case_row.pop("case_no", None)
     applicant_rows = [column_values(a) for a in case.applicants]
     event_row = column_values(event)
-    shape = (tuple(case_row), tuple(applicant_rows[0]), tuple(event_row))
+    outbox_row = outbox
+    shape = (tuple(case_row), tuple(applicant_rows[0]), tuple(event_row), tuple(outbox_row))
     sql, convert = _numbered_insert(*shape)
-    args = convert(year, case_row, applicant_rows, event_row)
+    args = convert(year, case_row, applicant_rows, event_row, outbox_row)
     try:
         return str(await driver.fetchval(sql, *args))
     except asyncpg.PostgresError as error:
@@ -88,7 +96,10 @@ def _table(model: type[Any]) -> Table:
 
 @functools.cache
 def _numbered_insert(
-    case_keys: tuple[str, ...], applicant_keys: tuple[str, ...], event_keys: tuple[str, ...]
+    case_keys: tuple[str, ...],
+    applicant_keys: tuple[str, ...],
+    event_keys: tuple[str, ...],
+    outbox_keys: tuple[str, ...],
 ) -> tuple[str, Any]:
     """The statement for rows of these columns, and how to turn the rows into its
     parameters. $1 is the year; the applicants come as one array per column (unnest)."""
@@ -98,13 +109,14 @@ def _numbered_insert(
     applicant_params, applicant_conv = typed_parameters(
         applicants, applicant_keys, first, arrays=True
     )
-    event_params, event_conv = typed_parameters(events, event_keys, first + len(applicant_keys))
-    # The event records the number it was given.
-    data = event_keys.index("data")
-    event_params = [
-        f"jsonb_set({p}, '{{case_no}}', to_jsonb(c.case_no))" if i == data else p
-        for i, p in enumerate(event_params)
-    ]
+    first += len(applicant_keys)
+    event_params, event_conv = typed_parameters(events, event_keys, first)
+    outbox_params, outbox_conv = typed_parameters(
+        _table(Event), outbox_keys, first + len(event_keys)
+    )
+    # Both events record the number the case was given.
+    event_params = _with_case_no(event_params, event_keys.index("data"))
+    outbox_params = _with_case_no(outbox_params, outbox_keys.index("data"))
 
     def names(keys: tuple[str, ...]) -> str:
         return ", ".join(f'"{k}"' for k in keys)
@@ -128,6 +140,10 @@ def _numbered_insert(
             INSERT INTO case_events ({names(event_keys)})
             SELECT {", ".join(event_params)}
             FROM c
+        ), o AS (
+            INSERT INTO events ({names(outbox_keys)})
+            SELECT {", ".join(outbox_params)}
+            FROM c
         )
         SELECT case_no FROM c
     """  # noqa: S608
@@ -137,6 +153,7 @@ def _numbered_insert(
         case_row: dict[str, Any],
         applicant_rows: list[dict[str, Any]],
         event_row: dict[str, Any],
+        outbox_row: dict[str, Any],
     ) -> list[Any]:
         args: list[Any] = [year]
         args += [f(case_row[k]) for f, k in zip(case_conv, case_keys, strict=True)]
@@ -145,6 +162,14 @@ def _numbered_insert(
             for f, k in zip(applicant_conv, applicant_keys, strict=True)
         ]
         args += [f(event_row[k]) for f, k in zip(event_conv, event_keys, strict=True)]
+        args += [f(outbox_row[k]) for f, k in zip(outbox_conv, outbox_keys, strict=True)]
         return args
 
     return sql, convert
+
+
+def _with_case_no(params: list[str], data_index: int) -> list[str]:
+    return [
+        f"jsonb_set({p}, '{{case_no}}', to_jsonb(c.case_no))" if i == data_index else p
+        for i, p in enumerate(params)
+    ]

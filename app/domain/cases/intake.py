@@ -29,13 +29,22 @@ from app.domain.cases.deadline_facts import deadlines_of, due_dates
 from app.domain.cases.deadlines import resolve_real_property, resolve_reconsideration_first
 from app.domain.cases.duplicates import find_duplicates
 from app.domain.cases.lifecycle import allowed_actions
-from app.domain.cases.schemas import ActIn, ApplicantIn, CaseIn, CasePatch, RelatedProcedure
-from app.domain.cases.timeline import append_event, new_event
+from app.domain.cases.schemas import (
+    ActIn,
+    ApplicantIn,
+    CaseIn,
+    CasePatch,
+    CaseSummary,
+    RelatedProcedure,
+)
+from app.domain.cases.timeline import append_event
+from app.domain.cases.timeline import new_event as new_timeline_event
 from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import AgencyKind, CaseStatus, Role
+from app.domain.common.enums import AgencyKind, CaseStatus, EventType, Role
 from app.domain.common.masking import mask_id_number, mask_phone, mask_sensitive_text
 from app.domain.common.workdays import WorkdayCalendar
+from app.domain.events.outbox import event_row, record_event
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
 
@@ -147,13 +156,17 @@ def apply_act(case: Case, act: ActIn) -> None:
 
 def store_due_dates(case: Case, calendar: WorkdayCalendar) -> None:
     """Derive the stored due dates (the ``deadline_warning`` filter's) from the case's facts:
-    after intake, a correction, a deadline notice or a calendar load."""
+    after intake, a correction, a deadline notice or a calendar load. New dates make entering
+    the warning window news again (the ``case.deadline_warning`` event)."""
     deadlines = deadlines_of(case, today=today_shanghai(), warning_days=0, calendar=calendar)
+    dates = due_dates(deadlines)
+    if dates != (case.reconsideration_due_on, case.litigation_due_on, case.outer_limit_due_on):
+        case.deadline_warned_at = None
     (
         case.reconsideration_due_on,
         case.litigation_due_on,
         case.outer_limit_due_on,
-    ) = due_dates(deadlines)
+    ) = dates
 
 
 def _duplicate_ref(existing: Case) -> Conflict:
@@ -173,6 +186,7 @@ class NewCase:
     duplicates: list[DuplicateRef]
     event: CaseEvent
     year: int
+    outbox: dict[str, Any]
 
 
 async def create_case(
@@ -230,7 +244,7 @@ async def create_case(
     case.applicants = _sealed_applicants(data.applicants, cipher)
 
     duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
-    event = new_event(
+    event = new_timeline_event(
         case=case,
         type="received",
         actor=actor,
@@ -250,7 +264,9 @@ async def create_case(
             "external_ref": data.external_ref.model_dump() if data.external_ref else None,
         },
     )
-    return NewCase(case, duplicates, event, received_at.astimezone(SHANGHAI).year)
+    # The case as lists show it; ``store`` puts its number in when it has one.
+    outbox = event_row(EventType.CASE_RECEIVED, ("case", case.id), CaseSummary.model_validate(case))
+    return NewCase(case, duplicates, event, received_at.astimezone(SHANGHAI).year, outbox)
 
 
 async def store(session: AsyncSession, new: NewCase) -> str:
@@ -261,7 +277,7 @@ async def store(session: AsyncSession, new: NewCase) -> str:
     response) would stretch that wait for all of them (docs/performance.md)."""
     case = new.case
     try:
-        return await intake_repo.store_new_case(session, case, new.event, new.year)
+        return await intake_repo.store_new_case(session, case, new.event, new.outbox, new.year)
     except IntegrityError:
         # A parallel intake of the same external record committed first.
         existing = await repo.find_by_external_ref(
@@ -350,6 +366,9 @@ async def correct_case(
     await session.flush()
     append_event(
         session, case=case, type="corrected", actor=actor, data={"fields": sorted(changes)}
+    )
+    record_event(
+        session, EventType.CASE_CORRECTED, ("case", case.id), CaseSummary.model_validate(case)
     )
     audit.record(
         session,

@@ -18,7 +18,8 @@ from app.domain.cases.queries import get_visible_case
 from app.domain.cases.timeline import append_event
 from app.domain.classification.schemas import ClassificationIn, SuggestionOut
 from app.domain.classification.suggest import suggest
-from app.domain.common.enums import CaseStatus, OutcomeType
+from app.domain.common.enums import CaseStatus, EventType, OutcomeType
+from app.domain.events.subjects import case_changed
 from app.domain.policy.service import policy_in_force
 from app.domain.registry.agencies import ensure_business_systems_exist
 
@@ -84,6 +85,8 @@ async def classify(
             "recommended_channel": data.recommended_channel.value,
         },
     )
+    closed = target is CaseStatus.CLOSED
+    case_changed(session, EventType.CASE_CLOSED if closed else EventType.CASE_CLASSIFIED, case)
     audit.record(
         session,
         actor=actor,

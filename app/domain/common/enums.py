@@ -29,7 +29,9 @@ __all__ = [
     "DeadlineKind",
     "DeadlineNoticeMethod",
     "DeclineReason",
+    "DeliveryStatus",
     "DispatchRole",
+    "EventType",
     "ExclusionReason",
     "IdType",
     "IntakeChannel",
@@ -346,6 +348,42 @@ class PerformanceStatus(LabelledEnum):
     BREACHED = "breached", "未履行"
 
 
+# --- 2.16 Events and webhooks ---------------------------------------------------
+
+
+class EventType(LabelledEnum):
+    """What an event in the feed and in webhook deliveries says happened (SPEC 2.16)."""
+
+    CASE_RECEIVED = "case.received", "案件已登记"
+    CASE_CORRECTED = "case.corrected", "案件信息已更正"
+    CASE_CLASSIFIED = "case.classified", "案件已识别"
+    CASE_DEADLINE_WARNING = "case.deadline_warning", "案件进入法定期限预警"
+    CASE_CLOSED = "case.closed", "案件已办结"
+    CASE_REOPENED = "case.reopened", "案件已重新启动"
+    ASSIGNMENT_OFFERED = "assignment.offered", "已委派"
+    ASSIGNMENT_ACCEPTED = "assignment.accepted", "委派已接受"
+    ASSIGNMENT_DECLINED = "assignment.declined", "委派已谢绝"
+    ASSIGNMENT_CONFLICT_REPORTED = "assignment.conflict_reported", "报告工作冲突"
+    ASSIGNMENT_CONFLICT_DECIDED = "assignment.conflict_decided", "工作冲突已处理"
+    ASSIGNMENT_EXPIRED = "assignment.expired", "委派逾期未答复"
+    ASSIGNMENT_WITHDRAWN = "assignment.withdrawn", "委派已撤回"
+    OUTCOME_RECORDED = "outcome.recorded", "化解结果已记录"
+    POOL_MEMBERSHIP_CHANGED = "pool.membership_changed", "人才库成员变更"
+    LAWYER_CERTIFICATE_CHANGED = "lawyer.certificate_changed", "公职律师证书状态变更"
+    ACTIVITY_CONFIRMED = "activity.confirmed", "履职活动已确认"
+    HONOUR_AWARDED = "honour.awarded", "表彰已授予"
+    WEBHOOK_DISABLED = "webhook.disabled", "推送地址因持续失败已停用"
+
+
+class DeliveryStatus(LabelledEnum):
+    """Life cycle of one webhook delivery (one event to one endpoint)."""
+
+    PENDING = "pending", "待推送"
+    DELIVERING = "delivering", "推送中"
+    SUCCEEDED = "succeeded", "推送成功"
+    FAILED = "failed", "推送失败"
+
+
 ENUMS: dict[str, type[LabelledEnum]] = {
     "role": Role,
     "agency_kind": AgencyKind,
@@ -371,6 +409,8 @@ ENUMS: dict[str, type[LabelledEnum]] = {
     "exclusion_reason": ExclusionReason,
     "outcome_type": OutcomeType,
     "performance_status": PerformanceStatus,
+    "event_type": EventType,
+    "delivery_status": DeliveryStatus,
 }
 """Every enum, keyed by its stable snake_case name (used by ``GET /meta/enums``)."""
 

@@ -29,6 +29,7 @@ from app.domain.common.enums import (
     ConflictDecision,
     DeclineReason,
     DispatchRole,
+    EventType,
     Role,
 )
 from app.domain.dispatch import service as dispatch_service
@@ -38,6 +39,7 @@ from app.domain.dispatch.assignment_lifecycle import (
     ensure_assignment_transition,
 )
 from app.domain.dispatch.schemas import ConflictDecisionIn, DeclineIn
+from app.domain.events.subjects import assignment_changed
 from app.domain.policy.service import policy_in_force
 from app.domain.registry.lawyers import ensure_in_active_service
 from app.errors import Conflict, Forbidden, NotFound
@@ -149,6 +151,7 @@ async def accept(
         to_status=case.status if case.status != previous else None,
         data={"assignment_id": assignment.id, "role": assignment.role},
     )
+    assignment_changed(session, EventType.ASSIGNMENT_ACCEPTED, assignment)
     audit.record(
         session,
         actor=actor,
@@ -182,6 +185,7 @@ async def decline(
         policy = (await policy_in_force(session)).version
         assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
         await session.flush()
+        assignment_changed(session, EventType.ASSIGNMENT_CONFLICT_REPORTED, assignment)
         _record(
             session,
             case,
@@ -226,6 +230,7 @@ async def conflict_decision(
         assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
         assignment.responded_at = None
         await session.flush()
+        assignment_changed(session, EventType.ASSIGNMENT_CONFLICT_DECIDED, assignment)
         _record(
             session,
             case,
@@ -292,6 +297,18 @@ async def withdraw(
     return assignment
 
 
+# How an offer ended, by its new state and whether it was the agency's ruling on a reported
+# work conflict (release -> declined) that ended it.
+_ENDED_EVENTS = {
+    (AssignmentStatus.DECLINED, False): EventType.ASSIGNMENT_DECLINED,
+    (AssignmentStatus.DECLINED, True): EventType.ASSIGNMENT_CONFLICT_DECIDED,
+    (AssignmentStatus.EXPIRED, False): EventType.ASSIGNMENT_EXPIRED,
+    (AssignmentStatus.EXPIRED, True): EventType.ASSIGNMENT_EXPIRED,
+    (AssignmentStatus.WITHDRAWN, False): EventType.ASSIGNMENT_WITHDRAWN,
+    (AssignmentStatus.WITHDRAWN, True): EventType.ASSIGNMENT_WITHDRAWN,
+}
+
+
 async def end_offer(
     session: AsyncSession,
     case: Case,
@@ -302,9 +319,12 @@ async def end_offer(
     """End a live offer (declined, released, expired, withdrawn); a presiding one sends the
     case back to ``classified`` and, with auto_redispatch, straight to the next eligible
     lawyer (the caller holds the case's and the assignment's locks)."""
+    ruling = assignment.status == AssignmentStatus.CONFLICT_REPORTED.value
     _move(assignment, target)
     assignment.ended_at = utcnow()
     await session.flush()
+    if (ended := _ENDED_EVENTS.get((target, ruling))) is not None:
+        assignment_changed(session, ended, assignment)
     append_event(
         session,
         case=case,

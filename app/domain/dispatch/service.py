@@ -28,6 +28,7 @@ from app.domain.common.enums import (
     AssignmentStatus,
     CaseStatus,
     DispatchRole,
+    EventType,
     ExclusionReason,
     Role,
 )
@@ -39,6 +40,7 @@ from app.domain.dispatch.rules import (
     exclusion_summary,
 )
 from app.domain.dispatch.schemas import CandidatesOut, ExcludedCandidate, RankedCandidate
+from app.domain.events.subjects import assignment_changed
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
 
@@ -324,6 +326,7 @@ async def _create_offer(
             "override": override_reason is not None,
         },
     )
+    assignment_changed(session, EventType.ASSIGNMENT_OFFERED, assignment)
     audit.record(
         session,
         actor=actor,

@@ -18,6 +18,7 @@ from app.db.repositories import idempotency as idempotency_repo
 from app.db.session import transaction
 from app.db.types import utcnow
 from app.domain.dispatch.answers import expire_overdue
+from app.domain.events.deadline_warnings import warn_entering_cases
 
 log = structlog.get_logger("adr.sweep")
 
@@ -26,6 +27,7 @@ log = structlog.get_logger("adr.sweep")
 class SweepReport:
     offers_expired: int
     idempotency_keys_deleted: int
+    deadline_warnings: int = 0
 
 
 async def sweep_once(sessionmaker: async_sessionmaker[AsyncSession]) -> SweepReport:
@@ -40,12 +42,14 @@ async def sweep_once(sessionmaker: async_sessionmaker[AsyncSession]) -> SweepRep
             expired += await expire_overdue(session, case_id=case_id)
     async with transaction(sessionmaker) as session:
         deleted = await idempotency_repo.delete_expired(session, utcnow())
-    return SweepReport(expired, deleted)
+    async with transaction(sessionmaker) as session:
+        warned = await warn_entering_cases(session)
+    return SweepReport(expired, deleted, warned)
 
 
 async def sweep_and_log(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     report = await sweep_once(sessionmaker)
-    if report.offers_expired or report.idempotency_keys_deleted:
+    if report.offers_expired or report.idempotency_keys_deleted or report.deadline_warnings:
         log.info("sweep", **report.__dict__)
 
 

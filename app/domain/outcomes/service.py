@@ -30,10 +30,12 @@ from app.domain.common.enums import (
     AssignmentStatus,
     CaseStatus,
     DispatchRole,
+    EventType,
     OutcomeType,
     Role,
 )
 from app.domain.dispatch.assignment_lifecycle import ensure_assignment_transition
+from app.domain.events.subjects import case_changed, outcome_recorded
 from app.domain.outcomes.schemas import (
     AGREEMENT_TYPES,
     OutcomeIn,
@@ -139,6 +141,8 @@ async def record_outcome(
             "resolved": data.type in RESOLVED_OUTCOMES,
         },
     )
+    outcome_recorded(session, outcome)
+    case_changed(session, EventType.CASE_CLOSED, case)
     audit.record(
         session,
         actor=actor,
@@ -270,6 +274,7 @@ async def reopen(
         to_status=target.value,
         data={"reason": data.reason},
     )
+    case_changed(session, EventType.CASE_REOPENED, case)
     audit.record(
         session,
         actor=actor,

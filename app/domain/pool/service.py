@@ -28,6 +28,7 @@ from app.domain.common.enums import (
     MembershipStatus,
     Role,
 )
+from app.domain.events.subjects import membership_changed
 from app.domain.policy.service import policy_in_force
 from app.domain.pool.rules import compliance_status, nomination_years
 from app.domain.pool.schemas import ComplianceOut, ComplianceRow
@@ -96,6 +97,7 @@ async def _admit(
     )
     session.add(membership)
     await session.flush()
+    membership_changed(session, membership)
     audit.record(
         session,
         actor=actor,
@@ -201,6 +203,7 @@ async def _decide(
     else:
         membership.decided_at, membership.decided_by = now, actor.sub
     await session.flush()
+    membership_changed(session, membership)
     audit.record(
         session,
         actor=actor,

@@ -19,6 +19,7 @@ from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.enums import CertificateStatus, MembershipStatus
 from app.domain.common.masking import mask_phone
+from app.domain.events.subjects import certificate_changed, membership_changed
 from app.domain.registry import access
 from app.domain.registry.agencies import ensure_business_systems_exist, get_agency
 from app.domain.registry.schemas import (
@@ -160,6 +161,7 @@ async def set_certificate_status(
     lawyer.certificate_status_reason = data.reason
     lawyer.certificate_status_changed_at = now
     withdrawn: list[str] = []
+    withdrawn_memberships = []
     if data.status is not CertificateStatus.ACTIVE:
         this_year = today_shanghai().year
         for membership in await pool_repo.live_for_lawyer(session, lawyer_id=lawyer.id):
@@ -169,6 +171,7 @@ async def set_certificate_status(
             membership.status_reason = f"certificate {data.status.value}: {data.reason}"[:500]
             membership.withdrawn_at, membership.withdrawn_by = now, actor.sub
             withdrawn.append(str(membership.id))
+            withdrawn_memberships.append(membership)
             audit.record(
                 session,
                 actor=actor,
@@ -178,6 +181,10 @@ async def set_certificate_status(
                 changes={"reason": membership.status_reason},
             )
     await session.flush()
+    if previous != lawyer.certificate_status:
+        certificate_changed(session, lawyer)
+    for membership in withdrawn_memberships:
+        membership_changed(session, membership)
     audit.record(
         session,
         actor=actor,
