@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from app.api import problems
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.openapi_docs import install_docs
+from app.api.openapi_guide import install_guide
 from app.api.routers import (
     agencies,
     api_keys,
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     problems.install(app, on_security_error=_audit_security_refusal)
     install_docs(app)
-    app.include_router(health.router)
+    # In the order of a case's life, as the tags of the document (app.api.openapi_guide).
     routers = (
         meta,
         policy,
@@ -150,11 +151,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         classification,
         dispatch,
         outcomes,
-        api_keys,
         audit,
+        api_keys,
     )
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health.router)
+    install_guide(app, [*(module.router for module in routers), health.router])
 
     # Added last = outermost: the context exists before the body guard can refuse anything.
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
