@@ -54,6 +54,11 @@ pool (Art. 9–10), outcomes, supervision and audit.
 
 Authenticate with `Authorization: Bearer <JWT>` (people) or `X-API-Key` (machine clients).
 Every error is an RFC 9457 problem (`application/problem+json`) with a stable `code`.
+
+Every example works as-is on a freshly seeded service (docs/testing.md): seeded agencies
+have stable ids; ids of objects you create appear as placeholders (`00000000-0000-4000-8000-…`)
+to replace with the ids earlier calls returned; "Try it after" (`x-prerequisites`) names
+the operations to call first and "Roles" (`x-roles`) who may call an operation.
 """
 
 
