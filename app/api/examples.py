@@ -56,7 +56,8 @@ class Example:
     body: Callable[[date], Json] | None = None
     prerequisites: tuple[str, ...] = ()
     roles: tuple[str, ...] | None = None
-    headers: Json = field(default_factory=dict)
+    # Examples that illustrate a documented error: name -> (summary, status, body).
+    errors: dict[str, tuple[str, int, Callable[[date], Json]]] = field(default_factory=dict)
 
 
 def _days(today: date, days: int) -> str:
@@ -89,6 +90,11 @@ def case_body(today: date) -> Json:
         "facts": "申请人房屋位于征收范围内，认为补偿标准过低，多次信访。",
         "claims": "请求依法提高补偿标准",
     }
+
+
+def _with_id_number(body: Json, id_number: str) -> Json:
+    body["applicants"][0]["id_number"] = id_number
+    return body
 
 
 def classification_body(_today: date) -> Json:
@@ -204,7 +210,16 @@ EXAMPLES: dict[str, Example] = {
         lambda today: {"from_year": today.year, "to_year": today.year + 1},
         prerequisites=("approve_membership",),
     ),
-    "create_case": Example(case_body),
+    "create_case": Example(
+        case_body,
+        errors={
+            "wrong_check_character": (
+                "A resident ID whose check character is wrong: 422 invalid_check_digit",
+                422,
+                lambda today: _with_id_number(case_body(today), "371502199001011237"),
+            )
+        },
+    ),
     "correct_case": Example(
         lambda _today: {"title": "对房屋征收补偿决定不服(更正)"},
         prerequisites=("create_case",),
@@ -267,5 +282,14 @@ def apply(schema: Json, today: date) -> None:
             if example.roles is not None:
                 operation["x-roles"] = list(example.roles)
             content = operation.get("requestBody", {}).get("content", {})
-            if example.body is not None and "application/json" in content:
+            if example.body is None or "application/json" not in content:
+                continue
+            if not example.errors:
                 content["application/json"]["example"] = example.body(today)
+                continue
+            # Named examples: the working one first, then those that illustrate an error
+            # (``x-status``: the documented status they get).
+            named: Json = {"works": {"summary": "Works as-is", "value": example.body(today)}}
+            for name, (summary, status, body) in example.errors.items():
+                named[name] = {"summary": summary, "value": body(today), "x-status": status}
+            content["application/json"]["examples"] = named
