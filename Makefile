@@ -7,7 +7,7 @@ PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-pg test-pgbouncer lint format client bench bench-scale clean
+.PHONY: help run test test-sqlite test-pg test-pgbouncer lint format client walkthrough walkthrough-collection bench bench-scale clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -62,6 +62,23 @@ client: $(STAMP) ## Regenerate clients/openapi.json and the TypeScript types (re
 format: $(STAMP) ## Format and autofix
 	$(BIN)/ruff format app tests migrations scripts
 	$(BIN)/ruff check --fix app tests migrations scripts
+
+walkthrough: $(STAMP) ## Run docs/walkthrough.md on a fresh service: SQLite, then PostgreSQL when one answers
+	@command -v jq >/dev/null || { echo "the walkthrough needs jq (apt-get install jq)"; exit 1; }
+	$(BIN)/python -m scripts.walkthrough collection --check
+	$(BIN)/python -m scripts.walkthrough run
+	@url="$${ADR_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(BIN)/python -m tests.support.pg_probe "$(PG_URL)"; then url="$(PG_URL)"; fi; \
+	if [ -n "$$url" ]; then \
+		$(BIN)/python -m scripts.walkthrough run --database-url "$$url"; \
+	elif [ -n "$${ADR_REQUIRE_POSTGRES:-}" ]; then \
+		echo "PostgreSQL is required (ADR_REQUIRE_POSTGRES) but none answers at $(PG_URL)" >&2; exit 1; \
+	else \
+		echo "NOTE: no PostgreSQL answered at $(PG_URL): the walkthrough did not run there."; \
+	fi
+
+walkthrough-collection: $(STAMP) ## Regenerate docs/walkthrough.postman_collection.json from the walkthrough
+	$(BIN)/python -m scripts.walkthrough collection
 
 bench: $(STAMP) ## Service vs bare ASGI+asyncpg baseline on PostgreSQL (needs wrk)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } || { echo "install wrk (apt-get install wrk)"; exit 1; }

@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from app.api import problems
 from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from app.api.openapi_docs import install_docs
+from app.api.openapi_guide import install_guide
 from app.api.rate_limit import RateLimiter, RateLimitMiddleware
 from app.api.routers import (
     agencies,
@@ -59,6 +60,11 @@ pool (Art. 9–10), outcomes, supervision and audit.
 
 Authenticate with `Authorization: Bearer <JWT>` (people) or `X-API-Key` (machine clients).
 Every error is an RFC 9457 problem (`application/problem+json`) with a stable `code`.
+
+Every example works as-is on a freshly seeded service (docs/testing.md): seeded agencies
+have stable ids; ids of objects you create appear as placeholders (`00000000-0000-4000-8000-…`)
+to replace with the ids earlier calls returned; "Try it after" (`x-prerequisites`) names
+the operations to call first and "Roles" (`x-roles`) who may call an operation.
 """
 
 
@@ -165,7 +171,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     problems.install(app, on_security_error=_audit_security_refusal)
     install_docs(app)
-    app.include_router(health.router)
+    # In the order of a case's life, as the tags of the document (app.api.openapi_guide).
     routers = (
         meta,
         policy,
@@ -184,6 +190,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health.router)
+    install_guide(app, [*(module.router for module in routers), health.router])
 
     # Added last = outermost: the context exists before the limiter or the body guard can
     # refuse anything, and the limiter refuses before a body is read.

@@ -20,8 +20,10 @@ import json
 import subprocess
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,11 +35,18 @@ CHANGELOG = ROOT / "docs" / "api-changelog.md"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
+# The examples in the served document carry dates relative to today (app.api.openapi_guide);
+# the committed contract is built as of one fixed day, so that it does not go stale overnight.
+CONTRACT_DAY = date(2026, 12, 1)
+
+
 def current_document() -> dict[str, Any]:
+    from app.api import openapi_guide
     from app.main import create_app
     from app.settings import Settings
 
-    document: dict[str, Any] = create_app(Settings(env="development")).openapi()
+    with mock.patch.object(openapi_guide, "today_shanghai", lambda: CONTRACT_DAY):
+        document: dict[str, Any] = create_app(Settings(env="development")).openapi()
     return document
 
 

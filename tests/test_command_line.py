@@ -13,12 +13,14 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from app import cli
 from app.db.models import Agency, ApiKey, BusinessSystem, CalendarYear, PolicyVersion
-from app.db.session import create_database
+from app.db.session import create_database, transaction
 from app.domain.common.clock import SHANGHAI, today_shanghai
+from app.domain.policy.service import MEASURES_VERSION
+from app.domain.reference.ids import agency_id, policy_version_id
 from app.main import create_app
 from app.settings import get_settings
 from tests.conftest import CLIENT_ADDRESS
@@ -243,6 +245,45 @@ async def test_recompute_deadlines_reports_what_changed(fresh_url, capsys):
     capsys.readouterr()
     assert await _adr("recompute-deadlines") == 0
     assert capsys.readouterr().out.strip() == "open cases whose due dates changed: 0"
+
+
+async def _seeded_ids(url: str) -> tuple[dict[str, uuid.UUID], set[uuid.UUID]]:
+    database = create_database(settings_for(url), url=url)
+    try:
+        async with database.sessionmaker() as session:
+            agencies = (await session.execute(select(Agency.seed_key, Agency.id))).all()
+            policies = set((await session.execute(select(PolicyVersion.id))).scalars())
+            return {key: id_ for key, id_ in agencies if key}, policies
+    finally:
+        await database.engine.dispose()
+
+
+async def test_seed_gives_stable_ids_and_keeps_the_random_ones_of_an_older_seed(fresh_url):
+    assert await _adr("migrate") == 0
+    assert await _adr("seed") == 0
+    fresh, policies = await _seeded_ids(fresh_url)
+    assert fresh["city-reconciliation-center"] == agency_id("city-reconciliation-center")
+    assert fresh["city-justice"] == agency_id("city-justice")
+    assert policies == {policy_version_id(MEASURES_VERSION["effective_from"])}  # type: ignore[arg-type]
+
+    # An installation seeded before stable ids: its agency has a random id (which cases and
+    # the audit trail name), and an agency the seed data gained since is missing.
+    older = uuid.uuid4()
+    database = create_database(settings_for(fresh_url), url=fresh_url)
+    try:
+        async with transaction(database.sessionmaker) as session:
+            await session.execute(
+                update(Agency).where(Agency.seed_key == "city-justice").values(id=older)
+            )
+            await session.execute(delete(Agency).where(Agency.seed_key == "city-audit"))
+    finally:
+        await database.engine.dispose()
+
+    assert await _adr("seed") == 0
+    agencies, _ = await _seeded_ids(fresh_url)
+    assert agencies["city-justice"] == older  # kept: rewriting would break references
+    assert agencies["city-audit"] == agency_id("city-audit")  # added: with its stable id
+    assert agencies["city-reconciliation-center"] == agency_id("city-reconciliation-center")
 
 
 async def test_migrate_is_idempotent(fresh_url):

@@ -108,6 +108,8 @@ def require_roles(*roles: Role) -> Callable[[Actor], Coroutine[Any, Any, Actor]]
             )
         return actor
 
+    # Read by app.api.openapi_guide, which lists the roles as ``x-roles`` in the document.
+    dependency.roles = tuple(r.value for r in roles)  # type: ignore[attr-defined]
     return dependency
 
 

@@ -41,32 +41,6 @@ from app.errors import PreconditionFailed, PreconditionRequired, ValidationFaile
 router = APIRouter(prefix="/cases", tags=["cases"])
 Intaker = Annotated[Actor, Depends(require_roles(*INTAKE_ROLES))]
 
-CASE_EXAMPLE = {
-    "channel": "petition",
-    "applicants": [
-        {
-            "kind": "natural_person",
-            "name": "王某某",
-            "id_type": "resident_id",
-            "id_number": "371502199001011237",
-            "phone": "13800000000",
-            "address": "聊城市东昌府区",
-        }
-    ],
-    "respondent_agency_id": "01a22250-49b8-75d1-bfdb-5abdc2cc5733",
-    "intake_agency_id": "01a22250-49b8-75d1-bfdb-5abdc2cc5733",
-    "act": {
-        "type": "expropriation",
-        "made_on": "2026-09-01",
-        "known_on": "2026-09-03",
-        "document_no": "聊征补字〔2026〕8号",
-        "real_property": True,
-    },
-    "title": "对房屋征收补偿决定不服",
-    "facts": "申请人房屋位于征收范围内，认为补偿标准过低……",
-    "claims": "请求依法提高补偿标准",
-}
-
 
 @router.post(
     "",
@@ -75,7 +49,6 @@ CASE_EXAMPLE = {
     summary="Take in a case (intake); honours Idempotency-Key",
     operation_id="create_case",
     responses={**WRITE_ERRORS, **problem_responses(409)},
-    openapi_extra={"requestBody": {"content": {"application/json": {"example": CASE_EXAMPLE}}}},
 )
 async def create_case(
     body: CaseIn, session: SessionDep, actor: Intaker, cipher: CipherDep, idem: IdempotencyDep

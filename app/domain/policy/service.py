@@ -13,6 +13,7 @@ from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.common.clock import today_shanghai
 from app.domain.policy.schemas import PolicyVersionIn
+from app.domain.reference.ids import policy_version_id
 from app.errors import Conflict, ServiceUnavailable
 
 MEASURES_VERSION = {
@@ -128,6 +129,10 @@ async def seed_measures_version(session: AsyncSession) -> bool:
     """Insert the 2022–2027 version once; returns whether it was added."""
     if await repo.exists_from(session, MEASURES_VERSION["effective_from"]):  # type: ignore[arg-type]
         return False
-    session.add(PolicyVersion(**MEASURES_VERSION, created_by="seed"))
+    effective_from = MEASURES_VERSION["effective_from"]
+    assert isinstance(effective_from, date)
+    session.add(
+        PolicyVersion(id=policy_version_id(effective_from), **MEASURES_VERSION, created_by="seed")
+    )
     await session.flush()
     return True

@@ -3,6 +3,11 @@
 Business systems are upserted by code (labels follow the data file). Agencies are inserted
 by their seed key when missing and otherwise left alone, because operators may have edited
 them through the API since.
+
+Agencies inserted here get the stable id of their seed key (``app.domain.reference.ids``).
+Agencies an older seed inserted with random ids keep them: their ids are in cases, lawyers,
+pool places, API keys, issued tokens and the hash-chained audit trail, none of which may be
+rewritten (docs/decisions.md, "Stable ids of seeded data").
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from app.db.models import Agency, BusinessSystem
 from app.db.repositories import reference as repo
 from app.domain.calendar.service import seed_calendar
 from app.domain.policy.service import seed_measures_version
+from app.domain.reference.ids import agency_id
 
 
 def _load(name: str) -> list[dict[str, Any]]:
@@ -54,7 +60,7 @@ async def seed_reference_data(session: AsyncSession) -> SeedReport:
         fields = dict(item)
         key = fields.pop("key")
         if key not in seeded:
-            session.add(Agency(seed_key=key, active=True, **fields))
+            session.add(Agency(id=agency_id(key), seed_key=key, active=True, **fields))
             agencies_added += 1
     await session.flush()
 

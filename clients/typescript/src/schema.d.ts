@@ -14,7 +14,10 @@ export interface paths {
         /** List agencies */
         get: operations["list_agencies"];
         put?: never;
-        /** Register an agency (admin) */
+        /**
+         * Register an agency (admin)
+         * @description Roles: `admin`
+         */
         post: operations["create_agency"];
         delete?: never;
         options?: never;
@@ -36,7 +39,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Correct an agency (admin) */
+        /**
+         * Correct an agency (admin)
+         * @description Try it after: `create_agency` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`
+         */
         patch: operations["update_agency"];
         trace?: never;
     };
@@ -47,10 +55,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (never the keys themselves) */
+        /**
+         * List API keys (never the keys themselves)
+         * @description Roles: `admin`
+         */
         get: operations["list_api_keys"];
         put?: never;
-        /** Create an API key; the key is shown in this response only */
+        /**
+         * Create an API key; the key is shown in this response only
+         * @description Roles: `admin`
+         */
         post: operations["create_api_key"];
         delete?: never;
         options?: never;
@@ -68,7 +82,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key (it stops working at once) */
+        /**
+         * Revoke an API key (it stops working at once)
+         * @description Roles: `admin`
+         */
         delete: operations["revoke_api_key"];
         options?: never;
         head?: never;
@@ -118,7 +135,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an offer (the lawyer offered) */
+        /**
+         * Accept an offer (the lawyer offered)
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `lawyer`
+         */
         post: operations["accept_assignment"];
         delete?: never;
         options?: never;
@@ -135,7 +157,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The lawyer's agency rules on a reported work conflict: release or keep, naming the agency head who decided (Art. 9); too late → 409 offer_expired */
+        /**
+         * The lawyer's agency rules on a reported work conflict: release or keep, naming the agency head who decided (Art. 9); too late → 409 offer_expired
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` → `decline_assignment` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `agency_officer`
+         */
         post: operations["decide_work_conflict"];
         delete?: never;
         options?: never;
@@ -152,7 +179,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decline an offer: conflict_of_interest, work_conflict (Art. 9) or other */
+        /**
+         * Decline an offer: conflict_of_interest, work_conflict (Art. 9) or other
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `lawyer`
+         */
         post: operations["decline_assignment"];
         delete?: never;
         options?: never;
@@ -169,7 +201,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw a live offer with a reason (coordinator); a presiding one is redispatched */
+        /**
+         * Withdraw a live offer with a reason (coordinator); a presiding one is redispatched
+         * @description Roles: `admin`, `center_coordinator`
+         */
         post: operations["withdraw_assignment"];
         delete?: never;
         options?: never;
@@ -184,7 +219,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit records, newest first */
+        /**
+         * Audit records, newest first
+         * @description Roles: `admin`, `supervisor`
+         */
         get: operations["list_audit_records"];
         put?: never;
         post?: never;
@@ -204,6 +242,8 @@ export interface paths {
         /**
          * Check the keyed chain: an edited, forged or deleted record is found
          * @description Reads the trail in batches without a lock that writers or readers wait for. Records deleted from the end are found only against a checkpoint (`adr audit verify --checkpoint FILE`).
+         *
+         *     Roles: `admin`, `supervisor`
          */
         get: operations["verify_audit_chain"];
         put?: never;
@@ -246,6 +286,8 @@ export interface paths {
         /**
          * Load a year's official calendar (admin); open cases' deadlines are recomputed
          * @description Replaces the year's holidays and make-up working weekends (调休) with those of the State Council General Office's notice. Every date must lie in that year, none twice; a make-up working day is a Saturday or Sunday and not also a holiday (422 otherwise). After the commit, the stored due dates of every open case (what the `deadline_warning` filter reads) are recounted in batches of 500 cases; the deadlines a case shows are counted with the new calendar at once. 201 when the year is new, 200 when replaced.
+         *
+         *     Roles: `admin`
          */
         put: operations["put_calendar_year"];
         post?: never;
@@ -265,7 +307,10 @@ export interface paths {
         /** List cases, newest first (an agency officer sees its own; a lawyer theirs) */
         get: operations["list_cases"];
         put?: never;
-        /** Take in a case (intake); honours Idempotency-Key */
+        /**
+         * Take in a case (intake); honours Idempotency-Key
+         * @description Roles: `admin`, `center_coordinator`, `agency_officer`
+         */
         post: operations["create_case"];
         delete?: never;
         options?: never;
@@ -287,7 +332,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Correct a case while it is `received` (If-Match required) */
+        /**
+         * Correct a case while it is `received` (If-Match required)
+         * @description Try it after: `create_case` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`, `agency_officer`
+         */
         patch: operations["correct_case"];
         trace?: never;
     };
@@ -300,7 +350,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the Art. 5 conditions and Art. 8 guidance; not met → closed as out of scope */
+        /**
+         * Record the Art. 5 conditions and Art. 8 guidance; not met → closed as out of scope
+         * @description Try it after: `create_case` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
+         */
         post: operations["classify_case"];
         delete?: never;
         options?: never;
@@ -315,7 +370,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Propose a classification from the case's text and data (changes nothing) */
+        /**
+         * Propose a classification from the case's text and data (changes nothing)
+         * @description Roles: `admin`, `center_coordinator`
+         */
         get: operations["suggest_classification"];
         put?: never;
         post?: never;
@@ -371,7 +429,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Offer the case to the top-ranked (or a named) lawyer; honours Idempotency-Key */
+        /**
+         * Offer the case to the top-ranked (or a named) lawyer; honours Idempotency-Key
+         * @description Try it after: `approve_membership` → `classify_case` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
+         */
         post: operations["dispatch_case"];
         delete?: never;
         options?: never;
@@ -386,7 +449,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ranked eligible lawyers with the figures behind the rank, and the excluded */
+        /**
+         * Ranked eligible lawyers with the figures behind the rank, and the excluded
+         * @description Roles: `admin`, `center_coordinator`
+         */
         get: operations["list_dispatch_candidates"];
         put?: never;
         post?: never;
@@ -422,7 +488,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the outcome and close the case (center, or the accepted presiding lawyer) */
+        /**
+         * Record the outcome and close the case (center, or the accepted presiding lawyer)
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` → `accept_assignment` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `center_coordinator`, `admin`, `lawyer`
+         */
         post: operations["record_outcome"];
         delete?: never;
         options?: never;
@@ -439,7 +510,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record whether the agreement was honoured (履行情况) */
+        /**
+         * Record whether the agreement was honoured (履行情况)
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` → `accept_assignment` → `record_outcome` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
+         */
         post: operations["record_performance"];
         delete?: never;
         options?: never;
@@ -456,7 +532,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reopen a closed case with a reason (center) */
+        /**
+         * Reopen a closed case with a reason (center)
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` → `accept_assignment` → `record_outcome` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
+         */
         post: operations["reopen_case"];
         delete?: never;
         options?: never;
@@ -473,7 +554,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the applicant's satisfaction (1..5) */
+        /**
+         * Record the applicant's satisfaction (1..5)
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` → `accept_assignment` → `record_outcome` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
+         */
         post: operations["record_satisfaction"];
         delete?: never;
         options?: never;
@@ -490,7 +576,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Nominate a resolved case as a typical case (典型案例, Art. 18) */
+        /**
+         * Nominate a resolved case as a typical case (典型案例, Art. 18)
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` → `accept_assignment` → `record_outcome` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
+         */
         post: operations["nominate_typical_case"];
         delete?: never;
         options?: never;
@@ -508,6 +599,8 @@ export interface paths {
         /**
          * Every committed event once, in one stable order; follow `next_cursor`
          * @description Start without `after` to read from the first event; pass the `next_cursor` of each answer as `after` to read on. `next_cursor` is given also at the end of the feed: keep it (it survives restarts) and poll with it. `has_more` says whether more events are ready now. An event that commits late is never skipped.
+         *
+         *     Roles: `admin`, `center_coordinator`, `supervisor`
          */
         get: operations["list_events"];
         put?: never;
@@ -528,7 +621,10 @@ export interface paths {
         /** List public lawyers (an agency officer sees its own, a lawyer themself) */
         get: operations["list_lawyers"];
         put?: never;
-        /** Register a public lawyer (admin, supervisor, or the lawyer's agency officer) */
+        /**
+         * Register a public lawyer (admin, supervisor, or the lawyer's agency officer)
+         * @description Roles: `admin`, `supervisor`, `agency_officer`
+         */
         post: operations["create_lawyer"];
         delete?: never;
         options?: never;
@@ -550,7 +646,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update a public lawyer */
+        /**
+         * Update a public lawyer
+         * @description Try it after: `create_lawyer` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `supervisor`, `agency_officer`
+         */
         patch: operations["update_lawyer"];
         trace?: never;
     };
@@ -562,7 +663,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set certificate status (supervisor, admin); suspension withdraws pool places and live offers, and flags accepted work for reassignment */
+        /**
+         * Set certificate status (supervisor, admin); suspension withdraws pool places and live offers, and flags accepted work for reassignment
+         * @description Try it after: `create_lawyer` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `supervisor`
+         */
         put: operations["set_certificate_status"];
         post?: never;
         delete?: never;
@@ -581,7 +687,12 @@ export interface paths {
         /** A lawyer's leave periods */
         get: operations["list_unavailability"];
         put?: never;
-        /** Record a leave period (the lawyer, their agency, the center) */
+        /**
+         * Record a leave period (the lawyer, their agency, the center)
+         * @description Try it after: `create_lawyer` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`, `agency_officer`, `lawyer`
+         */
         post: operations["add_unavailability"];
         delete?: never;
         options?: never;
@@ -632,7 +743,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a policy version that takes effect after the latest one (admin) */
+        /**
+         * Add a policy version that takes effect after the latest one (admin)
+         * @description Roles: `admin`
+         */
         post: operations["add_policy_version"];
         delete?: never;
         options?: never;
@@ -647,7 +761,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Each administrative organ's pool count for a year against the quota */
+        /**
+         * Each administrative organ's pool count for a year against the quota
+         * @description Roles: `admin`, `supervisor`, `center_coordinator`, `agency_officer`
+         */
         get: operations["pool_compliance"];
         put?: never;
         post?: never;
@@ -667,7 +784,12 @@ export interface paths {
         /** List pool memberships (an agency officer sees its agency's, a lawyer their own) */
         get: operations["list_memberships"];
         put?: never;
-        /** Nominate a lawyer of your agency for a year (quota: pool_max_per_agency) */
+        /**
+         * Nominate a lawyer of your agency for a year (quota: pool_max_per_agency)
+         * @description Try it after: `create_lawyer` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `agency_officer`
+         */
         post: operations["nominate_member"];
         delete?: never;
         options?: never;
@@ -684,7 +806,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Nominate last year's approved members again; reports who was skipped and why */
+        /**
+         * Nominate last year's approved members again; reports who was skipped and why
+         * @description Try it after: `approve_membership` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `agency_officer`
+         */
         post: operations["renew_memberships"];
         delete?: never;
         options?: never;
@@ -701,7 +828,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a nomination (center) */
+        /**
+         * Approve a nomination (center)
+         * @description Try it after: `nominate_member` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
+         */
         post: operations["approve_membership"];
         delete?: never;
         options?: never;
@@ -718,7 +850,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a nomination (center) */
+        /**
+         * Reject a nomination (center)
+         * @description Try it after: `nominate_member` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
+         */
         post: operations["reject_membership"];
         delete?: never;
         options?: never;
@@ -735,7 +872,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw a membership (the nominating agency or the center) */
+        /**
+         * Withdraw a membership (the nominating agency or the center)
+         * @description Try it after: `approve_membership` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`, `agency_officer`
+         */
         post: operations["withdraw_membership"];
         delete?: never;
         options?: never;
@@ -750,10 +892,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhook subscriptions (never their secrets) */
+        /**
+         * List webhook subscriptions (never their secrets)
+         * @description Roles: `admin`
+         */
         get: operations["list_webhooks"];
         put?: never;
-        /** Subscribe a URL to events; the signing secret is shown in this response only */
+        /**
+         * Subscribe a URL to events; the signing secret is shown in this response only
+         * @description Roles: `admin`
+         */
         post: operations["create_webhook"];
         delete?: never;
         options?: never;
@@ -768,15 +916,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a webhook subscription */
+        /**
+         * Read a webhook subscription
+         * @description Roles: `admin`
+         */
         get: operations["get_webhook"];
         put?: never;
         post?: never;
-        /** Remove a subscription and its delivery log */
+        /**
+         * Remove a subscription and its delivery log
+         * @description Roles: `admin`
+         */
         delete: operations["delete_webhook"];
         options?: never;
         head?: never;
-        /** Change a subscription's URL or types, pause it or resume it */
+        /**
+         * Change a subscription's URL or types, pause it or resume it
+         * @description Roles: `admin`
+         */
         patch: operations["update_webhook"];
         trace?: never;
     };
@@ -787,7 +944,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The delivery log: status, tries, last answer, next try (newest first) */
+        /**
+         * The delivery log: status, tries, last answer, next try (newest first)
+         * @description Roles: `admin`
+         */
         get: operations["list_webhook_deliveries"];
         put?: never;
         post?: never;
@@ -806,7 +966,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Try a delivery again now */
+        /**
+         * Try a delivery again now
+         * @description Roles: `admin`
+         */
         post: operations["retry_webhook_delivery"];
         delete?: never;
         options?: never;
@@ -823,7 +986,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test event (`webhook.test`) to this subscription; see its deliveries */
+        /**
+         * Send a test event (`webhook.test`) to this subscription; see its deliveries
+         * @description Roles: `admin`
+         */
         post: operations["test_webhook"];
         delete?: never;
         options?: never;
@@ -968,6 +1134,17 @@ export interface components {
         /**
          * ActType
          * @description Type of the disputed administrative act (被诉行政行为类型).
+         *
+         *     - `administrative_penalty` — 行政处罚
+         *     - `administrative_license` — 行政许可
+         *     - `administrative_enforcement` — 行政强制
+         *     - `expropriation` — 征收征用
+         *     - `administrative_confirmation` — 行政确认
+         *     - `administrative_payment` — 行政给付
+         *     - `administrative_agreement` — 行政协议
+         *     - `information_disclosure` — 政府信息公开
+         *     - `inaction` — 不履行法定职责
+         *     - `other` — 其他
          * @enum {string}
          */
         ActType: "administrative_penalty" | "administrative_license" | "administrative_enforcement" | "expropriation" | "administrative_confirmation" | "administrative_payment" | "administrative_agreement" | "information_disclosure" | "inaction" | "other";
@@ -1011,12 +1188,22 @@ export interface components {
          * @description Kind of agency; only an administrative organ can be a respondent (Art. 5(1)) — and
          *     the judicial bureau is one (it is sued too), the center and people's organizations
          *     are not.
+         *
+         *     - `administrative_organ` — 行政机关
+         *     - `judicial_bureau` — 司法行政机关
+         *     - `reconciliation_center` — 行政争议审前和解中心
+         *     - `peoples_organization` — 人民团体
+         *     - `other` — 其他
          * @enum {string}
          */
         AgencyKind: "administrative_organ" | "judicial_bureau" | "reconciliation_center" | "peoples_organization" | "other";
         /**
          * AgencyLevel
          * @description Administrative level of an agency.
+         *
+         *     - `city` — 市级
+         *     - `county` — 县(市、区)级
+         *     - `zone` — 市属开发区
          * @enum {string}
          */
         AgencyLevel: "city" | "county" | "zone";
@@ -1197,6 +1384,10 @@ export interface components {
         /**
          * ApplicantKind
          * @description Kind of applicant (公民、法人或者其他组织).
+         *
+         *     - `natural_person` — 自然人
+         *     - `legal_person` — 法人
+         *     - `other_org` — 其他组织
          * @enum {string}
          */
         ApplicantKind: "natural_person" | "legal_person" | "other_org";
@@ -1282,6 +1473,14 @@ export interface components {
         /**
          * AssignmentStatus
          * @description Life cycle of a dispatch offer (委派).
+         *
+         *     - `offered` — 已委派待答复
+         *     - `accepted` — 已接受
+         *     - `declined` — 已谢绝
+         *     - `expired` — 逾期未答复
+         *     - `conflict_reported` — 工作冲突待单位处理
+         *     - `completed` — 已完成
+         *     - `withdrawn` — 已撤回
          * @enum {string}
          */
         AssignmentStatus: "offered" | "accepted" | "declined" | "expired" | "conflict_reported" | "completed" | "withdrawn";
@@ -1600,6 +1799,12 @@ export interface components {
         /**
          * CaseStatus
          * @description States of a case (SPEC 2.9).
+         *
+         *     - `received` — 已登记
+         *     - `classified` — 已识别
+         *     - `awaiting_acceptance` — 待接受委派
+         *     - `in_mediation` — 和解调解中
+         *     - `closed` — 已办结
          * @enum {string}
          */
         CaseStatus: "received" | "classified" | "awaiting_acceptance" | "in_mediation" | "closed";
@@ -1643,6 +1848,10 @@ export interface components {
         /**
          * CertificateStatus
          * @description Status of a public lawyer's certificate (公职律师证书).
+         *
+         *     - `active` — 有效
+         *     - `suspended` — 暂停执业
+         *     - `revoked` — 吊销
          * @enum {string}
          */
         CertificateStatus: "active" | "suspended" | "revoked";
@@ -1841,6 +2050,9 @@ export interface components {
         /**
          * ConflictDecision
          * @description The agency head's ruling on a reported work conflict (Art. 9).
+         *
+         *     - `release` — 同意不参加
+         *     - `keep` — 继续参加
          * @enum {string}
          */
         ConflictDecision: "release" | "keep";
@@ -1875,6 +2087,12 @@ export interface components {
         /**
          * DeadlineNoticeMethod
          * @description How the center told the applicant of the remedy deadlines.
+         *
+         *     - `in_person` — 当面告知
+         *     - `phone` — 电话告知
+         *     - `written` — 书面告知
+         *     - `sms` — 短信告知
+         *     - `other` — 其他方式
          * @enum {string}
          */
         DeadlineNoticeMethod: "in_person" | "phone" | "written" | "sms" | "other";
@@ -1938,6 +2156,10 @@ export interface components {
         /**
          * DeclineReason
          * @description Why a lawyer declines an offer.
+         *
+         *     - `conflict_of_interest` — 回避
+         *     - `work_conflict` — 工作冲突(报请单位负责人处理)
+         *     - `other` — 其他
          * @enum {string}
          */
         DeclineReason: "conflict_of_interest" | "work_conflict" | "other";
@@ -1984,6 +2206,11 @@ export interface components {
         /**
          * DeliveryStatus
          * @description Life cycle of one webhook delivery (one event to one endpoint).
+         *
+         *     - `pending` — 待推送
+         *     - `delivering` — 推送中
+         *     - `succeeded` — 推送成功
+         *     - `failed` — 推送失败
          * @enum {string}
          */
         DeliveryStatus: "pending" | "delivering" | "succeeded" | "failed";
@@ -2004,6 +2231,9 @@ export interface components {
         /**
          * DispatchRole
          * @description A mediator's role on a case (Art. 10).
+         *
+         *     - `presiding` — 主持
+         *     - `participating` — 参加
          * @enum {string}
          */
         DispatchRole: "presiding" | "participating";
@@ -2084,6 +2314,26 @@ export interface components {
         /**
          * EventType
          * @description What an event in the feed and in webhook deliveries says happened (SPEC 2.16).
+         *
+         *     - `case.received` — 案件已登记
+         *     - `case.corrected` — 案件信息已更正
+         *     - `case.classified` — 案件已识别
+         *     - `case.deadline_warning` — 案件进入法定期限预警
+         *     - `case.closed` — 案件已办结
+         *     - `case.reopened` — 案件已重新启动
+         *     - `assignment.offered` — 已委派
+         *     - `assignment.accepted` — 委派已接受
+         *     - `assignment.declined` — 委派已谢绝
+         *     - `assignment.conflict_reported` — 报告工作冲突
+         *     - `assignment.conflict_decided` — 工作冲突已处理
+         *     - `assignment.expired` — 委派逾期未答复
+         *     - `assignment.withdrawn` — 委派已撤回
+         *     - `outcome.recorded` — 化解结果已记录
+         *     - `pool.membership_changed` — 人才库成员变更
+         *     - `lawyer.certificate_changed` — 公职律师证书状态变更
+         *     - `activity.confirmed` — 履职活动已确认
+         *     - `honour.awarded` — 表彰已授予
+         *     - `webhook.disabled` — 推送地址因持续失败已停用
          * @enum {string}
          */
         EventType: "case.received" | "case.corrected" | "case.classified" | "case.deadline_warning" | "case.closed" | "case.reopened" | "assignment.offered" | "assignment.accepted" | "assignment.declined" | "assignment.conflict_reported" | "assignment.conflict_decided" | "assignment.expired" | "assignment.withdrawn" | "outcome.recorded" | "pool.membership_changed" | "lawyer.certificate_changed" | "activity.confirmed" | "honour.awarded" | "webhook.disabled";
@@ -2123,6 +2373,15 @@ export interface components {
         /**
          * ExclusionReason
          * @description Why a lawyer is not eligible for a dispatch.
+         *
+         *     - `not_in_pool` — 非本年度人才库成员
+         *     - `certificate_inactive` — 公职律师证书非有效状态
+         *     - `specialty_mismatch` — 专业领域与案件业务系统不符
+         *     - `conflict_of_interest` — 应当回避(来自被申请单位)
+         *     - `at_capacity` — 在办委派已达上限
+         *     - `declined_before` — 曾谢绝或逾期未答复本案委派
+         *     - `already_assigned` — 已受委派本案
+         *     - `unavailable` — 当日不在岗
          * @enum {string}
          */
         ExclusionReason: "not_in_pool" | "certificate_inactive" | "specialty_mismatch" | "conflict_of_interest" | "at_capacity" | "declined_before" | "already_assigned" | "unavailable";
@@ -2170,12 +2429,27 @@ export interface components {
         /**
          * IdType
          * @description Type of an applicant's identity document.
+         *
+         *     - `resident_id` — 居民身份证
+         *     - `credit_code` — 统一社会信用代码
+         *     - `passport` — 护照
+         *     - `other` — 其他证件
          * @enum {string}
          */
         IdType: "resident_id" | "credit_code" | "passport" | "other";
         /**
          * IntakeChannel
          * @description Where a dispute came from (来源, Art. 7).
+         *
+         *     - `phone_consultation` — 电话咨询
+         *     - `letter` — 来信来函
+         *     - `complaint` — 投诉
+         *     - `report` — 举报
+         *     - `petition` — 信访
+         *     - `visit` — 来访
+         *     - `reconsideration_referral` — 复议机关转来
+         *     - `court_referral` — 法院诉前转来
+         *     - `risk_screening` — 隐患排查
          * @enum {string}
          */
         IntakeChannel: "phone_consultation" | "letter" | "complaint" | "report" | "petition" | "visit" | "reconsideration_referral" | "court_referral" | "risk_screening";
@@ -2335,6 +2609,11 @@ export interface components {
          * @description Status of a mediator-pool membership (和解调解员人才库, Art. 10).
          *
          *     ``rejected`` is the end state of ``POST /pool/memberships/{id}/reject``.
+         *
+         *     - `nominated` — 已推荐
+         *     - `approved` — 已入库
+         *     - `rejected` — 未予入库
+         *     - `withdrawn` — 已退出
          * @enum {string}
          */
         MembershipStatus: "nominated" | "approved" | "rejected" | "withdrawn";
@@ -2424,6 +2703,17 @@ export interface components {
         /**
          * OutcomeType
          * @description How a case ended; the first five count as resolved (化解成功).
+         *
+         *     - `reconciled` — 和解
+         *     - `mediated` — 调解
+         *     - `act_corrected` — 行政机关自行纠正
+         *     - `explained` — 释法明理息诉
+         *     - `withdrawn` — 申请人撤回
+         *     - `referred_reconsideration` — 引导复议
+         *     - `referred_litigation` — 引导诉讼
+         *     - `referred_adjudication` — 引导裁决
+         *     - `terminated` — 终止
+         *     - `not_administrative_dispute` — 不属于行政争议
          * @enum {string}
          */
         OutcomeType: "reconciled" | "mediated" | "act_corrected" | "explained" | "withdrawn" | "referred_reconsideration" | "referred_litigation" | "referred_adjudication" | "terminated" | "not_administrative_dispute";
@@ -2520,6 +2810,9 @@ export interface components {
         /**
          * PerformanceStatus
          * @description Performance of a reconciliation or mediation agreement (履行情况).
+         *
+         *     - `fulfilled` — 已履行
+         *     - `breached` — 未履行
          * @enum {string}
          */
         PerformanceStatus: "fulfilled" | "breached";
@@ -2645,12 +2938,20 @@ export interface components {
         /**
          * PoolCompliance
          * @description An agency's pool count for a year against the policy bounds.
+         *
+         *     - `below` — 低于下限
+         *     - `within` — 符合要求
+         *     - `over` — 超出上限
          * @enum {string}
          */
         PoolCompliance: "below" | "within" | "over";
         /**
          * Priority
          * @description Handling priority of a case.
+         *
+         *     - `normal` — 一般
+         *     - `high` — 较急
+         *     - `urgent` — 紧急
          * @enum {string}
          */
         Priority: "normal" | "high" | "urgent";
@@ -2760,6 +3061,10 @@ export interface components {
         /**
          * RelatedProcedureKind
          * @description The same dispute pending in another channel.
+         *
+         *     - `petition` — 信访
+         *     - `reconsideration` — 行政复议
+         *     - `litigation` — 行政诉讼
          * @enum {string}
          */
         RelatedProcedureKind: "petition" | "reconsideration" | "litigation";
@@ -2815,12 +3120,24 @@ export interface components {
         /**
          * ResolutionChannel
          * @description Lawful channels of resolution, in Art. 8's order of preference.
+         *
+         *     - `reconciliation` — 和解
+         *     - `mediation` — 调解
+         *     - `adjudication` — 裁决
+         *     - `reconsideration` — 复议
+         *     - `litigation` — 诉讼
          * @enum {string}
          */
         ResolutionChannel: "reconciliation" | "mediation" | "adjudication" | "reconsideration" | "litigation";
         /**
          * Role
          * @description Who acts (SPEC 1); also the role an API key carries.
+         *
+         *     - `admin` — 系统管理员
+         *     - `supervisor` — 司法行政机关
+         *     - `center_coordinator` — 和解中心工作人员
+         *     - `agency_officer` — 单位法治机构/办公室
+         *     - `lawyer` — 公职律师
          * @enum {string}
          */
         Role: "admin" | "supervisor" | "center_coordinator" | "agency_officer" | "lawyer";
@@ -3136,6 +3453,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "business_system": "natural_resources",
+                 *       "credit_code": "11371500MB2853470K",
+                 *       "kind": "administrative_organ",
+                 *       "level": "county",
+                 *       "name": "聊城市东昌府区自然资源局",
+                 *       "region_code": "371502",
+                 *       "short_name": "东昌府区自然资源局"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AgencyIn"];
             };
         };
@@ -3339,6 +3667,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "short_name": "东昌府区自然资源和规划局"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AgencyPatch"];
             };
         };
@@ -3543,6 +3876,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "和解中心委派系统",
+                 *       "role": "center_coordinator"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApiKeyIn"];
             };
         };
@@ -4030,6 +4369,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "decision": "release",
+                 *       "note": "经单位负责人同意"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ConflictDecisionIn"];
             };
         };
@@ -4156,6 +4501,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "note": "同期承担重大执法任务",
+                 *       "reason": "work_conflict"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DeclineIn"];
             };
         };
@@ -4922,33 +5273,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "act": {
-                 *         "document_no": "聊征补字〔2026〕8号",
-                 *         "known_on": "2026-09-03",
-                 *         "made_on": "2026-09-01",
-                 *         "real_property": true,
-                 *         "type": "expropriation"
-                 *       },
-                 *       "applicants": [
-                 *         {
-                 *           "address": "聊城市东昌府区",
-                 *           "id_number": "371502199001011237",
-                 *           "id_type": "resident_id",
-                 *           "kind": "natural_person",
-                 *           "name": "王某某",
-                 *           "phone": "13800000000"
-                 *         }
-                 *       ],
-                 *       "channel": "petition",
-                 *       "claims": "请求依法提高补偿标准",
-                 *       "facts": "申请人房屋位于征收范围内，认为补偿标准过低……",
-                 *       "intake_agency_id": "01a22250-49b8-75d1-bfdb-5abdc2cc5733",
-                 *       "respondent_agency_id": "01a22250-49b8-75d1-bfdb-5abdc2cc5733",
-                 *       "title": "对房屋征收补偿决定不服"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CaseIn"];
             };
         };
@@ -5157,6 +5481,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "title": "对房屋征收补偿决定不服(更正)"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CasePatch"];
             };
         };
@@ -5301,6 +5630,32 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "act_type": "expropriation",
+                 *       "business_system": "housing_construction",
+                 *       "conditions": {
+                 *         "arises_from_administration": {
+                 *           "met": true,
+                 *           "note": "符合"
+                 *         },
+                 *         "counterparty_disputes": {
+                 *           "met": true,
+                 *           "note": "符合"
+                 *         },
+                 *         "legal_rights_obligations": {
+                 *           "met": true,
+                 *           "note": "符合"
+                 *         },
+                 *         "organ_party": {
+                 *           "met": true,
+                 *           "note": "符合"
+                 *         }
+                 *       },
+                 *       "priority": "normal",
+                 *       "recommended_channel": "reconciliation"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ClassificationIn"];
             };
         };
@@ -5733,6 +6088,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "presiding"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DispatchIn"];
             };
         };
@@ -6041,6 +6401,29 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "agreement": {
+                 *         "document_no": "聊和解字〔2026〕15号",
+                 *         "performance_due_on": "2026-12-31"
+                 *       },
+                 *       "concluded_on": "2026-12-01",
+                 *       "hours": [
+                 *         {
+                 *           "hours": 4,
+                 *           "lawyer_id": "00000000-0000-4000-8000-00000000a001"
+                 *         }
+                 *       ],
+                 *       "sessions": [
+                 *         {
+                 *           "held_on": "2026-12-01",
+                 *           "location": "和解中心第一调解室"
+                 *         }
+                 *       ],
+                 *       "summary": "经和解，行政机关重新核定补偿，申请人撤回信访。",
+                 *       "type": "reconciled"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OutcomeIn"];
             };
         };
@@ -6167,6 +6550,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "note": "已按协议支付补偿款",
+                 *       "status": "fulfilled"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PerformanceIn"];
             };
         };
@@ -6293,6 +6682,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "行政机关未按协议履行，申请人再次信访"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReopenIn"];
             };
         };
@@ -6419,6 +6813,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "note": "电话回访，申请人表示满意",
+                 *       "score": 5
+                 *     }
+                 */
                 "application/json": components["schemas"]["SatisfactionIn"];
             };
         };
@@ -6545,6 +6945,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "征收补偿争议经和解实质化解，具有示范意义"
+                 *     }
+                 */
                 "application/json": components["schemas"]["TypicalNominationIn"] | null;
             };
         };
@@ -6835,6 +7240,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "agency_id": "120b246d-36c4-5fd9-83d5-0844621c6e4c",
+                 *       "certificate_issued_on": "2022-03-01",
+                 *       "certificate_no": "13715202210123456",
+                 *       "name": "张明",
+                 *       "phone": "13900000000",
+                 *       "specialties": [
+                 *         "natural_resources",
+                 *         "housing_construction"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["LawyerIn"];
             };
         };
@@ -7047,6 +7465,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "phone": "13900000001"
+                 *     }
+                 */
                 "application/json": components["schemas"]["LawyerPatch"];
             };
         };
@@ -7173,6 +7596,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "年度考核不合格，暂停执业",
+                 *       "status": "suspended"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CertificateStatusIn"];
             };
         };
@@ -7381,6 +7810,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "from_date": "2026-12-08",
+                 *       "reason": "年休假",
+                 *       "to_date": "2026-12-12"
+                 *     }
+                 */
                 "application/json": components["schemas"]["UnavailabilityIn"];
             };
         };
@@ -7643,6 +8079,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "auto_redispatch": true,
+                 *       "basis": "聊城市公职律师参与行政争议化解工作实施办法(修订)",
+                 *       "collective_threshold": 5,
+                 *       "deadline_warning_days": 15,
+                 *       "duplicate_window_days": 180,
+                 *       "effective_from": "2027-02-01",
+                 *       "effective_to": null,
+                 *       "max_open_assignments": 5,
+                 *       "offer_response_hours": 48,
+                 *       "pool_max_per_agency": 2,
+                 *       "pool_min_per_agency": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["PolicyVersionIn"];
             };
         };
@@ -7919,6 +8370,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "lawyer_id": "00000000-0000-4000-8000-00000000a001",
+                 *       "year": 2026
+                 *     }
+                 */
                 "application/json": components["schemas"]["NominationIn"];
             };
         };
@@ -8043,6 +8500,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "from_year": 2026,
+                 *       "to_year": 2027
+                 *     }
+                 */
                 "application/json": components["schemas"]["RenewalIn"];
             };
         };
@@ -8169,6 +8632,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "业务能力突出，同意入库"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DecisionIn"] | null;
             };
         };
@@ -8295,6 +8763,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "年度考核未达要求"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DecisionIn"] | null;
             };
         };
@@ -8421,6 +8894,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "调任其他岗位"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DecisionIn"] | null;
             };
         };
