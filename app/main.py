@@ -184,9 +184,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         outcomes,
         events,
         webhooks,
-        api_keys,
-        audit,
         calendar,
+        audit,
+        api_keys,
     )
     for module in routers:
         app.include_router(module.router, prefix=API_PREFIX)
