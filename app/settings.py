@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)
     db_pool_timeout_s: float = Field(10.0, gt=0)
+    # A streaming replica for statistics and exports (SPEC 5). When unset, or when it does
+    # not answer within the connect timeout, they read from the primary.
+    database_replica_url: str | None = None
+    replica_connect_timeout_s: float = Field(1.0, gt=0, le=30)
+    # After a failed connection the replica is left alone this long (no connect timeout paid
+    # by every report request while it is down).
+    replica_retry_after_s: float = Field(15.0, ge=0)
 
     jwt_secret: SecretStr | None = SecretStr(_DEV_JWT_SECRET)
     # PEM public key for RS256/ES256 tokens; when set, asymmetric algorithms are accepted.
@@ -61,6 +68,13 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("use sqlite+aiosqlite://… or postgresql+asyncpg://…")
         return value
+
+    @field_validator("database_replica_url")
+    @classmethod
+    def _replica_driver(cls, value: str | None) -> str | None:
+        if value and not value.startswith("postgresql+asyncpg://"):
+            raise ValueError("a replica is PostgreSQL: use postgresql+asyncpg://…")
+        return value or None
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.replica import ReportReads
 from app.db.session import Database, transaction
 from app.domain.auth.actor import Actor
 from app.domain.auth.api_keys import actor_from_api_key
@@ -46,6 +47,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_report_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for reports (statistics, archives, exports): on the replica when one is
+    configured and answers, else on the primary (SPEC 5). Where it read from is kept on the
+    request for the response's ``Read-Source`` header."""
+    reads: ReportReads = request.app.state.report_reads
+    async with reads.session(request.app.state.db) as (session, source):
+        request.state.read_source = source
+        yield session
+
+
 async def get_cipher(request: Request) -> FieldCipher:
     cipher: FieldCipher = request.app.state.cipher
     return cipher
@@ -54,6 +65,7 @@ async def get_cipher(request: Request) -> FieldCipher:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReportSessionDep = Annotated[AsyncSession, Depends(get_report_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the city's identity provider")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="A machine client's key")

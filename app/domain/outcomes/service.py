@@ -194,6 +194,7 @@ async def record_performance(
         )
     outcome.performance_status = data.status.value
     outcome.performance_recorded_at = utcnow()
+    case.performance_status = outcome.performance_status  # the statistics' copy
     return await _follow_up(
         session, actor, case, outcome, "performance", {"status": data.status.value}
     )
@@ -207,6 +208,7 @@ async def record_satisfaction(
         raise Forbidden("the center records satisfaction", code="role_not_allowed")
     outcome.satisfaction_score = data.score
     outcome.satisfaction_recorded_at = utcnow()
+    case.satisfaction_score = data.score  # the statistics' copy
     return await _follow_up(session, actor, case, outcome, "satisfaction", {"score": data.score})
 
 
@@ -251,6 +253,7 @@ async def reopen(
     case.status = target.value
     case.outcome_type = None
     case.closed_at = None
+    case.satisfaction_score = case.performance_status = None
     case.version += 1
     case.updated_at = now
     await session.flush()
