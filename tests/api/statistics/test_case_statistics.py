@@ -143,10 +143,10 @@ async def test_filters_narrow_every_figure(world):
     assert system["total"]["closed"] == 0
 
 
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPERVISOR, Role.CENTER_COORDINATOR])
-async def test_the_bureau_and_the_center_count_every_case(world, auth, role):
-    report = await world.statistics(year=PAST_YEAR, headers=auth(role))
-    assert report["total"]["received"] == 4
+async def test_the_bureau_and_the_center_count_every_case(world, auth):
+    for role in (Role.ADMIN, Role.SUPERVISOR, Role.CENTER_COORDINATOR):
+        report = await world.statistics(year=PAST_YEAR, headers=auth(role))
+        assert report["total"]["received"] == 4, role
 
 
 async def test_an_agency_officer_counts_the_cases_of_its_own_agency_only(world):
