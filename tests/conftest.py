@@ -22,13 +22,23 @@ from tests.support.databases import drop_database, is_postgres, prepare_database
 CLIENT_ADDRESS = ("203.0.113.7", 50000)
 
 
+def _runs_here(item: pytest.Item) -> bool:
+    if item.get_closest_marker("postgres_only") is not None and not is_postgres():
+        return False
+    # Replica tests need a streaming replica (ADR_TEST_REPLICA_URL); CI starts one and sets
+    # ADR_REQUIRE_REPLICA, so that there they fail, never vanish, when it is missing.
+    return not (
+        item.get_closest_marker("replica") is not None
+        and not os.environ.get("ADR_TEST_REPLICA_URL")
+        and not os.environ.get("ADR_REQUIRE_REPLICA")
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # PostgreSQL-only behaviour (row locks, concurrency) is deselected, never skipped, on
     # the SQLite run; `make test` runs the suite on PostgreSQL as well.
-    if is_postgres():
-        return
-    keep = [i for i in items if i.get_closest_marker("postgres_only") is None]
-    dropped = [i for i in items if i.get_closest_marker("postgres_only") is not None]
+    keep = [i for i in items if _runs_here(i)]
+    dropped = [i for i in items if not _runs_here(i)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
