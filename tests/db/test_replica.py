@@ -18,9 +18,9 @@ from sqlalchemy.engine import make_url
 
 from app.db.replica import ReportReads, create_replica
 from app.db.session import create_database
+from app.domain.auth.tokens import mint_token
 from app.domain.common.clock import today_shanghai
 from app.domain.common.enums import Role
-from app.domain.auth.tokens import mint_token
 from app.main import create_app
 from app.settings import Settings
 from tests.support.case_factory import agencies_of_kind, case_body
@@ -39,8 +39,10 @@ def replica_server() -> str:
 
 
 def same_database_on(server: str, database_url: str) -> str:
-    return make_url(server).set(database=make_url(database_url).database).render_as_string(
-        hide_password=False
+    return (
+        make_url(server)
+        .set(database=make_url(database_url).database)
+        .render_as_string(hide_password=False)
     )
 
 
@@ -100,9 +102,7 @@ async def received_this_year(settings: Settings, intake: bool) -> tuple[httpx.Re
             )
             assert created.status_code == 201, created.text
             await caught_up(settings.database_url, settings.database_replica_url or "")
-        response = await client.get(
-            STATS, params={"year": today_shanghai().year}, headers=headers
-        )
+        response = await client.get(STATS, params={"year": today_shanghai().year}, headers=headers)
     return response, app
 
 

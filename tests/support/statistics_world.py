@@ -97,9 +97,7 @@ class StatisticsWorld:
         }
         if received_at is not None:
             body["received_at"] = received_at
-        response = await self.w.client.post(
-            f"{API}/cases", json=body, headers=self.w.coordinator
-        )
+        response = await self.w.client.post(f"{API}/cases", json=body, headers=self.w.coordinator)
         assert response.status_code == 201, response.text
         self.cases[name] = response.json()
         return self.cases[name]
@@ -148,8 +146,9 @@ class StatisticsWorld:
         self.lawyers["L2"] = await w.lawyer(self.agencies["A2"], specialties=(OTHER_SYSTEM,))
         past = {"received_at": PAST_RECEIVED_AT}
 
-        await self.intake("c1", respondent="R1", known_on="2024-02-29", made_on="2024-02-20",
-                          **past)
+        await self.intake(
+            "c1", respondent="R1", known_on="2024-02-29", made_on="2024-02-20", **past
+        )
         await self.classify("c1")
         offer = await w.offer(self.cases["c1"]["id"], lawyer_id=self.lawyers["L1"]["id"])
         await w.accept(offer)
@@ -157,18 +156,32 @@ class StatisticsWorld:
         await self.follow_up("c1", "performance", {"status": "fulfilled"})
         await self.follow_up("c1", "satisfaction", {"score": 5})
 
-        await self.intake("c2", respondent="R1", channel="visit", known_on="2019-01-01",
-                          made_on="2019-01-01", **past)
+        await self.intake(
+            "c2",
+            respondent="R1",
+            channel="visit",
+            known_on="2019-01-01",
+            made_on="2019-01-01",
+            **past,
+        )
         await self.classify("c2", OTHER_SYSTEM)
         offer = await w.offer(self.cases["c2"]["id"], lawyer_id=self.lawyers["L2"]["id"])
         await w.decline(offer, "other", "出差")
 
-        await self.intake("c3", respondent="R2", known_on="2024-03-01", made_on="2024-02-25",
-                          **past)
+        await self.intake(
+            "c3", respondent="R2", known_on="2024-03-01", made_on="2024-02-25", **past
+        )
         await self.classify("c3", met=False)
 
-        await self.intake("c4", respondent="R2", channel="complaint", known_on="2024-03-05",
-                          made_on="2024-03-01", applicants=5, **past)
+        await self.intake(
+            "c4",
+            respondent="R2",
+            channel="complaint",
+            known_on="2024-03-05",
+            made_on="2024-03-01",
+            applicants=5,
+            **past,
+        )
 
         await self.intake("c5", respondent="R1")
         await self.classify("c5")
@@ -189,9 +202,7 @@ class StatisticsWorld:
 
         await self.intake("c9", respondent="R1")
         await self.classify("c9")
-        await self.expire(
-            await w.offer(self.cases["c9"]["id"], lawyer_id=self.lawyers["L1"]["id"])
-        )
+        await self.expire(await w.offer(self.cases["c9"]["id"], lawyer_id=self.lawyers["L1"]["id"]))
         return self
 
     # --- reading ---------------------------------------------------------------------------

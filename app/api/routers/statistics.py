@@ -80,9 +80,7 @@ def _file_responses(model: type[Any], example: dict[str, Any]) -> dict[int | str
     }
 
 
-def _export(
-    tables: list[Table], fmt: Format, stem: str, ascii_stem: str, source: str
-) -> Response:
+def _export(tables: list[Table], fmt: Format, stem: str, ascii_stem: str, source: str) -> Response:
     if fmt == "xlsx":
         body, media, ext = workbook_bytes(tables), XLSX_MEDIA_TYPE, "xlsx"
     else:
@@ -135,7 +133,7 @@ async def get_case_statistics(
     business_system: BusinessSystem = None,
     respondent_agency_id: uuid.UUID | None = None,
     group_by: CaseGroupBy | None = None,
-    format: FormatQuery = "json",  # noqa: A002 - the SPEC's parameter name
+    format: FormatQuery = "json",
 ) -> Any:
     filters = CaseFilters(
         region_code=region_code,
@@ -212,7 +210,7 @@ async def get_lawyer_statistics(
     year: Year,
     agency_id: uuid.UUID | None = None,
     business_system: BusinessSystem = None,
-    format: FormatQuery = "json",  # noqa: A002 - the SPEC's parameter name
+    format: FormatQuery = "json",
 ) -> Any:
     filters = LawyerFilters(agency_id=agency_id, business_system=business_system)
     report = await lawyer_statistics(session, actor=actor, year=year, filters=filters)

@@ -50,7 +50,12 @@ class Assignment(Base):
             "ix_assignments_stats_offered",
             "offered_at",
             postgresql_include=[
-                "case_id", "lawyer_id", "role", "status", "responded_at", "decline_reason"
+                "case_id",
+                "lawyer_id",
+                "role",
+                "status",
+                "responded_at",
+                "decline_reason",
             ],
         ),
     )

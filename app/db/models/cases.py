@@ -24,7 +24,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db.base import Base
 from app.db.types import GUID, JSONType, UTCDateTime, code_column_type, new_id, utcnow
 
-
 # The columns the statistics read with each index (PostgreSQL INCLUDE; SQLite has no
 # covering indexes and reads the table).
 STATS_RECEIVED_INCLUDE = (

@@ -174,7 +174,9 @@ async def case_statistics(
             if respondent_ids is None
             else tuple(i for i in respondent_ids if i in in_region)
         )
-    scope = case_scope(actor, respondent_ids=respondent_ids, business_system=filters.business_system)
+    scope = case_scope(
+        actor, respondent_ids=respondent_ids, business_system=filters.business_system
+    )
     period = Period(year)
     tallies = await _tallies(session, scope, period, _QUERY_GROUP[group_by], today)
     if group_by == "region":
@@ -234,9 +236,7 @@ async def _tallies(
         t.dispatched += int(dispatched)
         t.collective += int(collective)
         t.deadline_passed += int(passed)
-    for key, outcome, n, s_sum, s_count, fulfilled, breached in await repo.closed(
-        session, **args
-    ):
+    for key, outcome, n, s_sum, s_count, fulfilled, breached in await repo.closed(session, **args):
         t = tallies[key]
         t.closed_by_outcome[outcome] += int(n)
         t.satisfaction_sum += int(s_sum)

@@ -221,7 +221,8 @@ def percentile(histogram: Mapping[int, int], share: float) -> float | None:
         if seen > upper_rank:
             upper = value
             break
-    assert lower is not None and upper is not None
+    assert lower is not None
+    assert upper is not None
     return round(lower + (upper - lower) * (position - lower_rank), 2)
 
 

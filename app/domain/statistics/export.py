@@ -67,9 +67,7 @@ def case_tables(report: CaseStatisticsOut, monthly: CaseStatisticsOut) -> list[T
 
 
 def lawyer_rows(report: LawyerStatisticsOut) -> list[dict[str, Cell]]:
-    rows: list[dict[str, Cell]] = [
-        flatten(r.model_dump(mode="json")) for r in report.agencies
-    ]
+    rows: list[dict[str, Cell]] = [flatten(r.model_dump(mode="json")) for r in report.agencies]
     total = flatten(report.total.model_dump())
     rows.append({"agency_id": TOTAL_KEY, "agency_name": "合计", "region_code": None, **total})
     return rows
@@ -77,11 +75,14 @@ def lawyer_rows(report: LawyerStatisticsOut) -> list[dict[str, Cell]]:
 
 def lawyer_tables(report: LawyerStatisticsOut) -> list[Table]:
     figures = flatten(report.total.model_dump())
-    columns = [Column("agency_id", "text"), Column("agency_name", "text"),
-               Column("region_code", "text"), *_figure_columns(figures)]
+    columns = [
+        Column("agency_id", "text"),
+        Column("agency_name", "text"),
+        Column("region_code", "text"),
+        *_figure_columns(figures),
+    ]
     notes = Table("notes", [Column("note", "text")], [{"note": n} for n in report.notes])
-    return [Table("lawyers", columns, lawyer_rows(report)), notes,
-            _definitions(report.definitions)]
+    return [Table("lawyers", columns, lawyer_rows(report)), notes, _definitions(report.definitions)]
 
 
 __all__ = ["TOTAL_KEY", "CaseFigures", "case_tables", "lawyer_tables"]

@@ -93,7 +93,9 @@ async def test_by_month_each_month_has_its_figures_and_the_state_at_its_end(worl
 
 async def test_by_region_respondent_channel_and_business_system(world):
     year = PAST_YEAR
-    by_region = {g["key"]: g for g in (await world.statistics(year=year, group_by="region"))["groups"]}
+    by_region = {
+        g["key"]: g for g in (await world.statistics(year=year, group_by="region"))["groups"]
+    }
     assert {k: g["received"] for k, g in by_region.items()} == {"371500": 2, "371521": 2}
     assert by_region["371521"]["label"] == "阳谷县"
     assert by_region["371521"]["open_at_end"] == 2
@@ -103,7 +105,9 @@ async def test_by_region_respondent_channel_and_business_system(world):
     [row] = [g for g in by_agency if g["key"] == r1["id"]]
     assert (row["label"], row["received"], row["dispatched"]) == (r1["name"], 2, 2)
 
-    by_channel = {g["key"]: g for g in (await world.statistics(year=year, group_by="channel"))["groups"]}
+    by_channel = {
+        g["key"]: g for g in (await world.statistics(year=year, group_by="channel"))["groups"]
+    }
     assert {k: g["received"] for k, g in by_channel.items()} == {
         "petition": 2,
         "visit": 1,
@@ -138,7 +142,7 @@ async def test_filters_narrow_every_figure(world):
     )
     county = (await world.statistics(year=PAST_YEAR, region_code="371521"))["total"]
     assert (county["received"], county["not_administrative_dispute"]) == (2, 1)  # c3, c4
-    system = (await world.statistics(year=this_year, business_system="housing_construction"))
+    system = await world.statistics(year=this_year, business_system="housing_construction")
     assert system["total"]["offers_declined"] == 1
     assert system["total"]["closed"] == 0
 

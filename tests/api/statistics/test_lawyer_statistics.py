@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
+from app.domain.common.clock import today_shanghai
 from app.domain.common.enums import Role
 from tests.support.dispatch_world import API, SYSTEM, DispatchWorld, problem
 from tests.support.statistics_world import PAST_YEAR, StatisticsWorld
-from app.domain.common.clock import today_shanghai
 
 FIGURES = ("active_at_year_end", "new_in_year", "pool_members", "cases_presided")
 
@@ -77,9 +77,7 @@ async def test_an_officer_reads_its_own_agency_and_is_refused_another(world):
 
 async def test_a_lawyer_reads_themself(world):
     l1 = world.lawyers["L1"]
-    report = await world.statistics(
-        "lawyers", headers=world.w.as_lawyer(l1), year=world.this_year
-    )
+    report = await world.statistics("lawyers", headers=world.w.as_lawyer(l1), year=world.this_year)
     # On A1's row, only L1: active, not new, in the pool, presided c1 and c5.
     assert rows(report) == {world.agencies["A1"]["id"]: (1, 0, 1, 2)}
 

@@ -17,7 +17,7 @@ from tests.support.dispatch_world import API, DispatchWorld
 from tests.support.statistics_world import PAST_YEAR, StatisticsWorld
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_NAME = "=HYPERLINK(\"http://evil.example\",\"点我\")测试局"
+FORMULA_NAME = '=HYPERLINK("http://evil.example","点我")测试局'
 
 
 @pytest.fixture
@@ -57,10 +57,12 @@ def unguarded(value: Any) -> Any:
 async def test_the_workbook_has_the_figures_of_the_json_a_chart_and_the_guard(world):
     year = world.this_year
     report = (await download(world, "cases", year=year, group_by="respondent_agency")).json()
-    response = await download(world, "cases", year=year, group_by="respondent_agency", format="xlsx")
+    response = await download(
+        world, "cases", year=year, group_by="respondent_agency", format="xlsx"
+    )
     assert response.headers["content-type"] == XLSX
     disposition = response.headers["content-disposition"]
-    assert disposition.startswith("attachment; filename=\"adr-case-statistics-")
+    assert disposition.startswith('attachment; filename="adr-case-statistics-')
     expected_name = quote(f"行政争议案件统计_{year}_respondent_agency.xlsx", safe="")
     assert f"filename*=UTF-8''{expected_name}" in disposition
 
@@ -69,7 +71,9 @@ async def test_the_workbook_has_the_figures_of_the_json_a_chart_and_the_guard(wo
     sheet = book["cases"]
     assert sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]
-    rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in sheet.iter_rows(min_row=2)]
+    rows = [
+        dict(zip(header, [c.value for c in r], strict=True)) for r in sheet.iter_rows(min_row=2)
+    ]
     expected = json_rows(report)
     assert len(rows) == len(expected)
     for got, want in zip(rows, expected, strict=True):
@@ -95,7 +99,8 @@ async def test_the_workbook_has_the_figures_of_the_json_a_chart_and_the_guard(wo
     received_col = month_header.index("received")
     resolved_col = month_header.index("resolved")
     sheet_months = [
-        (r[received_col].value, r[resolved_col].value) for r in monthly.iter_rows(min_row=2, max_row=13)
+        (r[received_col].value, r[resolved_col].value)
+        for r in monthly.iter_rows(min_row=2, max_row=13)
     ]
     assert sheet_months == [(g["received"], g["resolved"]) for g in by_month["groups"]]
     definitions = {r[0].value: r[1].value for r in book["definitions"].iter_rows(min_row=2)}
@@ -141,9 +146,13 @@ async def test_the_lawyer_statistics_export_as_workbook_and_csv(world):
     assert book.sheetnames == ["lawyers", "notes", "definitions"]
     sheet = book["lawyers"]
     header = [c.value for c in sheet[1]]
-    rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in sheet.iter_rows(min_row=2)]
+    rows = [
+        dict(zip(header, [c.value for c in r], strict=True)) for r in sheet.iter_rows(min_row=2)
+    ]
     expected = json_rows(report)
-    assert [{k: r[k] for k in header} for r in rows] == [{k: e.get(k) for k in header} for e in expected]
+    assert [{k: r[k] for k in header} for r in rows] == [
+        {k: e.get(k) for k in header} for e in expected
+    ]
     text = (await download(world, "lawyers", year=year, format="csv")).content.decode("utf-8-sig")
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert [int(r["pool_members"]) for r in parsed] == [e["pool_members"] for e in expected]
