@@ -49,7 +49,9 @@ OFFERED_INCLUDE = ["case_id", "lawyer_id", "role", "status", "responded_at", "de
 
 def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("first_offered_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("first_offered_at", sa.DateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(sa.Column("satisfaction_score", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("performance_status", sa.String(length=20), nullable=True))
     # Back-fill the copies from where they are kept.

@@ -144,7 +144,7 @@ class StatisticsWorld:
         self.agencies["A2"] = await w.agency()
         self.lawyers["L1"] = await w.lawyer(self.agencies["A1"], specialties=(SYSTEM,))
         self.lawyers["L2"] = await w.lawyer(self.agencies["A2"], specialties=(OTHER_SYSTEM,))
-        past = {"received_at": PAST_RECEIVED_AT}
+        past: dict[str, Any] = {"received_at": PAST_RECEIVED_AT}
 
         await self.intake(
             "c1", respondent="R1", known_on="2024-02-29", made_on="2024-02-20", **past

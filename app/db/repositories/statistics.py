@@ -106,13 +106,12 @@ def _group(
 ) -> ColumnElement[Any]:
     if group == "month":
         return _month_of(moment, month_ends)
-    if group == "respondent":
-        return Case.respondent_agency_id
-    if group == "business_system":
-        return Case.business_system
-    if group == "channel":
-        return Case.channel
-    return literal(None)
+    columns: dict[str, ColumnElement[Any]] = {
+        "respondent": Case.__table__.c.respondent_agency_id,
+        "business_system": Case.__table__.c.business_system,
+        "channel": Case.__table__.c.channel,
+    }
+    return columns[group] if group is not None else literal(None)
 
 
 def _shanghai_date(column: Any, dialect: str) -> ColumnElement[Any]:
@@ -143,7 +142,7 @@ def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-async def _rows(session: AsyncSession, stmt: Select[Any]) -> list[tuple[Any, ...]]:
+async def _rows(session: AsyncSession, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in (await session.execute(stmt)).all()]
 
 
@@ -187,7 +186,7 @@ async def received(
             ),
             _count_if(not_administrative),
             _count_if(Case.first_offered_at.is_not(None)),
-            _count_if(Case.collective),
+            _count_if(Case.collective.is_(True)),
             _count_if(passed),
         )
         .where(Case.received_at >= start, Case.received_at < month_ends[-1], *scope.conditions())
