@@ -34,8 +34,10 @@ from app.api.routers import (
     outcomes,
     policy,
     pool,
+    statistics,
     webhooks,
 )
+from app.db.replica import ReportReads, create_replica
 from app.db.session import Database, create_database
 from app.domain.audit import service as audit_service
 from app.domain.audit.service import seal_in_background
@@ -145,6 +147,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         finally:
             stop.set()
             await asyncio.gather(*tasks)
+            await app.state.report_reads.dispose()
             if owns_database:
                 await app.state.db.engine.dispose()
 
@@ -162,6 +165,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # (not in the lifespan) lets a server that skips the lifespan still reach the database.
     owns_database = database is None
     app.state.db = database or create_database(settings)
+    app.state.report_reads = ReportReads(
+        create_replica(settings),
+        connect_timeout_s=settings.replica_connect_timeout_s,
+        retry_after_s=settings.replica_retry_after_s,
+    )
     app.state.migration_head = migration_head()
     app.state.cipher = FieldCipher.from_encoded(
         {key_id: key.get_secret_value() for key_id, key in settings.pii_keys.items()},
@@ -185,6 +193,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         events,
         webhooks,
         calendar,
+        statistics,
         audit,
         api_keys,
     )

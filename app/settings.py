@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1, le=200)
     db_max_overflow: int = Field(10, ge=0, le=200)
     db_pool_timeout_s: float = Field(10.0, gt=0)
+    # A streaming replica for statistics and exports (SPEC 5). When unset, or when it does
+    # not answer within the connect timeout, they read from the primary.
+    database_replica_url: str | None = None
+    replica_connect_timeout_s: float = Field(1.0, gt=0, le=30)
+    # After a failed connection the replica is left alone this long (no connect timeout paid
+    # by every report request while it is down).
+    replica_retry_after_s: float = Field(15.0, ge=0)
 
     # The HS256 secret. Unset: the development secret in development mode when no public
     # key is configured either; otherwise HS256 tokens are not accepted at all (an
@@ -111,6 +118,13 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value and not value.startswith(("redis://", "rediss://")):
             raise ValueError("use redis://host:port[/db] or rediss://…")
+        return value or None
+
+    @field_validator("database_replica_url")
+    @classmethod
+    def _replica_driver(cls, value: str | None) -> str | None:
+        if value and not value.startswith("postgresql+asyncpg://"):
+            raise ValueError("a replica is PostgreSQL: use postgresql+asyncpg://…")
         return value or None
 
     @model_validator(mode="after")

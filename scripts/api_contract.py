@@ -45,7 +45,7 @@ def current_document() -> dict[str, Any]:
     from app.main import create_app
     from app.settings import Settings
 
-    with mock.patch.object(openapi_guide, "today_shanghai", lambda: CONTRACT_DAY):
+    with mock.patch.object(openapi_guide, "today_shanghai", return_value=CONTRACT_DAY):
         document: dict[str, Any] = create_app(Settings(env="development")).openapi()
     return document
 

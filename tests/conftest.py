@@ -32,6 +32,18 @@ from tests.support.redis_probe import redis_answers, redis_required, redis_url
 CLIENT_ADDRESS = ("203.0.113.7", 50000)
 
 
+def _runs_here(item: pytest.Item) -> bool:
+    if item.get_closest_marker("postgres_only") is not None and not is_postgres():
+        return False
+    # Replica tests need a streaming replica (ADR_TEST_REPLICA_URL); CI starts one and sets
+    # ADR_REQUIRE_REPLICA, so that there they fail, never vanish, when it is missing.
+    return not (
+        item.get_closest_marker("replica") is not None
+        and not os.environ.get("ADR_TEST_REPLICA_URL")
+        and not os.environ.get("ADR_REQUIRE_REPLICA")
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # PostgreSQL-only behaviour (row locks, concurrency) is deselected, never skipped, on
     # the SQLite run; `make test` runs the suite on PostgreSQL as well. Tests of budgets
@@ -51,6 +63,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if not is_postgres() and item.get_closest_marker("postgres_only") is not None:
             return True
         if item.get_closest_marker("pgbouncer") is not None and not pgbouncer.available():
+            return True
+        if not _runs_here(item):
             return True
         return without_redis and item.get_closest_marker("redis") is not None
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.budgets import Budget, budget_of
 from app.api.rate_limit import RateLimiter, charge_address
+from app.db.replica import ReportReads
 from app.db.session import Database, set_statement_timeout, transaction
 from app.domain.auth.actor import Actor
 from app.domain.auth.api_keys import actor_from_api_key
@@ -52,6 +53,19 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_report_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for reports (statistics, archives, exports): on the replica when one is
+    configured and answers, else on the primary (SPEC 5). Where it read from is kept on the
+    request for the response's ``Read-Source`` header."""
+    reads: ReportReads = request.app.state.report_reads
+    settings: Settings = request.app.state.settings
+    async with reads.session(request.app.state.db) as (session, source):
+        request.state.read_source = source
+        # Reports are bounded too, more generously (SPEC 3), on the replica as on the primary.
+        await set_statement_timeout(session, settings.report_statement_timeout_ms)
+        yield session
+
+
 async def get_cipher(request: Request) -> FieldCipher:
     cipher: FieldCipher = request.app.state.cipher
     return cipher
@@ -61,6 +75,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 CipherDep = Annotated[FieldCipher, Depends(get_cipher)]
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReportSessionDep = Annotated[AsyncSession, Depends(get_report_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the city's identity provider")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="A machine client's key")

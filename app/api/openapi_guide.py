@@ -122,6 +122,15 @@ TAGS: list[dict[str, str]] = [
         ),
     },
     {
+        "name": "statistics",
+        "description": (
+            "统计：案件、化解结果、公职律师履职与人才库的统计，可导出 Excel/CSV；可读只读副本。"
+            "Statistics for the judicial bureau and the government: cases, outcomes, the "
+            "lawyers' work and the pool, as JSON or exported to Excel/CSV; read from the "
+            "replica when there is one. Serves Art. 13–19 (evaluation and recognition)."
+        ),
+    },
+    {
         "name": "audit",
         "description": (
             "审计：每一次写操作与拒绝都有记录，以 HMAC-SHA256 密钥链接，可校验。"

@@ -54,6 +54,7 @@ from scripts.bench.common import (
     use_bench_environment,
 )
 from scripts.bench.run import ROOT, wait_ready
+from scripts.bench.scale_statistics import statistics_scenarios
 
 DB = "adr_bench_scale"
 SERVICE_PORT = 8102
@@ -407,7 +408,7 @@ def cases_sql() -> str:
         applicant_count, collective, reconsideration_due_on, litigation_due_on,
         outer_limit_due_on, deadlines_notified_at, business_system, priority,
         recommended_channel, chosen_channel, outcome_type, closed_at, created_at, created_by,
-        updated_at)
+        updated_at, first_offered_at, satisfaction_score, performance_status)
     SELECT id, 'LC' || year || '-' || lpad(seq::text, greatest(5, length(seq::text)), '0'),
         status, steps, channel, received_at, intake_id, respondent_id,
         title, facts, claims, act_type, act_document_no, made_on, known_on, NULL,
@@ -420,7 +421,14 @@ def cases_sql() -> str:
         CASE WHEN status <> 'received' THEN channel_advised END,
         CASE WHEN status NOT IN ('received', 'classified') THEN channel_advised END,
         outcome, closed_at, received_at, 'bench-scale',
-        coalesce(closed_at, least(received_at + (steps - 1) * interval '2 days', now()))
+        coalesce(closed_at, least(received_at + (steps - 1) * interval '2 days', now())),
+        -- the first presiding offer (as ASSIGNMENTS_SQL makes it), the follow-ups
+        CASE WHEN status IN ('awaiting_acceptance', 'in_mediation')
+                  OR (status = 'closed' AND NOT direct)
+             THEN least(received_at + interval '4 days', now()) END,
+        CASE WHEN status = 'closed' AND {u(34)} < 0.6 THEN 1 + floor({u(35)} * 5)::int END,
+        CASE WHEN outcome IN ('reconciled', 'mediated') AND {u(36)} < 0.7
+             THEN CASE WHEN {u(37)} < 0.9 THEN 'fulfilled' ELSE 'breached' END END
     FROM (
         SELECT gen.*, k.code AS act_type,
             {pick("k.titles", 20)} AS title,
@@ -621,6 +629,10 @@ class Scenario:
     path: str = "/api/v1/cases"
     target_ms: float | None = None
     note: str = ""
+    # Who asks (the claims of the token; default: a center coordinator, who sees all).
+    claims: dict[str, Any] | None = None
+    # Several statements (the statistics): EXPLAIN each, the execution times summed.
+    explain_all: bool = False
 
 
 @dataclass
@@ -727,6 +739,7 @@ async def scenarios(conn: asyncpg.Connection, n: int) -> list[Scenario]:
             note="intake's query, via a read",
         )
     )
+    found += await statistics_scenarios(conn, Scenario)
     return found
 
 
@@ -745,20 +758,28 @@ async def explain(settings: Settings, scenario: Scenario, figures: Figures) -> N
             figures.rows = len(result)
             event.remove(database.engine.sync_engine, "before_cursor_execute", record)
             connection = await session.connection()
-            if len(statements) > 1:  # the text search's probe: the term among the newest
+            if scenario.explain_all:
+                lines = await _explain_each(connection, statements, figures)
+                await session.rollback()
+                statements = []
+            elif len(statements) > 1:  # the text search's probe: the term among the newest
                 first, first_params = statements[0]
                 result = await connection.exec_driver_sql(first, first_params)
                 figures.probe_hits = result.scalar()
-            statement, params = statements[-1]
-            lines = [
-                row[0]
-                for row in await connection.exec_driver_sql(
-                    f"EXPLAIN (ANALYZE, BUFFERS) {statement}", params
-                )
-            ]
-            await session.rollback()
+            if statements:
+                statement, params = statements[-1]
+                lines = [
+                    row[0]
+                    for row in await connection.exec_driver_sql(
+                        f"EXPLAIN (ANALYZE, BUFFERS) {statement}", params
+                    )
+                ]
+                await session.rollback()
     finally:
         await database.engine.dispose()
+    if scenario.explain_all:
+        figures.plan = lines
+        return
     for line in lines:
         stripped = line.strip()
         if stripped.startswith("Execution Time"):
@@ -769,6 +790,39 @@ async def explain(settings: Settings, scenario: Scenario, figures: Figures) -> N
             line == lines[0]
         ):
             figures.plan.append(_shorter(line))
+
+
+async def _explain_each(
+    connection: Any, statements: list[tuple[str, Any]], figures: Figures
+) -> list[str]:
+    """EXPLAIN ANALYZE of every statement a report sends; the plan's main lines of each,
+    and the execution (and planning) times summed."""
+    shown: list[str] = []
+    figures.execution_ms = figures.planning_ms = 0.0
+    for n, (statement, params) in enumerate(statements, start=1):
+        lines = [
+            row[0]
+            for row in await connection.exec_driver_sql(
+                f"EXPLAIN (ANALYZE, BUFFERS) {statement}", params
+            )
+        ]
+        took = 0.0
+        for line in lines:
+            stripped = line.strip()
+            if stripped.startswith("Execution Time"):
+                took = float(stripped.split()[2])
+                figures.execution_ms += took
+            elif stripped.startswith("Planning Time"):
+                figures.planning_ms += float(stripped.split()[2])
+        head = " ".join(statement.split())[:90]
+        shown.append(f"[{n}] {took:.2f} ms  {head}")
+        shown += [
+            "    " + _shorter(line)
+            for line in lines
+            if line.strip().startswith(("->", "Index Cond", "Heap Fetches", "Filter"))
+            or line == lines[0]
+        ][:12]
+    return shown
 
 
 def _shorter(line: str) -> str:
@@ -894,6 +948,12 @@ def main() -> None:
     token = mint_token(
         settings, sub="bench-scale", role=Role.CENTER_COORDINATOR, ttl=timedelta(hours=4)
     )
+
+    def token_for(scenario: Scenario) -> str:
+        if scenario.claims is None:
+            return token
+        return mint_token(settings, sub="bench-scale", ttl=timedelta(hours=4), **scenario.claims)
+
     log_path = Path(tempfile.mkdtemp(prefix="adr-bench-scale-")) / "service.log"
     with open(log_path, "wb") as log:
         service = subprocess.Popen(
@@ -913,7 +973,9 @@ def main() -> None:
         try:
             wait_ready(SERVICE_PORT)
             for scenario in chosen:
-                figures = measure(SERVICE_PORT, token, scenario, args.requests, args.budget)
+                figures = measure(
+                    SERVICE_PORT, token_for(scenario), scenario, args.requests, args.budget
+                )
                 asyncio.run(explain(settings, scenario, figures))
                 p50 = statistics.median(figures.latencies_ms)
                 print(

@@ -45,6 +45,19 @@ class Assignment(Base):
         # however long their history.
         Index("ix_assignments_lawyer_offered_at", "lawyer_id", "offered_at"),
         Index("ix_assignments_status_respond_by", "status", "respond_by"),
+        # Statistics: the offers made in a period and how they ended, from the index alone.
+        Index(
+            "ix_assignments_stats_offered",
+            "offered_at",
+            postgresql_include=[
+                "case_id",
+                "lawyer_id",
+                "role",
+                "status",
+                "responded_at",
+                "decline_reason",
+            ],
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)

@@ -16,12 +16,39 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
 from app.db.types import GUID, JSONType, UTCDateTime, code_column_type, new_id, utcnow
+
+# The columns the statistics read with each index (PostgreSQL INCLUDE; SQLite has no
+# covering indexes and reads the table).
+STATS_RECEIVED_INCLUDE = (
+    "channel",
+    "respondent_agency_id",
+    "intake_agency_id",
+    "business_system",
+    "outcome_type",
+    "closed_at",
+    "collective",
+    "first_offered_at",
+    "reconsideration_due_on",
+    "litigation_due_on",
+    "outer_limit_due_on",
+)
+STATS_CLOSED_INCLUDE = (
+    "received_at",
+    "channel",
+    "respondent_agency_id",
+    "intake_agency_id",
+    "business_system",
+    "outcome_type",
+    "satisfaction_score",
+    "performance_status",
+)
 
 
 class CaseCounter(Base):
@@ -45,6 +72,15 @@ class Case(Base):
         Index("ix_cases_reconsideration_due_on", "reconsideration_due_on"),
         Index("ix_cases_litigation_due_on", "litigation_due_on"),
         Index("ix_cases_outer_limit_due_on", "outer_limit_due_on"),
+        # Statistics (app/domain/statistics): the year's received and closed cases are read
+        # from these two indexes alone (index-only scans on PostgreSQL), never from the
+        # table; the received one also serves the list's received_from/received_to.
+        Index(
+            "ix_cases_stats_received",
+            "received_at",
+            postgresql_include=list(STATS_RECEIVED_INCLUDE),
+        ),
+        Index("ix_cases_stats_closed", "closed_at", postgresql_include=list(STATS_CLOSED_INCLUDE)),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
@@ -54,7 +90,7 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     channel: Mapped[str] = mapped_column(code_column_type())
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     intake_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     respondent_agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     title: Mapped[str] = mapped_column(String(200))
@@ -102,6 +138,12 @@ class Case(Base):
 
     outcome_type: Mapped[str | None] = mapped_column(code_column_type())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Copies kept on the case for the statistics (one row a case, read from one index): the
+    # first presiding offer, and the current outcome's satisfaction and performance (cleared
+    # on reopening, as the outcome itself stops being current).
+    first_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction_score: Mapped[int | None] = mapped_column(Integer)
+    performance_status: Mapped[str | None] = mapped_column(code_column_type(20))
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
@@ -212,6 +254,15 @@ class CaseOutcome(Base):
     its earlier outcomes; the newest is the current one."""
 
     __tablename__ = "case_outcomes"
+    __table_args__ = (
+        # Earlier closures of reopened cases: "open at the end of the period" subtracts them.
+        Index(
+            "ix_case_outcomes_reopened",
+            "case_id",
+            postgresql_where=text("reopened_at IS NOT NULL"),
+            sqlite_where=text("reopened_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(

@@ -309,6 +309,8 @@ async def _create_offer(
     previous = case.status
     if role is DispatchRole.PRESIDING:
         case.status = CaseStatus.AWAITING_ACCEPTANCE.value
+        if case.first_offered_at is None:
+            case.first_offered_at = now  # "dispatched" in the statistics
     case.version += 1
     case.updated_at = now
     await session.flush()

@@ -203,6 +203,7 @@ async def record_performance(
         )
     outcome.performance_status = data.status.value
     outcome.performance_recorded_at = utcnow()
+    case.performance_status = outcome.performance_status  # the statistics' copy
     return await _follow_up(
         session, actor, case, outcome, "performance", {"status": data.status.value}
     )
@@ -216,6 +217,7 @@ async def record_satisfaction(
         raise Forbidden("the center records satisfaction", code="role_not_allowed")
     outcome.satisfaction_score = data.score
     outcome.satisfaction_recorded_at = utcnow()
+    case.satisfaction_score = data.score  # the statistics' copy
     return await _follow_up(session, actor, case, outcome, "satisfaction", {"score": data.score})
 
 
@@ -260,6 +262,7 @@ async def reopen(
     case.status = target.value
     case.outcome_type = None
     case.closed_at = None
+    case.satisfaction_score = case.performance_status = None
     # A calendar loaded while the case was closed did not recount it (only open cases are).
     store_due_dates(case, await current_calendar(session))
     case.version += 1

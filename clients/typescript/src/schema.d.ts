@@ -885,6 +885,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/statistics/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Case statistics for a year (received, closed, resolved, open, timings, offers)
+         * @description Every case figure of SPEC 2.15 for the year, in total and per `group_by`. An agency officer counts its own agency's cases, a lawyer their own (SPEC 4.2). Definitions:
+         *
+         *     - **period**: The calendar year Y in Asia/Shanghai: from Y-01-01 00:00 to Y+1-01-01 00:00 (+08:00). With group_by=month each row is a calendar month of that year.
+         *     - **received**: Cases whose received_at falls in the period, in total and by intake channel (received_by_channel).
+         *     - **classified_administrative_dispute**: Of the cases received in the period, those classified as administrative disputes (all four Art. 5 conditions met in their current classification).
+         *     - **not_administrative_dispute**: Of the cases received in the period, those closed as not_administrative_dispute.
+         *     - **dispatched**: Of the cases received in the period, those that have received a presiding offer (统一委派), whenever it was made.
+         *     - **collective**: Of the cases received in the period, the collective ones (集体争议).
+         *     - **deadline_passed_while_open**: Of the cases received in the period, those with a stored remedy deadline (reconsideration, litigation or its outer limit) whose last day fell on or after the day of receipt and before the day of closing, or before today while still open: the applicant lost a remedy while the case was with the center.
+         *     - **closed**: Cases closed in the period: the current outcome was recorded (closed_at) in the period. In total and by outcome type (closed_by_outcome). A late recording counts in the period it was recorded in, so a published period does not change.
+         *     - **resolved**: Of the cases closed in the period, those whose outcome counts as resolved (化解成功): reconciled, mediated, act_corrected, explained, withdrawn.
+         *     - **resolution_rate**: resolved / (closed − not_administrative_dispute closed in the period), rounded to four decimals; null when nothing was closed but as not an administrative dispute.
+         *     - **referred_by_channel**: Of the cases closed in the period, those referred to another channel: reconsideration (referred_reconsideration), litigation (referred_litigation), adjudication (referred_adjudication).
+         *     - **open_at_end**: Cases received before the end of the period's last day (Asia/Shanghai) and not closed at that moment (earlier closures of reopened cases count as closed for the time they lasted). With group_by=month: at the end of each month.
+         *     - **days_to_close**: Of the cases closed in the period, other than not_administrative_dispute: calendar days from the day of receipt to the day of closing (both Asia/Shanghai dates). days_to_close_median and days_to_close_p90 interpolate linearly between the nearest ranks (as PostgreSQL's percentile_cont); null when none closed.
+         *     - **offers**: Offers (presiding and participating) made in the period: offers_accepted (accepted, completed, or withdrawn after acceptance), offers_declined (declined, including work conflicts the agency released), offers_expired (not answered or not ruled on in time). Offers still open or withdrawn unanswered are in none of the three.
+         *     - **acceptance_rate**: offers_accepted / (offers_accepted + offers_declined + offers_expired), four decimals; null when there is none.
+         *     - **satisfaction**: Of the cases closed in the period, the satisfaction scores (1..5) recorded on their current outcome: satisfaction_average (two decimals; null without any) over satisfaction_count scores.
+         *     - **agreements**: Of the cases closed in the period, the agreements whose performance (履行情况) was recorded: agreements_fulfilled and agreements_breached.
+         *     - **visibility**: admin, supervisor and center_coordinator count every case; an agency_officer the cases where its agency is respondent or intake agency; a lawyer the cases they hold or held an assignment on, and only their own offers.
+         */
+        get: operations["case_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statistics/lawyers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public-lawyer corps per agency for a year (Art. 16, 19)
+         * @description Per agency: public lawyers with active certificates at the year's end, new that year, pool members, cases presided, activities by kind and training hours. An agency officer reads its own agency (another agency: 403), a lawyer themself. Definitions:
+         *
+         *     - **active_at_year_end**: Public lawyers of the agency whose certificate was issued on or before Dec 31 of Y and was active at the end of Y: active now and unchanged since, or changed after the year's end from an active state (the last change is what is recorded).
+         *     - **new_in_year**: Public lawyers of the agency whose certificate was issued in Y (Art. 16).
+         *     - **pool_members**: Approved mediator-pool memberships of the agency for Y (Art. 10).
+         *     - **cases_presided**: Distinct cases whose presiding offer, made in Y to a lawyer of the agency, was accepted (accepted, completed, or withdrawn after acceptance).
+         *     - **activities_by_kind**: Confirmed activities in Y by kind (SPEC 2.11). Activities are not recorded by the service yet: empty, and a note in the report says so.
+         *     - **training_hours**: Hours of confirmed training activities in Y (SPEC 2.11); 0 until activities are recorded, and a note says so.
+         *     - **business_system**: The business_system filter narrows the lawyers to those with that specialty; their figures are whole.
+         *     - **visibility**: admin, supervisor and center_coordinator see every agency; an agency_officer its own agency; a lawyer only themself (on their agency's row).
+         */
+        get: operations["lawyer_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1197,6 +1265,85 @@ export interface components {
          * @enum {string}
          */
         AgencyKind: "administrative_organ" | "judicial_bureau" | "reconciliation_center" | "peoples_organization" | "other";
+        /** AgencyLawyerFigures */
+        AgencyLawyerFigures: {
+            /**
+             * Active At Year End
+             * @description Public lawyers of the agency whose certificate was issued on or before Dec 31 of Y and was active at the end of Y: active now and unchanged since, or changed after the year's end from an active state (the last change is what is recorded).
+             */
+            active_at_year_end: number;
+            /**
+             * Activities By Kind
+             * @description Confirmed activities in Y by kind (SPEC 2.11). Activities are not recorded by the service yet: empty, and a note in the report says so.
+             */
+            activities_by_kind: {
+                [key: string]: number;
+            };
+            /**
+             * Cases Presided
+             * @description Distinct cases whose presiding offer, made in Y to a lawyer of the agency, was accepted (accepted, completed, or withdrawn after acceptance).
+             */
+            cases_presided: number;
+            /**
+             * New In Year
+             * @description Public lawyers of the agency whose certificate was issued in Y (Art. 16).
+             */
+            new_in_year: number;
+            /**
+             * Pool Members
+             * @description Approved mediator-pool memberships of the agency for Y (Art. 10).
+             */
+            pool_members: number;
+            /**
+             * Training Hours
+             * @description Hours of confirmed training activities in Y (SPEC 2.11); 0 until activities are recorded, and a note says so.
+             */
+            training_hours: number;
+        };
+        /** AgencyLawyerRow */
+        AgencyLawyerRow: {
+            /**
+             * Active At Year End
+             * @description Public lawyers of the agency whose certificate was issued on or before Dec 31 of Y and was active at the end of Y: active now and unchanged since, or changed after the year's end from an active state (the last change is what is recorded).
+             */
+            active_at_year_end: number;
+            /**
+             * Activities By Kind
+             * @description Confirmed activities in Y by kind (SPEC 2.11). Activities are not recorded by the service yet: empty, and a note in the report says so.
+             */
+            activities_by_kind: {
+                [key: string]: number;
+            };
+            /**
+             * Agency Id
+             * Format: uuid
+             */
+            agency_id: string;
+            /** Agency Name */
+            agency_name: string;
+            /**
+             * Cases Presided
+             * @description Distinct cases whose presiding offer, made in Y to a lawyer of the agency, was accepted (accepted, completed, or withdrawn after acceptance).
+             */
+            cases_presided: number;
+            /**
+             * New In Year
+             * @description Public lawyers of the agency whose certificate was issued in Y (Art. 16).
+             */
+            new_in_year: number;
+            /**
+             * Pool Members
+             * @description Approved mediator-pool memberships of the agency for Y (Art. 10).
+             */
+            pool_members: number;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Training Hours
+             * @description Hours of confirmed training activities in Y (SPEC 2.11); 0 until activities are recorded, and a note says so.
+             */
+            training_hours: number;
+        };
         /**
          * AgencyLevel
          * @description Administrative level of an agency.
@@ -1652,6 +1799,275 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** CaseFigures */
+        CaseFigures: {
+            /**
+             * Acceptance Rate
+             * @description offers_accepted / (offers_accepted + offers_declined + offers_expired), four decimals; null when there is none.
+             */
+            acceptance_rate: number | null;
+            /**
+             * Agreements Breached
+             * @description Of the cases closed in the period, the agreements whose performance (履行情况) was recorded: agreements_fulfilled and agreements_breached.
+             */
+            agreements_breached: number;
+            /**
+             * Agreements Fulfilled
+             * @description Of the cases closed in the period, the agreements whose performance (履行情况) was recorded: agreements_fulfilled and agreements_breached.
+             */
+            agreements_fulfilled: number;
+            /**
+             * Classified Administrative Dispute
+             * @description Of the cases received in the period, those classified as administrative disputes (all four Art. 5 conditions met in their current classification).
+             */
+            classified_administrative_dispute: number;
+            /**
+             * Closed
+             * @description Cases closed in the period: the current outcome was recorded (closed_at) in the period. In total and by outcome type (closed_by_outcome). A late recording counts in the period it was recorded in, so a published period does not change.
+             */
+            closed: number;
+            /**
+             * Closed By Outcome
+             * @description Cases closed in the period: the current outcome was recorded (closed_at) in the period. In total and by outcome type (closed_by_outcome). A late recording counts in the period it was recorded in, so a published period does not change.
+             */
+            closed_by_outcome: {
+                [key: string]: number;
+            };
+            /**
+             * Collective
+             * @description Of the cases received in the period, the collective ones (集体争议).
+             */
+            collective: number;
+            /**
+             * Days To Close Median
+             * @description Of the cases closed in the period, other than not_administrative_dispute: calendar days from the day of receipt to the day of closing (both Asia/Shanghai dates). days_to_close_median and days_to_close_p90 interpolate linearly between the nearest ranks (as PostgreSQL's percentile_cont); null when none closed.
+             */
+            days_to_close_median: number | null;
+            /**
+             * Days To Close P90
+             * @description Of the cases closed in the period, other than not_administrative_dispute: calendar days from the day of receipt to the day of closing (both Asia/Shanghai dates). days_to_close_median and days_to_close_p90 interpolate linearly between the nearest ranks (as PostgreSQL's percentile_cont); null when none closed.
+             */
+            days_to_close_p90: number | null;
+            /**
+             * Deadline Passed While Open
+             * @description Of the cases received in the period, those with a stored remedy deadline (reconsideration, litigation or its outer limit) whose last day fell on or after the day of receipt and before the day of closing, or before today while still open: the applicant lost a remedy while the case was with the center.
+             */
+            deadline_passed_while_open: number;
+            /**
+             * Dispatched
+             * @description Of the cases received in the period, those that have received a presiding offer (统一委派), whenever it was made.
+             */
+            dispatched: number;
+            /**
+             * Not Administrative Dispute
+             * @description Of the cases received in the period, those closed as not_administrative_dispute.
+             */
+            not_administrative_dispute: number;
+            /**
+             * Offers Accepted
+             * @description Offers (presiding and participating) made in the period: offers_accepted (accepted, completed, or withdrawn after acceptance), offers_declined (declined, including work conflicts the agency released), offers_expired (not answered or not ruled on in time). Offers still open or withdrawn unanswered are in none of the three.
+             */
+            offers_accepted: number;
+            /**
+             * Offers Declined
+             * @description Offers (presiding and participating) made in the period: offers_accepted (accepted, completed, or withdrawn after acceptance), offers_declined (declined, including work conflicts the agency released), offers_expired (not answered or not ruled on in time). Offers still open or withdrawn unanswered are in none of the three.
+             */
+            offers_declined: number;
+            /**
+             * Offers Expired
+             * @description Offers (presiding and participating) made in the period: offers_accepted (accepted, completed, or withdrawn after acceptance), offers_declined (declined, including work conflicts the agency released), offers_expired (not answered or not ruled on in time). Offers still open or withdrawn unanswered are in none of the three.
+             */
+            offers_expired: number;
+            /**
+             * Open At End
+             * @description Cases received before the end of the period's last day (Asia/Shanghai) and not closed at that moment (earlier closures of reopened cases count as closed for the time they lasted). With group_by=month: at the end of each month.
+             */
+            open_at_end: number;
+            /**
+             * Received
+             * @description Cases whose received_at falls in the period, in total and by intake channel (received_by_channel).
+             */
+            received: number;
+            /**
+             * Received By Channel
+             * @description Cases whose received_at falls in the period, in total and by intake channel (received_by_channel).
+             */
+            received_by_channel: {
+                [key: string]: number;
+            };
+            /**
+             * Referred By Channel
+             * @description Of the cases closed in the period, those referred to another channel: reconsideration (referred_reconsideration), litigation (referred_litigation), adjudication (referred_adjudication).
+             */
+            referred_by_channel: {
+                [key: string]: number;
+            };
+            /**
+             * Resolution Rate
+             * @description resolved / (closed − not_administrative_dispute closed in the period), rounded to four decimals; null when nothing was closed but as not an administrative dispute.
+             */
+            resolution_rate: number | null;
+            /**
+             * Resolved
+             * @description Of the cases closed in the period, those whose outcome counts as resolved (化解成功): reconciled, mediated, act_corrected, explained, withdrawn.
+             */
+            resolved: number;
+            /**
+             * Satisfaction Average
+             * @description Of the cases closed in the period, the satisfaction scores (1..5) recorded on their current outcome: satisfaction_average (two decimals; null without any) over satisfaction_count scores.
+             */
+            satisfaction_average: number | null;
+            /**
+             * Satisfaction Count
+             * @description Of the cases closed in the period, the satisfaction scores (1..5) recorded on their current outcome: satisfaction_average (two decimals; null without any) over satisfaction_count scores.
+             */
+            satisfaction_count: number;
+        };
+        /** CaseFilters */
+        CaseFilters: {
+            /** Business System */
+            business_system?: string | null;
+            /** Region Code */
+            region_code?: string | null;
+            /** Respondent Agency Id */
+            respondent_agency_id?: string | null;
+        };
+        /** CaseGroup */
+        CaseGroup: {
+            /**
+             * Acceptance Rate
+             * @description offers_accepted / (offers_accepted + offers_declined + offers_expired), four decimals; null when there is none.
+             */
+            acceptance_rate: number | null;
+            /**
+             * Agreements Breached
+             * @description Of the cases closed in the period, the agreements whose performance (履行情况) was recorded: agreements_fulfilled and agreements_breached.
+             */
+            agreements_breached: number;
+            /**
+             * Agreements Fulfilled
+             * @description Of the cases closed in the period, the agreements whose performance (履行情况) was recorded: agreements_fulfilled and agreements_breached.
+             */
+            agreements_fulfilled: number;
+            /**
+             * Classified Administrative Dispute
+             * @description Of the cases received in the period, those classified as administrative disputes (all four Art. 5 conditions met in their current classification).
+             */
+            classified_administrative_dispute: number;
+            /**
+             * Closed
+             * @description Cases closed in the period: the current outcome was recorded (closed_at) in the period. In total and by outcome type (closed_by_outcome). A late recording counts in the period it was recorded in, so a published period does not change.
+             */
+            closed: number;
+            /**
+             * Closed By Outcome
+             * @description Cases closed in the period: the current outcome was recorded (closed_at) in the period. In total and by outcome type (closed_by_outcome). A late recording counts in the period it was recorded in, so a published period does not change.
+             */
+            closed_by_outcome: {
+                [key: string]: number;
+            };
+            /**
+             * Collective
+             * @description Of the cases received in the period, the collective ones (集体争议).
+             */
+            collective: number;
+            /**
+             * Days To Close Median
+             * @description Of the cases closed in the period, other than not_administrative_dispute: calendar days from the day of receipt to the day of closing (both Asia/Shanghai dates). days_to_close_median and days_to_close_p90 interpolate linearly between the nearest ranks (as PostgreSQL's percentile_cont); null when none closed.
+             */
+            days_to_close_median: number | null;
+            /**
+             * Days To Close P90
+             * @description Of the cases closed in the period, other than not_administrative_dispute: calendar days from the day of receipt to the day of closing (both Asia/Shanghai dates). days_to_close_median and days_to_close_p90 interpolate linearly between the nearest ranks (as PostgreSQL's percentile_cont); null when none closed.
+             */
+            days_to_close_p90: number | null;
+            /**
+             * Deadline Passed While Open
+             * @description Of the cases received in the period, those with a stored remedy deadline (reconsideration, litigation or its outer limit) whose last day fell on or after the day of receipt and before the day of closing, or before today while still open: the applicant lost a remedy while the case was with the center.
+             */
+            deadline_passed_while_open: number;
+            /**
+             * Dispatched
+             * @description Of the cases received in the period, those that have received a presiding offer (统一委派), whenever it was made.
+             */
+            dispatched: number;
+            /**
+             * Key
+             * @description The group: YYYY-MM, a region code, a business-system code, an agency id or a channel code
+             * @example 2026-03
+             */
+            key: string;
+            /**
+             * Label
+             * @description The group's name for people
+             * @example 2026年3月
+             */
+            label: string;
+            /**
+             * Not Administrative Dispute
+             * @description Of the cases received in the period, those closed as not_administrative_dispute.
+             */
+            not_administrative_dispute: number;
+            /**
+             * Offers Accepted
+             * @description Offers (presiding and participating) made in the period: offers_accepted (accepted, completed, or withdrawn after acceptance), offers_declined (declined, including work conflicts the agency released), offers_expired (not answered or not ruled on in time). Offers still open or withdrawn unanswered are in none of the three.
+             */
+            offers_accepted: number;
+            /**
+             * Offers Declined
+             * @description Offers (presiding and participating) made in the period: offers_accepted (accepted, completed, or withdrawn after acceptance), offers_declined (declined, including work conflicts the agency released), offers_expired (not answered or not ruled on in time). Offers still open or withdrawn unanswered are in none of the three.
+             */
+            offers_declined: number;
+            /**
+             * Offers Expired
+             * @description Offers (presiding and participating) made in the period: offers_accepted (accepted, completed, or withdrawn after acceptance), offers_declined (declined, including work conflicts the agency released), offers_expired (not answered or not ruled on in time). Offers still open or withdrawn unanswered are in none of the three.
+             */
+            offers_expired: number;
+            /**
+             * Open At End
+             * @description Cases received before the end of the period's last day (Asia/Shanghai) and not closed at that moment (earlier closures of reopened cases count as closed for the time they lasted). With group_by=month: at the end of each month.
+             */
+            open_at_end: number;
+            /**
+             * Received
+             * @description Cases whose received_at falls in the period, in total and by intake channel (received_by_channel).
+             */
+            received: number;
+            /**
+             * Received By Channel
+             * @description Cases whose received_at falls in the period, in total and by intake channel (received_by_channel).
+             */
+            received_by_channel: {
+                [key: string]: number;
+            };
+            /**
+             * Referred By Channel
+             * @description Of the cases closed in the period, those referred to another channel: reconsideration (referred_reconsideration), litigation (referred_litigation), adjudication (referred_adjudication).
+             */
+            referred_by_channel: {
+                [key: string]: number;
+            };
+            /**
+             * Resolution Rate
+             * @description resolved / (closed − not_administrative_dispute closed in the period), rounded to four decimals; null when nothing was closed but as not an administrative dispute.
+             */
+            resolution_rate: number | null;
+            /**
+             * Resolved
+             * @description Of the cases closed in the period, those whose outcome counts as resolved (化解成功): reconciled, mediated, act_corrected, explained, withdrawn.
+             */
+            resolved: number;
+            /**
+             * Satisfaction Average
+             * @description Of the cases closed in the period, the satisfaction scores (1..5) recorded on their current outcome: satisfaction_average (two decimals; null without any) over satisfaction_count scores.
+             */
+            satisfaction_average: number | null;
+            /**
+             * Satisfaction Count
+             * @description Of the cases closed in the period, the satisfaction scores (1..5) recorded on their current outcome: satisfaction_average (two decimals; null without any) over satisfaction_count scores.
+             */
+            satisfaction_count: number;
+        };
         /** CaseIn */
         CaseIn: {
             act: components["schemas"]["ActIn"];
@@ -1795,6 +2211,48 @@ export interface components {
             respondent_agency_id?: string;
             /** Title */
             title?: string;
+        };
+        /** CaseStatisticsOut */
+        CaseStatisticsOut: {
+            /**
+             * Definitions
+             * @description What every figure means
+             */
+            definitions: {
+                [key: string]: string;
+            };
+            filters: components["schemas"]["CaseFilters"];
+            /** Group By */
+            group_by: ("month" | "region" | "business_system" | "respondent_agency" | "channel") | null;
+            /**
+             * Groups
+             * @description One row per group when group_by is given (every month with months; otherwise the groups that have any figure), empty without it
+             */
+            groups: components["schemas"]["CaseGroup"][];
+            /**
+             * Period From
+             * Format: date
+             * @description The calendar year Y in Asia/Shanghai: from Y-01-01 00:00 to Y+1-01-01 00:00 (+08:00). With group_by=month each row is a calendar month of that year.
+             */
+            period_from: string;
+            /**
+             * Period To
+             * Format: date
+             * @description The period's last day (inclusive)
+             */
+            period_to: string;
+            /**
+             * Time Zone
+             * @default Asia/Shanghai
+             * @constant
+             */
+            time_zone?: "Asia/Shanghai";
+            total: components["schemas"]["CaseFigures"];
+            /**
+             * Year
+             * @example 2026
+             */
+            year: number;
         };
         /**
          * CaseStatus
@@ -2453,6 +2911,13 @@ export interface components {
          * @enum {string}
          */
         IntakeChannel: "phone_consultation" | "letter" | "complaint" | "report" | "petition" | "visit" | "reconsideration_referral" | "court_referral" | "risk_screening";
+        /** LawyerFilters */
+        LawyerFilters: {
+            /** Agency Id */
+            agency_id?: string | null;
+            /** Business System */
+            business_system?: string | null;
+        };
         /** LawyerIn */
         LawyerIn: {
             /**
@@ -2565,6 +3030,46 @@ export interface components {
              * @description null: back to the agency's default
              */
             specialties?: string[] | null;
+        };
+        /** LawyerStatisticsOut */
+        LawyerStatisticsOut: {
+            /**
+             * Agencies
+             * @description Per agency, by region and name
+             */
+            agencies: components["schemas"]["AgencyLawyerRow"][];
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
+            filters: components["schemas"]["LawyerFilters"];
+            /**
+             * Notes
+             * @description What the figures cannot show yet, and why
+             */
+            notes: string[];
+            /**
+             * Period From
+             * Format: date
+             */
+            period_from: string;
+            /**
+             * Period To
+             * Format: date
+             */
+            period_to: string;
+            /**
+             * Time Zone
+             * @default Asia/Shanghai
+             * @constant
+             */
+            time_zone?: "Asia/Shanghai";
+            total: components["schemas"]["AgencyLawyerFigures"];
+            /**
+             * Year
+             * @example 2026
+             */
+            year: number;
         };
         /** MembershipOut */
         MembershipOut: {
@@ -8968,6 +9473,242 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    case_statistics: {
+        parameters: {
+            query: {
+                /** @description The calendar year, Asia/Shanghai */
+                year: number;
+                /** @description The respondent's region (GB/T 2260) */
+                region_code?: string | null;
+                business_system?: string | null;
+                respondent_agency_id?: string | null;
+                group_by?: ("month" | "region" | "business_system" | "respondent_agency" | "channel") | null;
+                /** @description json (default); xlsx: a native workbook (a sheet per table, frozen header, widths, number formats; for cases a chart of received vs resolved per month); csv: the main table, UTF-8 with BOM. Text cells that begin with =, +, -, @, tab or CR are written with a leading ' (formula injection). */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description replica or primary: where the figures were read (SPEC 5) */
+                    "Read-Source"?: "replica" | "primary";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "definitions": {
+                     *         "received": "…"
+                     *       },
+                     *       "filters": {},
+                     *       "groups": [],
+                     *       "period_from": "2026-01-01",
+                     *       "period_to": "2026-12-31",
+                     *       "time_zone": "Asia/Shanghai",
+                     *       "total": {
+                     *         "closed": 96,
+                     *         "received": 120,
+                     *         "resolution_rate": 0.7865,
+                     *         "resolved": 70
+                     *       },
+                     *       "year": 2026
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CaseStatisticsOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lawyer_statistics: {
+        parameters: {
+            query: {
+                /** @description The calendar year, Asia/Shanghai */
+                year: number;
+                agency_id?: string | null;
+                business_system?: string | null;
+                /** @description json (default); xlsx: a native workbook (a sheet per table, frozen header, widths, number formats; for cases a chart of received vs resolved per month); csv: the main table, UTF-8 with BOM. Text cells that begin with =, +, -, @, tab or CR are written with a leading ' (formula injection). */
+                format?: "json" | "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description replica or primary: where the figures were read (SPEC 5) */
+                    "Read-Source"?: "replica" | "primary";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agencies": [],
+                     *       "definitions": {
+                     *         "active_at_year_end": "…"
+                     *       },
+                     *       "filters": {},
+                     *       "notes": [
+                     *         "activities (SPEC 2.11) are not recorded by this version of the service"
+                     *       ],
+                     *       "period_from": "2026-01-01",
+                     *       "period_to": "2026-12-31",
+                     *       "time_zone": "Asia/Shanghai",
+                     *       "total": {
+                     *         "active_at_year_end": 40,
+                     *         "activities_by_kind": {},
+                     *         "cases_presided": 85,
+                     *         "new_in_year": 6,
+                     *         "pool_members": 30,
+                     *         "training_hours": 0
+                     *       },
+                     *       "year": 2026
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LawyerStatisticsOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
