@@ -83,10 +83,15 @@ def figures(outcomes: Sequence[Outcome]) -> dict[str, float]:
     }
 
 
-def report(outcomes: Sequence[Outcome], *, split: str, method: str, elapsed: float) -> dict[str, float]:
+def report(
+    outcomes: Sequence[Outcome], *, split: str, method: str, elapsed: float
+) -> dict[str, float]:
     overall = figures(outcomes)
     print(f"classification evaluation: split {split}, n={len(outcomes)}, method {method}")
-    print(f"lexicon {load_lexicon().version}; {elapsed * 1000 / max(len(outcomes), 1):.1f} ms per text (two suggestions)")
+    print(
+        f"lexicon {load_lexicon().version};"
+        f" {elapsed * 1000 / max(len(outcomes), 1):.1f} ms per text (two suggestions)"
+    )
     print()
     for key, value in overall.items():
         target = TARGETS[key]
@@ -94,7 +99,9 @@ def report(outcomes: Sequence[Outcome], *, split: str, method: str, elapsed: flo
         print(f"  {key:<40} {value:6.3f}   target {target:.2f}  {mark}")
     overrides = [o for o in outcomes if o.overridden_by is not None]
     right = sum(o.overridden_by == o.text.business_system for o in overrides)
-    wrong_respondent = [o for o in outcomes if o.text.respondent not in (None, o.text.business_system)]
+    wrong_respondent = [
+        o for o in outcomes if o.text.respondent not in (None, o.text.business_system)
+    ]
     caught = sum(o.overridden_by == o.text.business_system for o in wrong_respondent)
     print(
         f"\n  respondent overridden by the text: {len(overrides)} times, right {right}"
@@ -115,7 +122,8 @@ def report(outcomes: Sequence[Outcome], *, split: str, method: str, elapsed: flo
         if subset:
             f = figures(subset)
             print(
-                f"  register {register:<17} n={len(subset):>3}  top-1 {f['business_system_top1']:.2f}"
+                f"  register {register:<17} n={len(subset):>3}"
+                f"  top-1 {f['business_system_top1']:.2f}"
                 f"  top-3 {f['business_system_top3']:.2f}  act {f['act_type_top1']:.2f}"
             )
 
@@ -147,7 +155,8 @@ def report(outcomes: Sequence[Outcome], *, split: str, method: str, elapsed: flo
         for (expected, got), count in sorted(confusions.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"  {expected:<34} -> {got:<34}{count:>3}")
     misses = [
-        f"  {o.text.id}: {o.text.business_system}/{o.text.act_type} got {o.systems[:3]}/{o.act_types[:2]}"
+        f"  {o.text.id}: {o.text.business_system}/{o.text.act_type}"
+        f" got {o.systems[:3]}/{o.act_types[:2]}"
         for o in outcomes
         if o.systems[:1] != [o.text.business_system] or o.act_types[:1] != [o.text.act_type]
     ]
