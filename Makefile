@@ -63,7 +63,7 @@ bench: $(STAMP) ## Service vs bare ASGI+asyncpg baseline on PostgreSQL (needs wr
 bench-scale: $(STAMP) ## Lists, Chinese search, duplicates at 1M cases on PostgreSQL (SCALE_ARGS)
 	$(BIN)/python -m scripts.bench.scale $(SCALE_ARGS)
 
-MODEL := app/domain/classification/model.pickle
+MODEL := app/domain/classification/model.npz
 $(MODEL): data/classification/train.jsonl scripts/classification/train.py app/domain/classification/model.py | $(STAMP)
 	$(BIN)/python -m scripts.classification.train --output $(MODEL)
 

@@ -4,7 +4,7 @@
 
 Trains two logistic regressions (business system, act type) over TF-IDF word n-grams (jieba
 words, 1-2) and character n-grams (1-3) of the training split only (data/classification/
-train.jsonl), with a fixed seed, and writes the pickle that
+train.jsonl), with a fixed seed, and writes the arrays that
 :func:`app.domain.classification.model.load_model` reads. Same corpus and library versions, same
 file. ``--cv`` prints 5-fold cross-validated figures on the training split for several weights of
 the model against the lexicon: that is how the weights were chosen, without the held-out
@@ -14,7 +14,6 @@ split.
 from __future__ import annotations
 
 import argparse
-import pickle
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from app.domain.classification.model import (
     MODEL_FORMAT,
     TextModel,
     model_features,
+    write_payload,
 )
 from scripts.classification.corpus import Text, load
 
@@ -61,13 +61,31 @@ def build(texts: Sequence[Text]) -> dict[str, Any]:
     acts.fit(matrix, [t.act_type for t in texts])
     return {
         "format": MODEL_FORMAT,
-        "words": words,
-        "chars": chars,
-        "systems": systems,
-        "acts": acts,
+        "words": view(words),
+        "chars": view(chars),
+        "systems": head(systems),
+        "acts": head(acts),
         "system_weight": SYSTEM_WEIGHT,
         "act_weight": ACT_WEIGHT,
         "corpus": f"trained on {len(texts)} texts of data/classification/train.jsonl, seed {SEED}",
+    }
+
+
+def view(vectorizer: Any) -> dict[str, Any]:
+    """A fitted vectorizer as plain data: what :class:`TextModel` needs to compute features."""
+    return {
+        "vocabulary": {str(k): int(v) for k, v in vectorizer.vocabulary_.items()},
+        "idf": vectorizer.idf_.tolist(),
+        "ngrams": list(vectorizer.ngram_range),
+    }
+
+
+def head(classifier: Any) -> dict[str, Any]:
+    """A fitted multinomial logistic regression as plain data."""
+    return {
+        "classes": [str(c) for c in classifier.classes_],
+        "coef": classifier.coef_.tolist(),
+        "intercept": classifier.intercept_.tolist(),
     }
 
 
@@ -102,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         cross_validate(texts, [0.0, 5.0, 10.0, 20.0, 40.0])
         return 0
-    args.output.write_bytes(pickle.dumps(build(texts), protocol=5))
+    write_payload(args.output, build(texts))
     print(f"wrote {args.output} ({len(texts)} training texts, seed {SEED})")
     return 0
 
