@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
+MODEL := app/domain/classification/model.npz
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-sqlite test-pg lint format bench bench-scale clean classify-model classify-eval bench-classify
@@ -21,7 +22,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-run: $(STAMP) ## Start the service on 127.0.0.1:8000 (embedded SQLite, migrated and seeded)
+run: $(STAMP) $(MODEL) ## Start the service on 127.0.0.1:8000 (embedded SQLite, migrated and seeded)
 	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr migrate
 	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr seed
 	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr serve --host 127.0.0.1 --port 8000
@@ -63,7 +64,6 @@ bench: $(STAMP) ## Service vs bare ASGI+asyncpg baseline on PostgreSQL (needs wr
 bench-scale: $(STAMP) ## Lists, Chinese search, duplicates at 1M cases on PostgreSQL (SCALE_ARGS)
 	$(BIN)/python -m scripts.bench.scale $(SCALE_ARGS)
 
-MODEL := app/domain/classification/model.npz
 $(MODEL): data/classification/train.jsonl scripts/classification/train.py app/domain/classification/model.py | $(STAMP)
 	$(BIN)/python -m scripts.classification.train --output $(MODEL)
 
