@@ -15,7 +15,7 @@ RUN python -m venv /opt/venv \
     && if [ "$WITH_MODEL" = 1 ]; then extras="[model]"; else extras=""; fi \
     && /opt/venv/bin/pip install --no-cache-dir ".${extras}" \
     && if [ "$WITH_MODEL" = 1 ]; then \
-         target="$(cd / && /opt/venv/bin/python -c 'from app.domain.classification.model import DEFAULT_MODEL_PATH as p; print(p)')" \
+         target="$(/opt/venv/bin/python -I -c 'from app.domain.classification.model import DEFAULT_MODEL_PATH as p; print(p)')" \
          && /opt/venv/bin/python -m scripts.classification.train --output "$target"; \
        fi
 

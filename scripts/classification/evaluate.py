@@ -146,11 +146,12 @@ def report(
     for code in sorted(by_act):
         print(f"  {code:<34}{len(by_act[code]):>4}{figures(by_act[code])['act_type_top1']:>8.2f}")
 
-    for title, pick in (
-        ("business system", lambda o: (o.text.business_system, (o.systems or ["-"])[0])),
-        ("act type", lambda o: (o.text.act_type, (o.act_types or ["-"])[0])),
-    ):
-        confusions = Counter(pick(o) for o in outcomes if pick(o)[0] != pick(o)[1])
+    pairs: dict[str, list[tuple[str, str]]] = {
+        "business system": [(o.text.business_system, (o.systems or ["-"])[0]) for o in outcomes],
+        "act type": [(o.text.act_type, (o.act_types or ["-"])[0]) for o in outcomes],
+    }
+    for title, pairs_of_title in pairs.items():
+        confusions = Counter(pair for pair in pairs_of_title if pair[0] != pair[1])
         print(f"\nconfusion, {title} (expected -> top-1, text alone; misses only)")
         for (expected, got), count in sorted(confusions.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"  {expected:<34} -> {got:<34}{count:>3}")

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from app.domain.classification.model import TextModel, load_model, read_payload, write_payload
-from scripts.classification.corpus import load
+from scripts.classification.corpus import Text, load
 from scripts.classification.train import build
 
 sklearn = pytest.importorskip("sklearn", reason="the model extra is not installed")
 
 
 @pytest.fixture(scope="module")
-def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+def small_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Text]]:
     texts = load("train")[:80]
     path = tmp_path_factory.mktemp("model") / "model.npz"
     write_payload(path, build(texts))
@@ -44,7 +44,10 @@ def test_features_and_probabilities_agree_with_scikit_learn(small_model) -> None
     )
     chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
     matrix = hstack(
-        [words.fit_transform([w for w, _ in features]), chars.fit_transform([c for _, c in features])]
+        [
+            words.fit_transform([w for w, _ in features]),
+            chars.fit_transform([c for _, c in features]),
+        ]
     ).tocsr()
     systems = LogisticRegression(C=20.0, max_iter=5000, random_state=18)
     systems.fit(matrix, [t.business_system for t in texts])
@@ -53,7 +56,8 @@ def test_features_and_probabilities_agree_with_scikit_learn(small_model) -> None
         expected = hstack([words.transform([w]), chars.transform([c])]).toarray()[0]
         assert np.allclose(model.features(unseen.fields), expected)
         ours = model.predict(unseen.fields).business_systems
-        theirs = dict(zip(systems.classes_, systems.predict_proba(expected[None, :])[0], strict=True))
+        probabilities = systems.predict_proba(expected[None, :])[0]
+        theirs = dict(zip(systems.classes_, probabilities, strict=True))
         assert ours.keys() == theirs.keys()
         assert all(abs(ours[k] - theirs[k]) < 1e-6 for k in ours)
 
