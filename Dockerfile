@@ -6,8 +6,18 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
+# The classification model (docs/classification.md) is built here from the project's own corpus,
+# with a fixed seed; WITH_MODEL=0 builds a lighter image that runs on the lexicon alone.
+ARG WITH_MODEL=1
+COPY data ./data
+COPY scripts ./scripts
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir .
+    && if [ "$WITH_MODEL" = 1 ]; then extras="[model]"; else extras=""; fi \
+    && /opt/venv/bin/pip install --no-cache-dir ".${extras}" \
+    && if [ "$WITH_MODEL" = 1 ]; then \
+         target="$(/opt/venv/bin/python -I -c 'from app.domain.classification.model import DEFAULT_MODEL_PATH as p; print(p)')" \
+         && /opt/venv/bin/python -m scripts.classification.train --output "$target"; \
+       fi
 
 # Runtime stage: the virtualenv, the migrations and a non-root user; nothing else.
 FROM python:3.11-slim-bookworm AS runtime

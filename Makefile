@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
+MODEL := app/domain/classification/model.npz
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-pg test-pgbouncer lint format client walkthrough walkthrough-collection bench bench-scale clean
+.PHONY: help run test test-sqlite test-pg test-pgbouncer lint format client walkthrough walkthrough-collection bench bench-scale clean classify-model classify-eval bench-classify
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,12 +22,13 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-run: $(STAMP) ## Start the service on 127.0.0.1:8000 (embedded SQLite, migrated and seeded)
+run: $(STAMP) $(MODEL) ## Start the service on 127.0.0.1:8000 (embedded SQLite, migrated and seeded)
 	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr migrate
 	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr seed
 	ADR_ENV=$${ADR_ENV:-development} $(BIN)/adr serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL when one answers
+	$(MAKE) --no-print-directory classify-eval
 	$(MAKE) --no-print-directory test-sqlite
 	@url="$${ADR_TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(BIN)/python -m tests.support.pg_probe "$(PG_URL)"; then url="$(PG_URL)"; fi; \
@@ -87,5 +89,16 @@ bench: $(STAMP) ## Service vs bare ASGI+asyncpg baseline on PostgreSQL (needs wr
 bench-scale: $(STAMP) ## Lists, Chinese search, duplicates at 1M cases on PostgreSQL (SCALE_ARGS)
 	$(BIN)/python -m scripts.bench.scale $(SCALE_ARGS)
 
+$(MODEL): data/classification/train.jsonl scripts/classification/train.py app/domain/classification/model.py | $(STAMP)
+	$(BIN)/python -m scripts.classification.train --output $(MODEL)
+
+classify-model: $(MODEL) ## Build the classification model from the training texts (fixed seed)
+
+classify-eval: $(MODEL) ## Classification figures on the held-out texts; fails below the targets
+	$(BIN)/python -m scripts.classification.evaluate --split held_out --check
+
+bench-classify: $(MODEL) ## Time one classification suggestion (no database)
+	$(BIN)/python -m scripts.bench.classify
+
 clean: ## Remove the virtualenv and local databases
-	rm -rf $(VENV) adr.db adr.db-wal adr.db-shm
+	rm -rf $(VENV) adr.db adr.db-wal adr.db-shm $(MODEL)

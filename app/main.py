@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
@@ -42,6 +43,7 @@ from app.db.session import Database, create_database
 from app.domain.audit import service as audit_service
 from app.domain.audit.service import seal_in_background
 from app.domain.auth.actor import Actor
+from app.domain.classification.service import warm_up as classification_warm_up
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.masking import mask_sensitive_text
 from app.domain.events.delivery import run_forever, webhook_deliverer
@@ -115,6 +117,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.env == "development":
             log.warning("development_mode", detail="development secrets are in use")
+        # The classification's word segmenter and model load in the background (about a
+        # second), so that start-up does not wait and the first suggestion need not either.
+        threading.Thread(target=classification_warm_up, name="classification", daemon=True).start()
         stop = asyncio.Event()
         sessionmaker = app.state.db.sessionmaker
         jobs: list[tuple[str, Callable[[], Awaitable[object]], float]] = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -77,6 +77,11 @@ class EvidenceOut(OutputModel):
     keyword: str
     weight: float
     count: int
+    role: Literal["act", "context", "acting_organ"] = Field(
+        "act",
+        description="act: a word about the act; context: an organ or institution only "
+        "mentioned (weighs less); acting_organ: an organ the text names as the act's author",
+    )
 
 
 class CandidateOut(OutputModel):
@@ -84,6 +89,21 @@ class CandidateOut(OutputModel):
     score: float = Field(description="0..1")
     text_score: float
     prior: float
+    evidence: list[EvidenceOut]
+    model_score: float | None = Field(
+        None, description="the statistical model's probability; null when method is lexicon"
+    )
+
+
+class RespondentEvidenceOut(OutputModel):
+    """What the respondent agency's business system did to the ranking, and why."""
+
+    business_system: str | None
+    applied: bool = Field(description="ranked first as a strong prior")
+    overridden_by: str | None = Field(
+        description="the system the text named as the act's author, when it overrode the prior"
+    )
+    reason: str
     evidence: list[EvidenceOut]
 
 
@@ -118,3 +138,7 @@ class SuggestionOut(OutputModel):
     conditions: list[ConditionJudgementOut]
     priority: PrioritySuggestionOut
     recommended_channel: ChannelSuggestionOut
+    respondent: RespondentEvidenceOut
+    method: Literal["lexicon", "lexicon+model"] = Field(
+        description="lexicon: keyword lexicon only; lexicon+model: with the statistical model"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,11 @@ from app.domain.auth.actor import Actor
 from app.domain.cases.lifecycle import CaseAction, ensure_transition
 from app.domain.cases.queries import get_visible_case
 from app.domain.cases.timeline import append_event
+from app.domain.classification.lexicon import load_lexicon
+from app.domain.classification.model import load_model
+from app.domain.classification.results import Suggestion
 from app.domain.classification.schemas import ClassificationIn, SuggestionOut
+from app.domain.classification.segment import SEGMENTER
 from app.domain.classification.suggest import suggest
 from app.domain.common.enums import CaseStatus, EventType, OutcomeType
 from app.domain.events.subjects import case_changed
@@ -101,6 +106,21 @@ async def classify(
 MAX_CANDIDATES = 10
 
 
+def warm_up() -> str:
+    """Load the lexicon, the word segmenter and the optional model: about a second of CPU,
+    done once per process at start-up (in a thread) so that the first suggestion is as fast as
+    the others. Returns the method suggestions will use (``lexicon`` or ``lexicon+model``)."""
+    load_lexicon()
+    SEGMENTER.load()
+    return "lexicon+model" if load_model() is not None else "lexicon"
+
+
+def _suggest(texts: dict[str, str], **known: Any) -> Suggestion:
+    model = load_model()
+    scores = model.predict(texts) if model is not None else None
+    return suggest(texts, model_scores=scores, **known)
+
+
 async def suggestion(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> SuggestionOut:
     """Ranked business systems and act types with the evidence found in the case's text,
     what the data can say of the Art. 5 conditions, a priority and a channel (Art. 8)."""
@@ -113,9 +133,10 @@ async def suggestion(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID)
         "claims": case.claims,
         "act_description": case.act_description or "",
     }
-    # Matching long texts is CPU work: off the event loop, so other requests go on.
+    # Segmenting and matching long texts is CPU work (and the first call in a process may load
+    # the dictionary): off the event loop, so other requests go on.
     result = await asyncio.to_thread(
-        suggest,
+        _suggest,
         texts,
         respondent_kind=respondent.kind if respondent else None,
         respondent_business_system=respondent.business_system if respondent else None,
@@ -132,5 +153,7 @@ async def suggestion(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID)
             "conditions": result.conditions,
             "priority": result.priority,
             "recommended_channel": result.recommended_channel,
+            "respondent": result.respondent,
+            "method": result.method,
         }
     )

@@ -1738,6 +1738,11 @@ export interface components {
             code: string;
             /** Evidence */
             evidence: components["schemas"]["EvidenceOut"][];
+            /**
+             * Model Score
+             * @description the statistical model's probability; null when method is lexicon
+             */
+            model_score?: number | null;
             /** Prior */
             prior: number;
             /**
@@ -2803,6 +2808,13 @@ export interface components {
             field: string;
             /** Keyword */
             keyword: string;
+            /**
+             * Role
+             * @description act: a word about the act; context: an organ or institution only mentioned (weighs less); acting_organ: an organ the text names as the act's author
+             * @default act
+             * @enum {string}
+             */
+            role?: "act" | "context" | "acting_organ";
             /** Weight */
             weight: number;
         };
@@ -3635,6 +3647,28 @@ export interface components {
          */
         ResolutionChannel: "reconciliation" | "mediation" | "adjudication" | "reconsideration" | "litigation";
         /**
+         * RespondentEvidenceOut
+         * @description What the respondent agency's business system did to the ranking, and why.
+         */
+        RespondentEvidenceOut: {
+            /**
+             * Applied
+             * @description ranked first as a strong prior
+             */
+            applied: boolean;
+            /** Business System */
+            business_system: string | null;
+            /** Evidence */
+            evidence: components["schemas"]["EvidenceOut"][];
+            /**
+             * Overridden By
+             * @description the system the text named as the act's author, when it overrode the prior
+             */
+            overridden_by: string | null;
+            /** Reason */
+            reason: string;
+        };
+        /**
          * Role
          * @description Who acts (SPEC 1); also the role an API key carries.
          *
@@ -3683,8 +3717,15 @@ export interface components {
             conditions: components["schemas"]["ConditionJudgementOut"][];
             /** Lexicon Version */
             lexicon_version: string;
+            /**
+             * Method
+             * @description lexicon: keyword lexicon only; lexicon+model: with the statistical model
+             * @enum {string}
+             */
+            method: "lexicon" | "lexicon+model";
             priority: components["schemas"]["PrioritySuggestionOut"];
             recommended_channel: components["schemas"]["ChannelSuggestionOut"];
+            respondent: components["schemas"]["RespondentEvidenceOut"];
         };
         /** TypicalNominationIn */
         TypicalNominationIn: {

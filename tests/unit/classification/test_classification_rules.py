@@ -10,21 +10,21 @@ from typing import Any
 
 import pytest
 
-from app.domain.classification.suggest import (
+from app.domain.classification.keywords import normalise_text
+from app.domain.classification.lexicon import (
     DEFAULT_LEXICON_PATH,
-    Evidence,
     Lexicon,
     LexiconError,
-    Suggestion,
     clear_lexicon_cache,
     load_lexicon,
-    normalise_text,
     parse_lexicon,
-    suggest,
 )
+from app.domain.classification.results import Evidence, Suggestion
+from app.domain.classification.suggest import suggest
 from app.domain.common.enums import ActType, Art5Condition, ResolutionChannel
 
 SEED_PATH = Path(__file__).parents[3] / "app" / "db" / "seed_data" / "business_systems.json"
+CORPUS_PATH = Path(__file__).parents[3] / "data" / "classification" / "train.jsonl"
 
 
 def raw_lexicon() -> dict[str, Any]:
@@ -139,9 +139,9 @@ def test_overlapping_keywords_are_not_double_counted() -> None:
 
 def test_one_pass_index_matches_the_per_class_scan() -> None:
     lexicon = load_lexicon()
-    complaints = json.loads(
-        (Path(__file__).with_name("labelled_complaints.json")).read_text(encoding="utf-8")
-    )["complaints"]
+    complaints = [
+        json.loads(line) for line in CORPUS_PATH.read_text(encoding="utf-8").splitlines() if line
+    ]
     sets = [
         *lexicon.business_systems.values(),
         *lexicon.act_types.values(),
@@ -152,7 +152,7 @@ def test_one_pass_index_matches_the_per_class_scan() -> None:
         text = normalise_text(complaint["title"] + complaint["facts"] + complaint["claims"])
         hits = lexicon.index.hits(text)
         for kset in sets:
-            assert kset.count_hits(hits) == kset.count(text)
+            assert kset.matches(hits) == kset.scan(text)
 
 
 def test_overlap_rule_holds_with_the_shipped_lexicon() -> None:
@@ -218,19 +218,71 @@ def test_unknown_text_field_is_refused() -> None:
 # --- Priors --------------------------------------------------------------------------------
 
 
-def test_respondent_business_system_is_a_prior_the_text_can_outweigh() -> None:
+def test_respondent_business_system_is_a_strong_prior_words_alone_do_not_overrule() -> None:
     vague = run(respondent_business_system="market_regulation", facts="对处理结果不服")
     assert vague.business_systems[0].code == "market_regulation"
     assert vague.business_systems[0].prior > 0
     assert vague.business_systems[0].text_score == 0
+    assert vague.respondent.applied
+    assert vague.respondent.overridden_by is None
 
-    clear = run(
+    # Words of another system, but no organ of it named as the author of the act: the
+    # respondent's system stays first, the text's system is the runner-up.
+    words_only = run(
         respondent_business_system="market_regulation",
         title="工伤认定不服",
         facts="我在厂里上班受伤，申请工伤认定，结果不予认定工伤。",
     )
-    assert clear.business_systems[0].code == "human_resources_social_security"
-    assert "market_regulation" in [c.code for c in clear.business_systems]
+    codes = [c.code for c in words_only.business_systems]
+    assert codes[:2] == ["market_regulation", "human_resources_social_security"]
+    assert words_only.respondent.applied
+
+
+def test_the_text_overrides_the_respondent_when_it_names_another_organ_as_the_author() -> None:
+    named = run(
+        respondent_business_system="market_regulation",
+        title="工伤认定不服",
+        facts="我在厂里上班受伤，申请工伤认定，人社局作出不予认定工伤的决定。",
+    )
+    assert named.business_systems[0].code == "human_resources_social_security"
+    assert named.respondent.overridden_by == "human_resources_social_security"
+    assert not named.respondent.applied
+    assert "人社局" in named.respondent.reason
+    assert [(e.keyword, e.role) for e in named.respondent.evidence] == [("人社局", "acting_organ")]
+    # The author may also come after the act, introduced by 是.
+    after = run(
+        respondent_business_system="ecology_environment",
+        facts="对我公司作出责令停产并罚款决定的是应急管理局，理由是粉尘防爆不到位。",
+    )
+    assert after.respondent.overridden_by == "emergency_management"
+
+
+def test_an_institution_named_in_the_text_never_overrides_the_respondent() -> None:
+    # A hospital cannot make an administrative act: it is context, however often it is named.
+    result = run(
+        respondent_business_system="medical_security",
+        title="医院说不能报销",
+        facts="我在县人民医院住院，医院拒绝出具证明，医院说报销的事不归医院管。",
+    )
+    assert result.business_systems[0].code == "medical_security"
+    assert result.respondent.overridden_by is None
+    health = [c for c in result.business_systems if c.code == "health"]
+    assert all(e.role == "context" for c in health for e in c.evidence if "医院" in e.keyword)
+
+
+def test_an_organ_only_mentioned_weighs_less_than_one_named_as_the_author() -> None:
+    scene = run(respondent_business_system=None, facts="下班路上出了车祸，交警来了现场。")
+    acting = run(respondent_business_system=None, facts="下班路上出了车祸，交警扣了我的车。")
+
+    def police(result: Suggestion) -> tuple[float, set[str]]:
+        (candidate,) = [c for c in result.business_systems if c.code == "public_security"]
+        return candidate.text_score, {e.role for e in candidate.evidence if e.keyword == "交警"}
+
+    scene_score, scene_roles = police(scene)
+    acting_score, acting_roles = police(acting)
+    assert scene_roles == {"context"}
+    assert acting_roles == {"acting_organ"}
+    assert scene_score < acting_score
 
 
 def test_generic_respondent_gives_no_prior() -> None:
