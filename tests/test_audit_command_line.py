@@ -15,7 +15,7 @@ from sqlalchemy import text
 from app import cli
 from app.db.session import create_engine
 from app.settings import get_settings
-from tests.support.databases import is_postgres
+from tests.support.databases import is_postgres, owner_url
 from tests.support.databases import test_settings as settings_for
 from tests.support.scratch import scratch_database
 from tests.test_command_line import _use_environment
@@ -42,7 +42,7 @@ async def _adr(*argv: str) -> int:
 async def _tamper(url: str, sql: str) -> None:
     """Change the trail behind the service's back, as a database superuser could (the
     append-only trigger switched off for the session on PostgreSQL)."""
-    engine = create_engine(settings_for(url))
+    engine = create_engine(settings_for(url), url=owner_url(url))
     try:
         async with engine.begin() as conn:
             if is_postgres():

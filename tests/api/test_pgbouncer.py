@@ -1,8 +1,10 @@
 """Behind PgBouncer in transaction pooling (SPEC 5, ``ADR_DATABASE_POOLER=transaction``): the
 core workflow, with requests that really commit and run at the same time, so that the
 service's client connections take turns on PgBouncer's few server connections. Without the
-pooler setting every statement fails there (``prepared statement "__asyncpg_stmt_1__"
-already exists``), which the first test shows.
+pooler setting the service cannot work there: PgBouncer refuses the ``statement_timeout``
+startup parameter the service sets on direct connections, and, were it told to ignore it,
+statements collide (``prepared statement "__asyncpg_stmt_1__" already exists``); the first
+tests show both, and that the statement bound still holds with the setting.
 
 PgBouncer is the one of ``make test-pgbouncer`` (``ADR_TEST_POOLER_URL``) or, without it, one
 started here (Debian's ``pgbouncer`` package; these tests are deselected where it is not
@@ -17,9 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.session import create_engine
 from app.domain.auth.tokens import mint_token
@@ -74,6 +77,16 @@ async def world(pooled_settings: Settings) -> AsyncIterator[DispatchWorld]:
         await app.state.db.engine.dispose()
 
 
+def _without_startup_timeout(engine: AsyncEngine) -> AsyncEngine:
+    """The direct-connection engine, minus the startup parameter PgBouncer refuses."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _drop_timeout(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        cparams["server_settings"].pop("statement_timeout", None)
+
+    return engine
+
+
 async def _queries_on_many_connections(settings: Settings) -> None:
     engine = create_engine(settings)
     try:
@@ -89,11 +102,55 @@ async def _queries_on_many_connections(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def test_without_the_pooler_setting_statements_collide(pooled_settings):
+async def test_without_the_pooler_setting_the_service_cannot_connect(pooled_settings):
     plain = pooled_settings.model_copy(update={"database_pooler": "none"})
-    with pytest.raises(DBAPIError, match="prepared statement"):
+    with pytest.raises(DBAPIError, match="unsupported startup parameter: statement_timeout"):
         await _queries_on_many_connections(plain)
-    await _queries_on_many_connections(pooled_settings)  # and with it they do not
+    await _queries_on_many_connections(pooled_settings)  # and with it they work
+
+
+async def test_without_the_pooler_setting_statements_go_astray(pooled_settings):
+    # Even with the timeout left out of the startup parameters, a prepared statement the
+    # driver cached on one server connection is used again on another. Made deterministic:
+    # the statement is prepared on server X, then X is kept busy by another client, so the
+    # next transaction of the first client must run on the other server.
+    plain = pooled_settings.model_copy(update={"database_pooler": "none"})
+    engine = _without_startup_timeout(create_engine(plain))
+    query = text("SELECT CAST(:i AS integer), pg_backend_pid()")
+    try:
+        async with engine.connect() as first, engine.connect() as second:
+            server_x = (await first.execute(query, {"i": 1})).one()[1]
+            await first.commit()
+            held = [second]
+            pid = (await second.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            if pid != server_x:
+                # The second client holds the other server: a third can only get X.
+                third = await engine.connect()
+                held.append(third)
+                await third.execute(text("SELECT 1"))
+            # Server X is now inside another client's open transaction.
+            with pytest.raises(DBAPIError, match="prepared statement"):
+                await first.execute(query, {"i": 2})
+            for other in held:
+                await other.rollback()
+                if other is not second:
+                    await other.close()
+    finally:
+        await engine.dispose()
+
+
+async def test_every_statement_is_still_bounded_behind_pgbouncer(pooled_settings):
+    engine = create_engine(pooled_settings)
+    try:
+        async with engine.begin() as connection:
+            bound = (
+                await connection.execute(
+                    text("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
+                )
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    assert int(bound) == pooled_settings.statement_timeout_ms  # milliseconds
 
 
 async def test_the_core_workflow_through_pgbouncer(world):

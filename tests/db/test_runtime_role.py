@@ -50,6 +50,7 @@ async def migrated() -> AsyncIterator[str]:
             "ADR_PII_KEYS": json.dumps(databases.TEST_SECRETS["pii_keys"]),
             "ADR_PII_ACTIVE_KEY_ID": str(databases.TEST_SECRETS["pii_active_key_id"]),
             "ADR_PII_HASH_KEY": str(databases.TEST_SECRETS["pii_hash_key"]),
+            "ADR_AUDIT_KEY": str(databases.TEST_SECRETS["audit_key"]),
         }
         with pytest.MonkeyPatch.context() as patch:
             for key, value in env.items():

@@ -16,13 +16,15 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from app.db.models import PoolMembership
 from app.domain.auth.tokens import mint_token
 from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from tests.support.databases import owner_url
 from tests.support.factories import API, agency_body, lawyer_body
 
 
@@ -111,12 +113,18 @@ class Cluster:
         """Hold the audit table against inserts: every write appends its audit record in
         its own transaction, so each stops there, after its checks and changes and before
         its commit, until the block ends. (Reads of the table still pass.)"""
-        async with self.engine.connect() as holder:
-            await holder.execute(text("LOCK TABLE audit_records IN EXCLUSIVE MODE"))
-            try:
-                yield
-            finally:
-                await holder.rollback()
+        # As the owner: the runtime role the apps connect as may not lock the audit table.
+        url = owner_url(self.engine.url.render_as_string(hide_password=False))
+        owner = create_async_engine(url, poolclass=NullPool)
+        try:
+            async with owner.connect() as holder:
+                await holder.execute(text("LOCK TABLE audit_records IN EXCLUSIVE MODE"))
+                try:
+                    yield
+                finally:
+                    await holder.rollback()
+        finally:
+            await owner.dispose()
 
     async def until(self, condition: Callable[[], Awaitable[bool]], what: str) -> None:
         """Poll until ``await condition()`` is true (no timing is asserted, only progress)."""
