@@ -9,6 +9,10 @@ service, in the order a tester tries them (docs/testing.md).
 - Objects a tester creates through the API (a lawyer, a case, ...) appear as the
   placeholders of ``PLACEHOLDERS``; ``x-prerequisites`` names the operations that create
   them.
+- A path parameter no operation creates (a calendar year) carries its value as the
+  parameter's ``example``, relative to the day too.
+- Webhook URLs are IP literals on the intranet: registration checks the addresses a host
+  name resolves to (``app.domain.events.ssrf``), and an IP literal needs no name service.
 
 tests/api/test_openapi_examples.py sends every example of the document after its
 prerequisites and expects the documented success status.
@@ -33,6 +37,7 @@ PLACEHOLDERS: dict[str, UUID] = {
     "case_id": UUID("00000000-0000-4000-8000-00000000c001"),
     "membership_id": UUID("00000000-0000-4000-8000-00000000d001"),
     "assignment_id": UUID("00000000-0000-4000-8000-00000000e001"),
+    "webhook_id": UUID("00000000-0000-4000-8000-00000000f001"),
 }
 
 # The agencies a tester needs (docs/testing.md lists them with their ids).
@@ -51,10 +56,13 @@ CREDIT_CODE = "11371500MB2853470K"
 @dataclass(frozen=True)
 class Example:
     """How a tester tries one operation: the body (built for a day), the operations to call
-    before it, and, when ``require_roles`` does not say it, the roles that may call it."""
+    before it, the path parameters no earlier operation creates, and, when ``require_roles``
+    does not say it, the roles that may call it."""
 
     body: Callable[[date], Json] | None = None
     prerequisites: tuple[str, ...] = ()
+    # Values of path parameters that no earlier operation creates (a year): name -> value.
+    path: Callable[[date], dict[str, str | int]] | None = None
     roles: tuple[str, ...] | None = None
     # Examples that illustrate a documented error: name -> (summary, status, body).
     errors: dict[str, tuple[str, int, Callable[[date], Json]]] = field(default_factory=dict)
@@ -136,6 +144,38 @@ def outcome_body(today: date) -> Json:
         "sessions": [{"held_on": today.isoformat(), "location": "和解中心第一调解室"}],
         "hours": [{"lawyer_id": LAWYER, "hours": 4}],
     }
+
+
+def deadline_notice_body(today: date) -> Json:
+    # Yesterday afternoon: never in the future, whatever the hour the example is tried.
+    return {"notified_at": f"{_days(today, -1)}T15:00:00+08:00", "how": "in_person"}
+
+
+def _calendar_year(today: date) -> int:
+    # Next year: the State Council's notice comes out late in the year before. A year the
+    # seed (2022-2026) does not hold is loaded anew (201); a seeded one is replaced (200).
+    return today.year + 1
+
+
+def calendar_body(today: date) -> Json:
+    """New Year's Day and the National Day week, with the make-up working weekends around it
+    (the Sunday before, the Saturday after), the way the notices set them."""
+    year = _calendar_year(today)
+    sunday_before = date(year, 9, 30)
+    while sunday_before.weekday() != 6:
+        sunday_before -= timedelta(days=1)
+    saturday_after = date(year, 10, 8)
+    while saturday_after.weekday() != 5:
+        saturday_after += timedelta(days=1)
+    holidays = [date(year, 1, 1), *(date(year, 10, day) for day in range(1, 8))]
+    return {
+        "holidays": [day.isoformat() for day in holidays],
+        "working_weekends": [sunday_before.isoformat(), saturday_after.isoformat()],
+        "source": f"国务院办公厅关于{year}年部分节假日安排的通知",
+    }
+
+
+WEBHOOK_URL = "http://10.0.0.5/hooks/adr"
 
 
 # Object-level rules (the lawyer's own agency): an agency officer of the lawyer's agency.
@@ -224,6 +264,11 @@ EXAMPLES: dict[str, Example] = {
         lambda _today: {"title": "对房屋征收补偿决定不服(更正)"},
         prerequisites=("create_case",),
     ),
+    "record_deadline_notice": Example(
+        deadline_notice_body,
+        prerequisites=("create_case",),
+        roles=("center_coordinator", "admin"),
+    ),
     "classify_case": Example(classification_body, prerequisites=("create_case",)),
     "dispatch_case": Example(
         lambda _today: {"role": "presiding"},
@@ -236,9 +281,12 @@ EXAMPLES: dict[str, Example] = {
         roles=("lawyer",),
     ),
     "decide_work_conflict": Example(
-        lambda _today: {"decision": "release", "note": "经单位负责人同意"},
+        lambda _today: {"decision": "release", "decided_by": "李局长", "note": "经单位负责人同意"},
         prerequisites=(*_DISPATCHED, "decline_assignment"),
         roles=("agency_officer",),
+    ),
+    "withdraw_assignment": Example(
+        lambda _today: {"reason": "申请人要求更换调解员"}, prerequisites=_DISPATCHED
     ),
     "record_outcome": Example(
         outcome_body,
@@ -262,6 +310,21 @@ EXAMPLES: dict[str, Example] = {
     "create_api_key": Example(
         lambda _today: {"name": "和解中心委派系统", "role": "center_coordinator"}
     ),
+    "create_webhook": Example(
+        lambda _today: {
+            "url": WEBHOOK_URL,
+            "types": ["case.received", "assignment.accepted"],
+            "description": "和解中心调度系统",
+        }
+    ),
+    "update_webhook": Example(
+        lambda _today: {
+            "types": ["case.received", "assignment.accepted", "assignment.withdrawn"],
+            "active": True,
+        },
+        prerequisites=("create_webhook",),
+    ),
+    "put_calendar_year": Example(calendar_body, path=lambda today: {"year": _calendar_year(today)}),
 }
 
 
@@ -281,6 +344,11 @@ def apply(schema: Json, today: date) -> None:
                 operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
             if example.roles is not None:
                 operation["x-roles"] = list(example.roles)
+            if example.path is not None:
+                values = example.path(today)
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "path" and parameter.get("name") in values:
+                        parameter["example"] = values[parameter["name"]]
             content = operation.get("requestBody", {}).get("content", {})
             if example.body is None or "application/json" not in content:
                 continue

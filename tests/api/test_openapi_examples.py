@@ -4,7 +4,8 @@
 The test walks the whole document: every operation with a request body must have an
 example, and each example is sent, after the operations its ``x-prerequisites`` name (in
 tester order, transitively), as a caller with the first role of its ``x-roles``. Ids of
-objects created on the way replace the path parameters and the placeholders of
+objects created on the way replace the path parameters (a path parameter no operation
+creates, such as a year, takes the value its ``example`` shows) and the placeholders of
 ``app.api.examples.PLACEHOLDERS`` in the bodies, exactly as a tester would paste them; the
 answer must be the documented success status (or, for a named example carrying
 ``x-status``, the documented error it illustrates). Operations added later are covered
@@ -92,14 +93,23 @@ class ExampleCaller:
             lawyer_id=uuid.UUID(lawyer_id) if role is Role.LAWYER and lawyer_id else None,
         )
 
-    def url(self, op_id: str, path: str) -> str:
+    def url(self, op_id: str, path: str, operation: Json) -> str:
+        # A path parameter no operation creates (a year) shows its value as its example.
+        shown = {
+            p["name"]: str(p["example"])
+            for p in operation.get("parameters", [])
+            if p["in"] == "path" and "example" in p
+        }
+
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)
-            assert name in self.ids, (
+            if name in self.ids:
+                return self.ids[name]
+            assert name in shown, (
                 f"{op_id}: no earlier operation created a {{{name}}}: name the operation that "
-                "does in its x-prerequisites (app/api/examples.py)"
+                "does in its x-prerequisites, or give the parameter's value (app/api/examples.py)"
             )
-            return self.ids[name]
+            return shown[name]
 
         return re.sub(r"\{(\w+)\}", fill, path)
 
@@ -139,7 +149,7 @@ class ExampleCaller:
             examples = _examples(operation)
             example = examples[0][1] if examples else None
         headers = self.headers(operation)
-        url = self.url(op_id, path)
+        url = self.url(op_id, path, operation)
         if any(
             p["in"] == "header" and p["name"] == "If-Match" for p in operation.get("parameters", [])
         ):

@@ -24,12 +24,6 @@ from app.domain.events.webhook_schemas import (
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
-WEBHOOK_EXAMPLE = {
-    "url": "https://center.example.gov.cn/hooks/adr",
-    "types": ["case.received", "assignment.accepted"],
-    "description": "和解中心调度系统",
-}
-
 
 def _resolver(request: Request) -> Resolver:
     # Tests put a resolver of their own here; the service resolves through the system.
@@ -43,7 +37,6 @@ def _resolver(request: Request) -> Resolver:
     summary="Subscribe a URL to events; the signing secret is shown in this response only",
     operation_id="create_webhook",
     responses=WRITE_ERRORS,
-    openapi_extra={"requestBody": {"content": {"application/json": {"example": WEBHOOK_EXAMPLE}}}},
 )
 async def create_webhook(
     body: WebhookIn,

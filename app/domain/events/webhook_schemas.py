@@ -17,7 +17,7 @@ WebhookUrl = Annotated[
         min_length=8,
         max_length=2000,
         pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s]+$",
-        examples=["https://center.example.gov.cn/hooks/adr"],
+        examples=["http://10.0.0.5/hooks/adr"],
         description="http(s); never a link-local or cloud-metadata address",
     ),
 ]

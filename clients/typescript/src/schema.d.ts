@@ -203,7 +203,9 @@ export interface paths {
         put?: never;
         /**
          * Withdraw a live offer with a reason (coordinator); a presiding one is redispatched
-         * @description Roles: `admin`, `center_coordinator`
+         * @description Try it after: `approve_membership` → `classify_case` → `dispatch_case` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `center_coordinator`
          */
         post: operations["withdraw_assignment"];
         delete?: never;
@@ -412,6 +414,10 @@ export interface paths {
         /**
          * Record that and how the applicant was told the remedy deadlines (center)
          * @description Periods that run from being told (a remedy the organ never explained, 复议法 art. 20(3), 行诉解释 art. 64) are counted from this day on, still capped at one year from `act.known_on`. Only while the case is open.
+         *
+         *     Try it after: `create_case` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `center_coordinator`, `admin`
          */
         post: operations["record_deadline_notice"];
         delete?: never;
@@ -1000,7 +1006,9 @@ export interface paths {
         head?: never;
         /**
          * Change a subscription's URL or types, pause it or resume it
-         * @description Roles: `admin`
+         * @description Try it after: `create_webhook` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`
          */
         patch: operations["update_webhook"];
         trace?: never;
@@ -3836,7 +3844,7 @@ export interface components {
             /**
              * Url
              * @description http(s); never a link-local or cloud-metadata address
-             * @example https://center.example.gov.cn/hooks/adr
+             * @example http://10.0.0.5/hooks/adr
              */
             url: string;
         };
@@ -4917,6 +4925,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
+                 *       "decided_by": "李局长",
                  *       "decision": "release",
                  *       "note": "经单位负责人同意"
                  *     }
@@ -5179,6 +5188,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "申请人要求更换调解员"
+                 *     }
+                 */
                 "application/json": components["schemas"]["WithdrawOfferIn"];
             };
         };
@@ -5605,13 +5619,35 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A calendar year */
+                /**
+                 * @description A calendar year
+                 * @example 2027
+                 */
                 year: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "holidays": [
+                 *         "2027-01-01",
+                 *         "2027-10-01",
+                 *         "2027-10-02",
+                 *         "2027-10-03",
+                 *         "2027-10-04",
+                 *         "2027-10-05",
+                 *         "2027-10-06",
+                 *         "2027-10-07"
+                 *       ],
+                 *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                 *       "working_weekends": [
+                 *         "2027-09-26",
+                 *         "2027-10-09"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["CalendarYearIn"];
             };
         };
@@ -6505,6 +6541,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "how": "in_person",
+                 *       "notified_at": "2026-11-30T15:00:00+08:00"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DeadlineNoticeIn"];
             };
         };
@@ -9892,7 +9934,7 @@ export interface operations {
                  *         "case.received",
                  *         "assignment.accepted"
                  *       ],
-                 *       "url": "https://center.example.gov.cn/hooks/adr"
+                 *       "url": "http://10.0.0.5/hooks/adr"
                  *     }
                  */
                 "application/json": components["schemas"]["WebhookIn"];
@@ -10173,6 +10215,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "active": true,
+                 *       "types": [
+                 *         "case.received",
+                 *         "assignment.accepted",
+                 *         "assignment.withdrawn"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["WebhookPatch"];
             };
         };
