@@ -134,6 +134,7 @@ SPEC_CODES: dict[str, list[str]] = {
         "activity.confirmed",
         "honour.awarded",
         "webhook.disabled",
+        "assignment.withdrawn",
     ],
     "delivery_status": ["pending", "delivering", "succeeded", "failed"],
 }

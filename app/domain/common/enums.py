@@ -366,13 +366,14 @@ class EventType(LabelledEnum):
     ASSIGNMENT_CONFLICT_REPORTED = "assignment.conflict_reported", "报告工作冲突"
     ASSIGNMENT_CONFLICT_DECIDED = "assignment.conflict_decided", "工作冲突已处理"
     ASSIGNMENT_EXPIRED = "assignment.expired", "委派逾期未答复"
-    ASSIGNMENT_WITHDRAWN = "assignment.withdrawn", "委派已撤回"
     OUTCOME_RECORDED = "outcome.recorded", "化解结果已记录"
     POOL_MEMBERSHIP_CHANGED = "pool.membership_changed", "人才库成员变更"
     LAWYER_CERTIFICATE_CHANGED = "lawyer.certificate_changed", "公职律师证书状态变更"
     ACTIVITY_CONFIRMED = "activity.confirmed", "履职活动已确认"
     HONOUR_AWARDED = "honour.awarded", "表彰已授予"
     WEBHOOK_DISABLED = "webhook.disabled", "推送地址因持续失败已停用"
+    # Beyond SPEC 2.16's list: a coordinator withdrew a live offer (SPEC 2.7, issue 11).
+    ASSIGNMENT_WITHDRAWN = "assignment.withdrawn", "委派已撤回"
 
 
 class DeliveryStatus(LabelledEnum):

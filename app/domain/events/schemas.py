@@ -6,17 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.domain.common.enums import EventType
+from app.domain.common.schema import OutputModel
 
 
-class EventSubject(BaseModel):
+class EventSubject(OutputModel):
     type: str = Field(examples=["case"])
-    id: str = Field(examples=["01936f7e-8a2b-7c3d-9e4f-5a6b7c8d9e0f"])
+    id: uuid.UUID = Field(examples=["01936f7e-8a2b-7c3d-9e4f-5a6b7c8d9e0f"])
 
 
-class EventOut(BaseModel):
+class EventOut(OutputModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID = Field(description="Unique; also the `webhook-id` of its deliveries")
@@ -28,7 +29,7 @@ class EventOut(BaseModel):
     )
 
 
-class EventPage(BaseModel):
+class EventPage(OutputModel):
     items: list[EventOut]
     next_cursor: str = Field(
         description="Pass as `after` to read on; always given, also at the end of the feed"

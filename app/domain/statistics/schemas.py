@@ -6,15 +6,16 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from app.domain.common.schema import OutputModel
 from app.domain.statistics.definitions import CASE_DEFINITIONS as C
 from app.domain.statistics.definitions import LAWYER_DEFINITIONS as L
 
 CaseGroupBy = Literal["month", "region", "business_system", "respondent_agency", "channel"]
 
 
-class CaseFigures(BaseModel):
+class CaseFigures(OutputModel):
     received: int = Field(description=C["received"])
     received_by_channel: dict[str, int] = Field(description=C["received"])
     classified_administrative_dispute: int = Field(
@@ -51,13 +52,13 @@ class CaseGroup(CaseFigures):
     label: str = Field(description="The group's name for people", examples=["2026年3月"])
 
 
-class CaseFilters(BaseModel):
+class CaseFilters(OutputModel):
     region_code: str | None = None
     business_system: str | None = None
     respondent_agency_id: uuid.UUID | None = None
 
 
-class CaseStatisticsOut(BaseModel):
+class CaseStatisticsOut(OutputModel):
     year: int = Field(examples=[2026])
     period_from: date = Field(description=C["period"])
     period_to: date = Field(description="The period's last day (inclusive)")
@@ -72,7 +73,7 @@ class CaseStatisticsOut(BaseModel):
     definitions: dict[str, str] = Field(description="What every figure means")
 
 
-class AgencyLawyerFigures(BaseModel):
+class AgencyLawyerFigures(OutputModel):
     active_at_year_end: int = Field(description=L["active_at_year_end"])
     new_in_year: int = Field(description=L["new_in_year"])
     pool_members: int = Field(description=L["pool_members"])
@@ -87,12 +88,12 @@ class AgencyLawyerRow(AgencyLawyerFigures):
     region_code: str
 
 
-class LawyerFilters(BaseModel):
+class LawyerFilters(OutputModel):
     agency_id: uuid.UUID | None = None
     business_system: str | None = None
 
 
-class LawyerStatisticsOut(BaseModel):
+class LawyerStatisticsOut(OutputModel):
     year: int = Field(examples=[2026])
     period_from: date
     period_to: date

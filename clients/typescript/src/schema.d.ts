@@ -2773,6 +2773,7 @@ export interface components {
         EventSubject: {
             /**
              * Id
+             * Format: uuid
              * @example 01936f7e-8a2b-7c3d-9e4f-5a6b7c8d9e0f
              */
             id: string;
@@ -2798,16 +2799,16 @@ export interface components {
          *     - `assignment.conflict_reported` — 报告工作冲突
          *     - `assignment.conflict_decided` — 工作冲突已处理
          *     - `assignment.expired` — 委派逾期未答复
-         *     - `assignment.withdrawn` — 委派已撤回
          *     - `outcome.recorded` — 化解结果已记录
          *     - `pool.membership_changed` — 人才库成员变更
          *     - `lawyer.certificate_changed` — 公职律师证书状态变更
          *     - `activity.confirmed` — 履职活动已确认
          *     - `honour.awarded` — 表彰已授予
          *     - `webhook.disabled` — 推送地址因持续失败已停用
+         *     - `assignment.withdrawn` — 委派已撤回
          * @enum {string}
          */
-        EventType: "case.received" | "case.corrected" | "case.classified" | "case.deadline_warning" | "case.closed" | "case.reopened" | "assignment.offered" | "assignment.accepted" | "assignment.declined" | "assignment.conflict_reported" | "assignment.conflict_decided" | "assignment.expired" | "assignment.withdrawn" | "outcome.recorded" | "pool.membership_changed" | "lawyer.certificate_changed" | "activity.confirmed" | "honour.awarded" | "webhook.disabled";
+        EventType: "case.received" | "case.corrected" | "case.classified" | "case.deadline_warning" | "case.closed" | "case.reopened" | "assignment.offered" | "assignment.accepted" | "assignment.declined" | "assignment.conflict_reported" | "assignment.conflict_decided" | "assignment.expired" | "outcome.recorded" | "pool.membership_changed" | "lawyer.certificate_changed" | "activity.confirmed" | "honour.awarded" | "webhook.disabled" | "assignment.withdrawn";
         /** EvidenceOut */
         EvidenceOut: {
             /** Count */
