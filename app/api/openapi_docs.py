@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import HTMLResponse, Response
 
 from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.api.rules_beyond_schema import RULES_BEYOND_THE_SCHEMA, code_description
 
 ASSETS_PATH = "/docs-assets"
 _ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
@@ -32,7 +33,11 @@ _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 class FieldError(BaseModel):
     field: str = Field(examples=["applicants.0.id_number"])
     message: str = Field(examples=["the check digit does not match"])
-    code: str = Field(examples=["invalid_check_digit"])
+    code: str = Field(
+        examples=["invalid_check_digit"],
+        description=code_description(),
+        json_schema_extra={"x-rules-beyond-the-schema": list(sorted(RULES_BEYOND_THE_SCHEMA))},
+    )
 
 
 class Problem(BaseModel):
@@ -57,7 +62,8 @@ _DESCRIPTIONS = {
     412: "If-Match does not match the current ETag",
     413: "Body over 1 MiB",
     415: "Body is not JSON",
-    422: "Validation failed; `errors` names every field",
+    422: "Validation failed; `errors` names every field (`FieldError.code` lists the rules "
+    "a request can break although it matches the schema)",
     428: "If-Match is required",
     429: "Over the caller's request budget; see `Retry-After` and `RateLimit-*`",
     503: "Overloaded or timed out (connection pool exhausted, statement over its time "
@@ -122,13 +128,32 @@ def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def parameters_without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional query or header parameter typed ``X | None`` is documented as ``X``: a
+    parameter has no value by being absent, and HTTP cannot carry a JSON null (a client or
+    generator that sends one sends the text "null", which the parameter's rules refuse)."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                param_schema = parameter.get("schema", {})
+                variants = param_schema.get("anyOf", [])
+                not_null = [v for v in variants if v != {"type": "null"}]
+                if len(variants) == 2 and len(not_null) == 1:
+                    del param_schema["anyOf"]
+                    param_schema.update(not_null[0])
+    return schema
+
+
 def install_problem_schema(app: FastAPI) -> None:
-    """Wrap ``app.openapi`` so the document (and its cache) passes ``problem_media_types``."""
+    """Wrap ``app.openapi`` so the document (and its cache) passes ``problem_media_types``
+    and ``parameters_without_null``."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = problem_media_types(generate())
+            app.openapi_schema = parameters_without_null(problem_media_types(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

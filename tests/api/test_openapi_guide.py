@@ -87,3 +87,47 @@ async def test_a_role_the_document_does_not_name_is_refused(client, auth):
                 assert response.json()["code"] == "role_not_allowed"
                 tried += 1
     assert tried > 40
+
+
+async def test_no_parameter_is_documented_as_nullable(client):
+    # HTTP cannot carry a JSON null in a query or a header: an optional parameter has no
+    # value by being absent, and a generator that believed the document would send "null".
+    document = await _document(client)
+    parameters = [
+        (operation["operationId"], parameter)
+        for item in document["paths"].values()
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+    ]
+    assert any(parameter["name"] == "Idempotency-Key" for _, parameter in parameters)
+    for operation_id, parameter in parameters:
+        variants = parameter["schema"].get("anyOf", [])
+        assert {"type": "null"} not in variants, (operation_id, parameter["name"])
+
+
+async def test_the_rules_beyond_the_schema_are_listed_with_their_meaning(client, auth):
+    code = (await _document(client))["components"]["schemas"]["FieldError"]["properties"]["code"]
+    listed = code["x-rules-beyond-the-schema"]
+    assert {"invalid_check_digit", "period_reversed"} <= set(listed)
+    for rule in listed:
+        assert f"- `{rule}`: " in code["description"]
+    # A refusal the schema cannot express carries a listed code, never Pydantic's generic one.
+    body = {
+        "effective_from": "2030-03-01",
+        "effective_to": "2030-02-01",  # before it starts
+        "pool_max_per_agency": 2,
+        "pool_min_per_agency": 3,  # above the maximum
+        "deadline_warning_days": 10,
+        "duplicate_window_days": 90,
+        "collective_threshold": 6,
+        "max_open_assignments": 4,
+        "offer_response_hours": 24,
+        "auto_redispatch": False,
+        "basis": "聊城市公职律师参与行政争议化解工作实施办法(修订)",
+    }
+    response = await client.post("/api/v1/policy/versions", json=body, headers=auth(Role.ADMIN))
+    assert response.status_code == 422
+    codes = {error["field"]: error["code"] for error in response.json()["errors"]}
+    assert codes.get("effective_to") == "period_reversed"
+    assert codes.get("pool_min_per_agency") == "min_above_max"
+    assert set(codes.values()) <= set(listed)

@@ -248,6 +248,35 @@ async def test_unknown_fields_are_rejected(client, auth):
     assert [(e["field"], e["code"]) for e in body["errors"]] == [("key_hash", "extra_forbidden")]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("active", "true", "bool_type"),
+        ("active", 1, "bool_type"),
+        ("pool_max_per_agency", "3", "int_type"),
+        ("pool_max_per_agency", True, "int_type"),
+    ],
+)
+async def test_json_scalars_are_not_read_from_other_types(client, auth, field, value, code):
+    # The document says boolean or integer; lax parsing would quietly read "true" or 1.
+    path = "/api/v1/agencies/00000000-0000-0000-0000-000000000000"
+    if field == "active":
+        response = await client.patch(path, json={field: value}, headers=auth(Role.ADMIN))
+    else:
+        body = {"effective_from": "2030-01-01", field: value}
+        response = await client.post("/api/v1/policy/versions", json=body, headers=auth(Role.ADMIN))
+    body = assert_problem(response, 422, "validation_failed")
+    assert (field, code) in [(e["field"], e["code"]) for e in body["errors"]]
+
+
+async def test_text_too_short_once_trimmed_names_that_rule(client, auth):
+    # Three characters as sent (the schema's minimum is 2), one once the spaces are trimmed.
+    path = "/api/v1/agencies/00000000-0000-0000-0000-000000000000"
+    response = await client.patch(path, json={"name": " 局 "}, headers=auth(Role.ADMIN))
+    body = assert_problem(response, 422, "validation_failed")
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("name", "too_short_once_trimmed")]
+
+
 async def test_query_errors_are_named_after_the_parameter(client, auth):
     response = await client.get(f"{API_KEYS}?limit=0", headers=auth(Role.ADMIN))
     body = assert_problem(response, 422, "validation_failed")

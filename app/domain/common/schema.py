@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from types import UnionType
-from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Union, cast, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -13,6 +13,9 @@ from pydantic import (
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_serializer,
 )
@@ -26,13 +29,72 @@ from app.domain.common.identifiers import (
 )
 from app.domain.common.masking import mask_sensitive_text
 
+_JSON_NAMES = {bool: "boolean", int: "integer", float: "number"}
+
+
+def _json_scalar(annotation: Any) -> type | None:
+    """``bool``, ``int`` or ``float`` for such a field (optional or not), else None."""
+    if annotation in _JSON_NAMES:
+        return cast(type, annotation)
+    if isinstance(annotation, UnionType) or get_origin(annotation) is Union:
+        kinds = {_json_scalar(a) for a in get_args(annotation) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    return None
+
+
+def _sent_as(kind: type, value: Any) -> bool:
+    if value is None:
+        return True  # whether null is allowed is the field's own rule
+    if kind is bool:
+        return isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
 
 class InputModel(BaseModel):
     """Request bodies: unknown fields are refused (422), so nobody can slip a ``status`` or a
     ``case_no`` through a create or update; text with a NUL character (which PostgreSQL
-    cannot store) is refused naming the field."""
+    cannot store) is refused naming the field; a boolean or a number must be one in JSON
+    (``"1"`` is not ``true``, ``true`` is not ``1``), as the document says."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    __json_scalars__: ClassVar[dict[str, type]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__json_scalars__ = {
+            name: kind
+            for name, field in cls.model_fields.items()
+            if (kind := _json_scalar(field.annotation)) is not None
+        }
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def _as_the_document_says(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        # FastAPI validates a body as Python data, where Pydantic's lax mode reads "1" as
+        # true and true as 1; strict mode would also refuse the ISO text of dates and UUIDs
+        # (and 7.0 for an integer, which JSON Schema allows), so the JSON types are checked
+        # here, field by field.
+        kind = cls.__json_scalars__.get(info.field_name or "")
+        if kind is not None and not _sent_as(kind, value):
+            raise PydanticCustomError(f"{kind.__name__}_type", f"send a JSON {_JSON_NAMES[kind]}")
+        try:
+            return handler(value)
+        except ValidationError as error:
+            # Surrounding spaces are trimmed before the length is checked; text long enough
+            # as sent but too short once trimmed breaks a rule the schema cannot state.
+            problems = error.errors()
+            if isinstance(value, str) and all(p["type"] == "string_too_short" for p in problems):
+                minimum = problems[0].get("ctx", {}).get("min_length", 0)
+                if len(value) >= minimum:
+                    raise PydanticCustomError(
+                        "too_short_once_trimmed",
+                        "shorter than {min_length} characters once surrounding spaces are removed",
+                        {"min_length": minimum},
+                    ) from None
+            raise
 
     @field_validator("*", mode="after")
     @classmethod

@@ -27,7 +27,7 @@ from app.db.types import new_id, utcnow
 from app.domain.common.enums import EventType
 from app.domain.common.masking import mask_id_number, mask_phone, mask_sensitive_text
 
-Subject = tuple[str, uuid.UUID | str]
+Subject = tuple[str, uuid.UUID]
 """What the event is about: (``case`` | ``assignment`` | …, its id)."""
 
 

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from app.domain.common.schema import InputModel, OutputModel
 
@@ -67,7 +68,9 @@ class PolicyVersionIn(PolicyValues):
     def _min_within_max(cls, value: int, info: ValidationInfo) -> int:
         maximum = info.data.get("pool_max_per_agency")
         if maximum is not None and value > maximum:
-            raise ValueError("pool_min_per_agency must not exceed pool_max_per_agency")
+            raise PydanticCustomError(
+                "min_above_max", "pool_min_per_agency must not exceed pool_max_per_agency"
+            )
         return value
 
     @field_validator("effective_to")
@@ -75,7 +78,9 @@ class PolicyVersionIn(PolicyValues):
     def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("effective_from")
         if value is not None and start is not None and value < start:
-            raise ValueError("effective_to must not be before effective_from")
+            raise PydanticCustomError(
+                "period_reversed", "effective_to must not be before effective_from"
+            )
         return value
 
 

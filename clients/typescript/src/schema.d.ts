@@ -2881,6 +2881,39 @@ export interface components {
         FieldError: {
             /**
              * Code
+             * @description Stable snake_case code. A schema violation carries Pydantic's code (`missing`, `string_too_short`…); a request that matches the schema can still break one of these rules, which the schema cannot state:
+             *
+             *     - `invalid_check_digit`: a resident ID (GB 11643) or credit code (GB 32100) whose check character does not match
+             *     - `invalid_characters`: text with a NUL character, which no database stores
+             *     - `too_short_once_trimmed`: text long enough as sent but shorter than its minimum once surrounding spaces are removed
+             *     - `invalid_cursor`: a cursor this list did not issue, or issued for other filters
+             *     - `unsafe_webhook_url`: a webhook address that resolves to a private, loopback or link-local network
+             *     - `unknown_agency`: no such active agency
+             *     - `unknown_lawyer`: no such active lawyer
+             *     - `unknown_business_system`: no agency belongs to this business system
+             *     - `unknown_region_code`: a six-digit code that is not one of Liaocheng's divisions
+             *     - `region_level_mismatch`: an agency's level does not fit its division
+             *     - `respondent_not_administrative_organ`: the respondent is not an administrative organ (Art. 5)
+             *     - `period_reversed`: a period that ends before it starts
+             *     - `period_too_long`: a period longer than the policy allows
+             *     - `min_above_max`: a minimum above its maximum
+             *     - `year_order`: a target year not after the source year
+             *     - `known_before_made`: known_on before made_on
+             *     - `due_before_applied`: performance_due_on before applied_on
+             *     - `received_before_decided`: decision_received_on before decided_on
+             *     - `in_future`: a time or day after now
+             *     - `out_of_range`: a day outside the span the case allows (e.g. concluded_on between the day the case came in and today)
+             *     - `expires_in_past`: an expiry day before today
+             *     - `year_out_of_range`: a year outside the window open today (pool nominations: this year and the next)
+             *     - `year_change`: a change that would move a case into another year (its number)
+             *     - `required`: a field required for this caller or this kind of request (e.g. intake_agency_id when the center takes a case in)
+             *     - `invalid_role`: a role an API key cannot have (lawyers sign in personally)
+             *     - `agreement_required`: a reconciliation or mediation without its agreement
+             *     - `referral_required`: a referral outcome without where the applicant was guided
+             *     - `referral_note_required`: a referral classification without its note
+             *     - `note_required`: the reason `other` without a note
+             *     - `reason_without_lawyer`: an override reason without a named lawyer
+             *     - `set_by_classification`: a field only classification sets
              * @example invalid_check_digit
              */
             code: string;
@@ -3920,12 +3953,12 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
-                kind?: components["schemas"]["AgencyKind"] | null;
-                level?: components["schemas"]["AgencyLevel"] | null;
-                region_code?: string | null;
-                business_system?: string | null;
-                active?: boolean | null;
+                cursor?: string;
+                kind?: components["schemas"]["AgencyKind"];
+                level?: components["schemas"]["AgencyLevel"];
+                region_code?: string;
+                business_system?: string;
+                active?: boolean;
             };
             header?: never;
             path?: never;
@@ -3960,7 +3993,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4086,7 +4119,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4172,7 +4205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4303,7 +4336,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4348,7 +4381,7 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -4383,7 +4416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4495,7 +4528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4581,7 +4614,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4626,12 +4659,12 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
-                lawyer_id?: string | null;
-                case_id?: string | null;
-                status?: components["schemas"]["AssignmentStatus"] | null;
+                cursor?: string;
+                lawyer_id?: string;
+                case_id?: string;
+                status?: components["schemas"]["AssignmentStatus"];
                 /** @description Accepted work of lawyers no longer in active service (true) */
-                needs_reassignment?: boolean | null;
+                needs_reassignment?: boolean;
             };
             header?: never;
             path?: never;
@@ -4666,7 +4699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4752,7 +4785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4874,7 +4907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5007,7 +5040,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5139,7 +5172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5270,7 +5303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5315,14 +5348,14 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
-                actor_sub?: string | null;
-                action?: string | null;
-                object_type?: string | null;
-                object_id?: string | null;
-                outcome?: string | null;
-                occurred_from?: string | null;
-                occurred_to?: string | null;
+                cursor?: string;
+                actor_sub?: string;
+                action?: string;
+                object_type?: string;
+                object_id?: string;
+                outcome?: string;
+                occurred_from?: string;
+                occurred_to?: string;
             };
             header?: never;
             path?: never;
@@ -5357,7 +5390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5576,7 +5609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5714,7 +5747,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5759,18 +5792,18 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
-                status?: components["schemas"]["CaseStatus"] | null;
-                channel?: components["schemas"]["IntakeChannel"] | null;
-                business_system?: string | null;
-                respondent_agency_id?: string | null;
-                priority?: components["schemas"]["Priority"] | null;
-                received_from?: string | null;
-                received_to?: string | null;
+                cursor?: string;
+                status?: components["schemas"]["CaseStatus"];
+                channel?: components["schemas"]["IntakeChannel"];
+                business_system?: string;
+                respondent_agency_id?: string;
+                priority?: components["schemas"]["Priority"];
+                received_from?: string;
+                received_to?: string;
                 /** @description Only cases with a remedy deadline within the warning window */
-                deadline_warning?: boolean | null;
+                deadline_warning?: boolean;
                 /** @description Text search in title, facts and claims (at least 2 characters; identity and phone numbers in them are masked and never match) */
-                q?: string | null;
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -5805,7 +5838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5849,7 +5882,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry safe: the same key and body return the first answer. Required for API-key callers. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
@@ -5923,7 +5956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5966,7 +5999,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description `pii` to show it in clear */
-                reveal?: "pii" | null;
+                reveal?: "pii";
             };
             header?: never;
             path: {
@@ -6012,7 +6045,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6055,7 +6088,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "If-Match"?: string | null;
+                "If-Match"?: string;
             };
             path: {
                 case_id: string;
@@ -6154,7 +6187,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6315,7 +6348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6401,7 +6434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6446,7 +6479,7 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -6492,7 +6525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6624,7 +6657,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6668,7 +6701,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry safe: the same key and body return the first answer. Required for API-key callers. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 case_id: string;
@@ -6758,7 +6791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6846,7 +6879,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6891,7 +6924,7 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -6937,7 +6970,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6981,7 +7014,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Makes a retry safe: the same key and body return the first answer. Required for API-key callers. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
             };
             path: {
                 case_id: string;
@@ -7089,7 +7122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7221,7 +7254,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7352,7 +7385,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7484,7 +7517,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7615,7 +7648,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7658,9 +7691,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Opaque cursor: the `next_cursor` of the previous page */
-                after?: string | null;
+                after?: string;
                 /** @description Only these types (repeat the parameter for several) */
-                types?: components["schemas"]["EventType"][] | null;
+                types?: components["schemas"]["EventType"][];
                 /** @description Page size (1..200) */
                 limit?: number;
             };
@@ -7697,7 +7730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7742,11 +7775,11 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
-                agency_id?: string | null;
-                specialty?: string | null;
-                certificate_status?: components["schemas"]["CertificateStatus"] | null;
-                active?: boolean | null;
+                cursor?: string;
+                agency_id?: string;
+                specialty?: string;
+                certificate_status?: components["schemas"]["CertificateStatus"];
+                active?: boolean;
             };
             header?: never;
             path?: never;
@@ -7781,7 +7814,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7918,7 +7951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8004,7 +8037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8135,7 +8168,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8258,7 +8291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8303,7 +8336,7 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -8349,7 +8382,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8473,7 +8506,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8594,7 +8627,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description ISO date; default today */
-                on?: string | null;
+                on?: string;
             };
             header?: never;
             path?: never;
@@ -8620,7 +8653,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8750,7 +8783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8827,7 +8860,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8872,11 +8905,11 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
-                year?: number | null;
-                agency_id?: string | null;
-                status?: components["schemas"]["MembershipStatus"] | null;
-                lawyer_id?: string | null;
+                cursor?: string;
+                year?: number;
+                agency_id?: string;
+                status?: components["schemas"]["MembershipStatus"];
+                lawyer_id?: string;
             };
             header?: never;
             path?: never;
@@ -8911,7 +8944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9041,7 +9074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9171,7 +9204,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9302,7 +9335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9433,7 +9466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9564,7 +9597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9609,10 +9642,10 @@ export interface operations {
                 /** @description The calendar year, Asia/Shanghai */
                 year: number;
                 /** @description The respondent's region (GB/T 2260) */
-                region_code?: string | null;
-                business_system?: string | null;
-                respondent_agency_id?: string | null;
-                group_by?: ("month" | "region" | "business_system" | "respondent_agency" | "channel") | null;
+                region_code?: string;
+                business_system?: string;
+                respondent_agency_id?: string;
+                group_by?: "month" | "region" | "business_system" | "respondent_agency" | "channel";
                 /** @description json (default); xlsx: a native workbook (a sheet per table, frozen header, widths, number formats; for cases a chart of received vs resolved per month); csv: the main table, UTF-8 with BOM. Text cells that begin with =, +, -, @, tab or CR are written with a leading ' (formula injection). */
                 format?: "json" | "xlsx" | "csv";
             };
@@ -9681,7 +9714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9725,8 +9758,8 @@ export interface operations {
             query: {
                 /** @description The calendar year, Asia/Shanghai */
                 year: number;
-                agency_id?: string | null;
-                business_system?: string | null;
+                agency_id?: string;
+                business_system?: string;
                 /** @description json (default); xlsx: a native workbook (a sheet per table, frozen header, widths, number formats; for cases a chart of received vs resolved per month); csv: the main table, UTF-8 with BOM. Text cells that begin with =, +, -, @, tab or CR are written with a leading ' (formula injection). */
                 format?: "json" | "xlsx" | "csv";
             };
@@ -9800,7 +9833,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9845,7 +9878,7 @@ export interface operations {
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -9880,7 +9913,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9996,7 +10029,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10082,7 +10115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10166,7 +10199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10293,7 +10326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10335,11 +10368,11 @@ export interface operations {
     list_webhook_deliveries: {
         parameters: {
             query?: {
-                status?: components["schemas"]["DeliveryStatus"] | null;
+                status?: components["schemas"]["DeliveryStatus"];
                 /** @description Page size (1..200) */
                 limit?: number;
                 /** @description Opaque cursor from `next_cursor` */
-                cursor?: string | null;
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -10385,7 +10418,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10481,7 +10514,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10576,7 +10609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed; `errors` names every field */
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -4,6 +4,7 @@ feed serves every committed event once, in order, to a reader following ``next_c
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -116,7 +117,7 @@ async def test_an_event_is_rolled_back_with_its_transaction(db):
 
     async def failing_change() -> None:
         async with transaction(db.sessionmaker) as session:
-            record_event(session, EventType.CASE_CORRECTED, ("case", "x"), {"title": "t"})
+            record_event(session, EventType.CASE_CORRECTED, ("case", uuid.uuid4()), {"title": "t"})
             await session.flush()
             raise RuntimeError("the change fails after its event was written")
 
@@ -125,7 +126,7 @@ async def test_an_event_is_rolled_back_with_its_transaction(db):
         await failing_change()
     assert await count() == start
     async with transaction(db.sessionmaker) as session:
-        record_event(session, EventType.CASE_CORRECTED, ("case", "x"), {"title": "t"})
+        record_event(session, EventType.CASE_CORRECTED, ("case", uuid.uuid4()), {"title": "t"})
     assert await count() == start + 1
 
 
