@@ -23,12 +23,14 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "too_short_once_trimmed": "text long enough as sent but shorter than its minimum once "
     "surrounding spaces are removed",
     "invalid_cursor": "a cursor this list did not issue, or issued for other filters",
+    "idempotency_key_reused": "an Idempotency-Key already used with a different request",
     "unsafe_webhook_url": "a webhook address that resolves to a private, loopback or "
     "link-local network",
     # References to what must exist
     "unknown_agency": "no such active agency",
     "unknown_lawyer": "no such active lawyer",
     "unknown_business_system": "no agency belongs to this business system",
+    "not_assigned": "outcome hours for a lawyer not assigned to the case",
     "unknown_region_code": "a six-digit code that is not one of Liaocheng's divisions",
     "region_level_mismatch": "an agency's level does not fit its division",
     "respondent_not_administrative_organ": "the respondent is not an administrative organ (Art. 5)",
