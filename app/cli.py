@@ -28,10 +28,10 @@ from app.domain.auth.actor import SYSTEM_ACTOR
 from app.domain.auth.api_keys import create_api_key
 from app.domain.auth.tokens import mint_token
 from app.domain.cases.deadline_refresh import recompute_open_cases
-from app.domain.common.enums import Role
 from app.domain.reference.seed import seed_reference_data
 from app.errors import DomainError
 from app.settings import get_settings
+from app.states.codes import Role
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -22,9 +22,9 @@ from app.domain.auth.actor import Actor
 from app.domain.auth.api_keys import actor_from_api_key
 from app.domain.auth.tokens import actor_from_token
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import Role
 from app.errors import DomainError, Forbidden, Unauthorized
 from app.settings import Settings
+from app.states.codes import Role
 
 # Dependencies are ``async def`` even when they do not await: FastAPI runs a plain ``def``
 # dependency in the thread pool, a hand-off that costs more than the dependency itself.

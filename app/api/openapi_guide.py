@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 
 from app.api import examples
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import ENUMS
+from app.states.codes import ENUMS
 
 TAGS: list[dict[str, str]] = [
     {

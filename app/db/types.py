@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
 import uuid_utils
-from sqlalchemy import JSON, DateTime, Dialect, String, TypeDecorator, Uuid
+from sqlalchemy import JSON, DateTime, Dialect, String, TextClause, TypeDecorator, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 
@@ -55,3 +58,44 @@ def code_column_type(length: int = 40) -> String:
     """Enums are stored as their snake_case code in plain text: adding a code is data, not
     an ALTER TYPE, and both databases read the same."""
     return String(length)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class Code(TypeDecorator[E], Generic[E]):
+    """A column of one enum's codes, stored as the plain text of ``code_column_type``.
+
+    The model's attribute is typed with the enum (``Mapped[CaseStatus]``), so a misspelt
+    status is a type error; a value that is not one of the enum's codes is refused before it
+    reaches the database, and what is read comes back as the enum's member. The stored text
+    is the same as before (no data migration).
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int = 40) -> None:
+        super().__init__(length)
+        self.enum = enum
+        self.length = length
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        if value is None:
+            return None
+        return self.enum(value)
+
+    @property
+    def python_type(self) -> type[E]:
+        return self.enum
+
+
+def codes_in(column: str, codes: Iterable[StrEnum]) -> TextClause:
+    """``column IN ('a', 'b')`` for a partial index, the codes in their enum's order."""
+    listed = sorted(codes, key=lambda code: list(type(code).__members__.values()).index(code))
+    return text(f"{column} IN ({', '.join(repr(code.value) for code in listed)})")

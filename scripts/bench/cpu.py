@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.domain.auth.tokens import mint_token  # noqa: E402
-from app.domain.common.enums import Role  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from app.states.codes import Role  # noqa: E402
 from scripts.bench import baseline  # noqa: E402
 from scripts.bench.common import use_bench_environment  # noqa: E402
 from scripts.bench.run import DB, intake_body  # noqa: E402

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from app.domain.auth.tokens import mint_token  # noqa: E402
-from app.domain.common.enums import Role  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from app.states.codes import Role  # noqa: E402
 from scripts.bench import lua  # noqa: E402
 from scripts.bench.common import (  # noqa: E402
     connect,

@@ -44,8 +44,8 @@ from app.db.repositories import cases as repo
 from app.db.repositories.cases import CaseFilters
 from app.db.session import create_database
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import Role
 from app.settings import Settings
+from app.states.codes import Role
 from scripts.bench.common import (
     BIN,
     connect,

@@ -13,10 +13,10 @@ import asyncpg
 
 from app.domain.auth.actor import Actor
 from app.domain.common.clock import SHANGHAI, today_shanghai
-from app.domain.common.enums import Role
 from app.domain.statistics.cases import case_statistics
 from app.domain.statistics.lawyers import lawyer_statistics
 from app.domain.statistics.schemas import CaseFilters, CaseGroupBy, LawyerFilters
+from app.states.codes import Role
 
 TARGET_MS = 500.0
 CENTER = Actor(sub="bench-scale", role=Role.CENTER_COORDINATOR)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.classification.lexicon import TEXT_FIELDS
-from app.domain.common.enums import ActType, Priority
+from app.states.codes import ActType, Priority
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "classification"
 SPLITS = ("train", "held_out")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.db.models import Agency, ApiKey
 from app.domain.common.clock import SHANGHAI, today_shanghai
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.problems import assert_problem
 
 KEYS = "/api/v1/api-keys"

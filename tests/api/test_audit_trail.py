@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import AuditRecord
 from app.domain.audit.chain import record_hash
 from app.domain.audit.service import record_fields as _fields
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.audit import close_failure_minutes
 from tests.support.databases import become_owner, become_runtime_role, is_postgres
 from tests.support.problems import assert_problem

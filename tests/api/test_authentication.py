@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from app.db.session import Database
-from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
 from tests.support.databases import TEST_SECRETS
 from tests.support.problems import assert_problem

@@ -14,9 +14,9 @@ from sqlalchemy import text
 
 from app.api.deps import SessionDep
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support.databases import test_settings as settings_for
 from tests.support.problems import assert_problem
 from tests.support.scratch import scratch_database

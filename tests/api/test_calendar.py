@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app.domain.common.enums import Role
 from app.domain.common.workdays import seed_years
+from app.states.codes import Role
 from tests.support.calendar import CALENDAR, add_holidays, api_calendar, calendar_year
 from tests.support.case_factory import (
     agencies_of_kind,

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app.db.models import AuditRecord
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import Role
 from app.main import create_app
+from app.states.codes import Role
 from tests.support.audit import close_failure_minutes
 from tests.support.databases import test_settings as settings_for
 from tests.support.scratch import scratch_database

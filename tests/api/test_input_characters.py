@@ -1,6 +1,6 @@
 """Text PostgreSQL cannot store (NUL) is the client's mistake: 422, never a 500."""
 
-from app.domain.common.enums import Role
+from app.states.codes import Role
 
 
 async def test_nul_in_a_search_is_refused_not_a_server_error(client, auth):

@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from app.api.examples import LAWYERS_AGENCY, PLACEHOLDERS
-from app.domain.common.enums import Role
 from app.main import create_app
+from app.states.codes import Role
 from tests.conftest import TokenFactory
 from tests.support.databases import test_settings as settings_for
 

@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from app.api.examples import EXAMPLES
-from app.domain.common.enums import ENUMS, Role
+from app.states.codes import ENUMS, Role
 
 LIFE_ORDER = ["registry", "pool", "cases", "classification", "dispatch", "outcomes", "audit"]
 

@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.session import create_engine
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
 from tests.support import pgbouncer
 from tests.support.case_factory import applicant, case_body

@@ -1,4 +1,4 @@
-from app.domain.common.enums import Role
+from app.states.codes import Role
 
 
 async def test_readyz_reports_ready_and_policy(client):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.problems import assert_problem
 
 POLICY = "/api/v1/policy"

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.domain.common.enums import Role
 from app.main import create_app
+from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
 from tests.support.problems import assert_problem
 from tests.support.tokens import bearer, claims, hs256_with_raw_secret, sign, unsigned

@@ -13,9 +13,9 @@ import pytest
 
 from app.api.budgets import Budget, budget_of
 from app.db.session import Database
-from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support.databases import TEST_SECRETS
 from tests.support.problems import assert_problem
 from tests.support.redis_probe import redis_url

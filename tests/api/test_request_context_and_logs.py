@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from app.db.session import Database
-from app.domain.common.enums import Role
 from app.domain.common.identifiers import resident_id_check_char
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
 from tests.support.problems import assert_problem
 

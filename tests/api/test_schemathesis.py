@@ -21,9 +21,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.domain.auth.tokens import mint_token
 from app.domain.classification.service import warm_up as classification_warm_up
-from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support.databases import test_settings as settings_for
 from tests.support.scratch import scratch_database
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.common.enums import Role
+from app.states.codes import Role
 
 EXPECTED = {
     "x-content-type-options": "nosniff",

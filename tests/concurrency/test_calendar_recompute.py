@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.db.models import Case
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support import databases
 from tests.support.app_cluster import all_at_once, cluster
 from tests.support.calendar import CALENDAR, calendar_year

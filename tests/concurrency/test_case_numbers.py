@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from app.db.models import Case, CaseCounter, IdempotencyKey
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support import databases
 from tests.support.case_factory import CASES, agencies_of_kind, case_body, case_seq
 

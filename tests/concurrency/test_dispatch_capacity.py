@@ -31,10 +31,10 @@ from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as cases_repo
 from app.db.types import utcnow
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import Role
 from app.domain.maintenance.sweep import sweep_once
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support import databases
 from tests.support.dispatch_world import DispatchWorld
 

@@ -23,12 +23,12 @@ import pytest
 
 from app.db.session import create_database, transaction
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import EventType, Role
 from app.domain.events import feed
 from app.domain.events.delivery import Deliverer
 from app.domain.events.outbox import record_event
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import EventType, Role
 from tests.support import databases
 from tests.support.webhook_receiver import webhook_receiver
 

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from app.domain.common.enums import Role
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support import databases
 from tests.support.app_cluster import Cluster, all_at_once, cluster, outcome
 from tests.support.factories import API, current_year

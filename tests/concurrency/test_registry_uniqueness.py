@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from app.domain.common.enums import Role
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support import databases
 from tests.support.app_cluster import (
     Cluster,

@@ -20,9 +20,9 @@ from app.db.replica import ReportReads, create_replica
 from app.db.session import create_database
 from app.domain.auth.tokens import mint_token
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support.case_factory import agencies_of_kind, case_body
 from tests.support.databases import TEST_SECRETS
 from tests.support.scratch import scratch_database

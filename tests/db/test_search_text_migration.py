@@ -14,8 +14,8 @@ from sqlalchemy import text
 from app.cli import alembic_config
 from app.db.session import create_engine
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import Role
 from app.main import create_app
+from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
 from tests.support.case_factory import case_body, masked_id, masked_mobile, mobile, resident_id
 from tests.support.databases import owner_url

@@ -21,9 +21,9 @@ from sqlalchemy.pool import NullPool
 
 from app.db.models import PoolMembership
 from app.domain.auth.tokens import mint_token
-from app.domain.common.enums import Role
 from app.main import create_app
 from app.settings import Settings
+from app.states.codes import Role
 from tests.support.databases import owner_url
 from tests.support.factories import API, agency_body, lawyer_body
 

@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import Role
 from app.domain.common.identifiers import resident_id_check_char
+from app.states.codes import Role
 
 API = "/api/v1"
 SYSTEM = "natural_resources"

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import pytest
 
-from app.domain.common.enums import (
+from app.states.codes import (
     ENUMS,
     RESOLVED_OUTCOMES,
     AgencyKind,

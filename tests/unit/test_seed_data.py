@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.common.enums import AgencyKind, AgencyLevel
+from app.states.codes import AgencyKind, AgencyLevel
 
 SEED = files("app.db") / "seed_data"
 

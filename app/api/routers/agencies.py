@@ -11,9 +11,9 @@ from app.api.deps import AdminActor, CurrentActor, Cursor, Limit, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.db.repositories import registry as repo
-from app.domain.common.enums import AgencyKind, AgencyLevel
 from app.domain.registry import agencies as service
 from app.domain.registry.schemas import AgencyIn, AgencyOut, AgencyPatch
+from app.states.codes import AgencyKind, AgencyLevel
 
 router = APIRouter(prefix="/agencies", tags=["registry"])
 

@@ -34,9 +34,9 @@ from app.domain.cases.schemas import (
     DeadlineNoticeIn,
 )
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import CaseStatus, IntakeChannel, Priority
 from app.domain.policy.service import policy_in_force
 from app.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
+from app.states.codes import CaseStatus, IntakeChannel, Priority
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 Intaker = Annotated[Actor, Depends(require_roles(*INTAKE_ROLES))]

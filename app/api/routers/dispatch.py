@@ -19,7 +19,6 @@ from app.db.types import utcnow
 from app.domain.auth.actor import Actor
 from app.domain.cases import queries as case_queries
 from app.domain.cases.access import CENTER_ROLES
-from app.domain.common.enums import AssignmentStatus, DispatchRole, Role
 from app.domain.dispatch import answers, service
 from app.domain.dispatch.schemas import (
     AssignmentOut,
@@ -29,6 +28,7 @@ from app.domain.dispatch.schemas import (
     DispatchIn,
     WithdrawOfferIn,
 )
+from app.states.codes import AssignmentStatus, DispatchRole, Role
 
 router = APIRouter(tags=["dispatch"])
 Dispatcher = Annotated[Actor, Depends(require_roles(*CENTER_ROLES))]

@@ -11,10 +11,10 @@ from app.api.deps import Limit, SessionDep, require_roles
 from app.api.openapi_docs import AUTH_ERRORS, problem_responses
 from app.api.pagination import decode_cursor, encode_cursor
 from app.domain.auth.actor import Actor
-from app.domain.common.enums import EventType, Role
 from app.domain.events import feed
 from app.domain.events.schemas import EventPage, event_out
 from app.errors import ValidationFailed
+from app.states.codes import EventType, Role
 
 router = APIRouter(prefix="/events", tags=["events"])
 FeedReader = Annotated[

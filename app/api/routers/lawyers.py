@@ -12,7 +12,6 @@ from app.api.deps import BureauActor, CipherDep, CurrentActor, Cursor, Limit, Se
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_keyset, cursor_uuid, next_cursor
 from app.db.repositories import registry as repo
-from app.domain.common.enums import CertificateStatus
 from app.domain.dispatch import standing
 from app.domain.registry import access
 from app.domain.registry import lawyers as service
@@ -25,6 +24,7 @@ from app.domain.registry.schemas import (
     UnavailabilityOut,
     lawyer_out,
 )
+from app.states.codes import CertificateStatus
 
 router = APIRouter(prefix="/lawyers", tags=["registry"])
 

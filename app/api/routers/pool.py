@@ -12,7 +12,6 @@ from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.db.repositories import pool as repo
 from app.domain.auth.actor import Actor
-from app.domain.common.enums import MembershipStatus, Role
 from app.domain.pool import service
 from app.domain.pool.schemas import (
     ComplianceOut,
@@ -23,6 +22,7 @@ from app.domain.pool.schemas import (
     RenewalOut,
     RenewalSkip,
 )
+from app.states.codes import MembershipStatus, Role
 
 router = APIRouter(prefix="/pool", tags=["pool"])
 

@@ -11,7 +11,6 @@ from app.api.deps import AdminActor, CipherDep, Cursor, Limit, SessionDep, Setti
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.db.repositories import webhooks as repo
-from app.domain.common.enums import DeliveryStatus
 from app.domain.events import webhooks as service
 from app.domain.events.ssrf import Resolver, system_resolver
 from app.domain.events.webhook_schemas import (
@@ -21,6 +20,7 @@ from app.domain.events.webhook_schemas import (
     WebhookOut,
     WebhookPatch,
 )
+from app.states.codes import DeliveryStatus
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 

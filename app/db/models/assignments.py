@@ -11,13 +11,21 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
-from app.db.types import GUID, JSONType, UTCDateTime, code_column_type, new_id, utcnow
-
-OPEN_STATUSES = ("offered", "conflict_reported", "accepted")
-_OPEN = text("status IN ('offered', 'conflict_reported', 'accepted')")
-_LIVE_PRESIDING = text(
-    "role = 'presiding' AND status IN ('offered', 'conflict_reported', 'accepted')"
+from app.db.types import (
+    GUID,
+    Code,
+    JSONType,
+    UTCDateTime,
+    code_column_type,
+    codes_in,
+    new_id,
+    utcnow,
 )
+from app.states.assignment import OPEN_STATUSES
+from app.states.codes import AssignmentStatus, DispatchRole
+
+_OPEN = codes_in("status", OPEN_STATUSES)
+_LIVE_PRESIDING = text(f"role = '{DispatchRole.PRESIDING.value}' AND {_OPEN.text}")
 
 
 class Assignment(Base):
@@ -63,8 +71,8 @@ class Assignment(Base):
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     lawyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lawyers.id"))
-    role: Mapped[str] = mapped_column(code_column_type(20))
-    status: Mapped[str] = mapped_column(code_column_type(20))
+    role: Mapped[DispatchRole] = mapped_column(Code(DispatchRole, 20))
+    status: Mapped[AssignmentStatus] = mapped_column(Code(AssignmentStatus, 20))
     offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -22,7 +22,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
-from app.db.types import GUID, JSONType, UTCDateTime, code_column_type, new_id, utcnow
+from app.db.types import GUID, Code, JSONType, UTCDateTime, code_column_type, new_id, utcnow
+from app.states.codes import CaseStatus
 
 # The columns the statistics read with each index (PostgreSQL INCLUDE; SQLite has no
 # covering indexes and reads the table).
@@ -85,7 +86,7 @@ class Case(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
     case_no: Mapped[str] = mapped_column(String(20), unique=True)
-    status: Mapped[str] = mapped_column(code_column_type(30))
+    status: Mapped[CaseStatus] = mapped_column(Code(CaseStatus, 30))
     # Bumped on every change: the ETag, and the guard against lost updates.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -200,8 +201,8 @@ class CaseEvent(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     type: Mapped[str] = mapped_column(String(60))
-    from_status: Mapped[str | None] = mapped_column(code_column_type(30))
-    to_status: Mapped[str | None] = mapped_column(code_column_type(30))
+    from_status: Mapped[CaseStatus | None] = mapped_column(Code(CaseStatus, 30))
+    to_status: Mapped[CaseStatus | None] = mapped_column(Code(CaseStatus, 30))
     actor_sub: Mapped[str | None] = mapped_column(String(200))
     actor_role: Mapped[str | None] = mapped_column(code_column_type())
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -27,7 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
-from app.db.types import GUID, JSONType, UTCDateTime, code_column_type, new_id, utcnow
+from app.db.types import GUID, Code, JSONType, UTCDateTime, new_id, utcnow
+from app.states.codes import DeliveryStatus
 
 
 class Event(Base):
@@ -92,7 +93,7 @@ class WebhookDelivery(Base):
     event_type: Mapped[str] = mapped_column(String(60))
     # The exact body delivered: the event as the feed shows it.
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(code_column_type(20))
+    status: Mapped[DeliveryStatus] = mapped_column(Code(DeliveryStatus, 20))
     attempts: Mapped[int] = mapped_column(Integer)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A claimed delivery belongs to its process until then; a process killed mid-attempt

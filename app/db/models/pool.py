@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
-from app.db.types import GUID, UTCDateTime, code_column_type, new_id, utcnow
+from app.db.types import GUID, Code, UTCDateTime, codes_in, new_id, utcnow
+from app.states.codes import MembershipStatus
+from app.states.membership import LIVE_STATUSES
 
-LIVE_STATUSES = ("nominated", "approved")
-_LIVE = text("status IN ('nominated', 'approved')")
+_LIVE = codes_in("status", LIVE_STATUSES)
 
 
 class PoolMembership(Base):
@@ -36,7 +37,7 @@ class PoolMembership(Base):
     # The lawyer's agency when nominated: the quota is per agency and per year (Art. 10).
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
     year: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(code_column_type(20))
+    status: Mapped[MembershipStatus] = mapped_column(Code(MembershipStatus, 20))
     status_reason: Mapped[str | None] = mapped_column(String(500))
     nominated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     nominated_by: Mapped[str] = mapped_column(String(200))

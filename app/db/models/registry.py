@@ -9,7 +9,8 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
-from app.db.types import GUID, UTCDateTime, code_column_type, new_id, utcnow
+from app.db.types import GUID, Code, UTCDateTime, new_id, utcnow
+from app.states.codes import CertificateStatus
 
 
 class Lawyer(Base):
@@ -20,7 +21,9 @@ class Lawyer(Base):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     certificate_no: Mapped[str] = mapped_column(String(40), unique=True)
     certificate_issued_on: Mapped[date] = mapped_column(Date)
-    certificate_status: Mapped[str] = mapped_column(code_column_type(20), index=True)
+    certificate_status: Mapped[CertificateStatus] = mapped_column(
+        Code(CertificateStatus, 20), index=True
+    )
     certificate_status_reason: Mapped[str | None] = mapped_column(String(500))
     certificate_status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Personal data: sealed (see app.domain.common.crypto); the masked form is kept for

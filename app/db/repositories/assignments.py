@@ -10,10 +10,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Assignment, Lawyer
+from app.states.assignment import LIVE_OFFER_STATUSES, OPEN_STATUSES
+from app.states.codes import AssignmentStatus
 
 # A lawyer may read the cases they were offered, are working on, or completed; a declined,
 # expired or withdrawn offer gives no lasting access to the file.
-_HOLDING = ("offered", "conflict_reported", "accepted", "completed")
+_HOLDING = (*OPEN_STATUSES, AssignmentStatus.COMPLETED)
 
 
 def case_ids_of_lawyer(lawyer_id: uuid.UUID) -> Select[uuid.UUID]:
@@ -59,7 +61,7 @@ async def overdue_offers(
     offer, in the service's lock order, and checks again)."""
     stmt = (
         select(Assignment)
-        .where(Assignment.status.in_(("offered", "conflict_reported")), Assignment.respond_by < now)
+        .where(Assignment.status.in_(LIVE_OFFER_STATUSES), Assignment.respond_by < now)
         .order_by(Assignment.respond_by)
         .limit(limit)
     )

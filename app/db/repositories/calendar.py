@@ -11,6 +11,7 @@ from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import CalendarYear, Case
+from app.states.codes import CaseStatus
 
 # Built once: every transaction that counts a deadline asks it (docs/decisions.md).
 _FINGERPRINT = select(CalendarYear.year, CalendarYear.revision).order_by(CalendarYear.year)
@@ -65,7 +66,7 @@ async def open_cases_after(
     dates counted from its old facts."""
     stmt = (
         select(*DEADLINE_COLUMNS)
-        .where(Case.status != "closed")
+        .where(Case.status != CaseStatus.CLOSED)
         .order_by(Case.id)
         .limit(limit)
         .with_for_update(of=Case)

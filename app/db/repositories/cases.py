@@ -24,6 +24,7 @@ from app.db.models import (
     CaseOutcome,
 )
 from app.db.repositories import case_search
+from app.states.codes import CaseStatus
 
 
 async def allocate_case_number(session: AsyncSession, year: int) -> int:
@@ -112,7 +113,7 @@ def _duplicates_statement(exclude: bool, agency_scope: bool) -> Select[*tuple[An
         select(Case.id, Case.case_no, Case.status, Case.received_at)
         .where(
             Case.respondent_agency_id == bindparam("respondent"),
-            or_(Case.status != "closed", Case.received_at >= bindparam("since")),
+            or_(Case.status != CaseStatus.CLOSED, Case.received_at >= bindparam("since")),
             Case.id.in_(
                 select(CaseApplicant.case_id).where(
                     CaseApplicant.id_number_hash.in_(bindparam("hashes", expanding=True))

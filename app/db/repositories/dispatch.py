@@ -20,7 +20,8 @@ from app.db.models import (
     LawyerUnavailability,
     PoolMembership,
 )
-from app.db.models.assignments import OPEN_STATUSES
+from app.states.assignment import OPEN_STATUSES
+from app.states.codes import CaseStatus, MembershipStatus
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ async def candidates(
                 _count(
                     PoolMembership.lawyer_id == Lawyer.id,
                     PoolMembership.year == year,
-                    PoolMembership.status == "approved",
+                    PoolMembership.status == MembershipStatus.APPROVED,
                 ).label("approved"),
                 select(func.max(Assignment.offered_at))
                 .where(Assignment.lawyer_id == Lawyer.id)
@@ -84,7 +85,7 @@ async def candidates(
                     Assignment.lawyer_id == Lawyer.id,
                     Assignment.status.in_(OPEN_STATUSES),
                     Case.id == Assignment.case_id,
-                    Case.status != "closed",
+                    Case.status != CaseStatus.CLOSED,
                 ).label("open_assignments"),
                 _count(
                     LawyerUnavailability.lawyer_id == Lawyer.id,
@@ -142,7 +143,7 @@ async def open_assignment_counts(
         .where(
             Assignment.lawyer_id.in_(lawyer_ids),
             Assignment.status.in_(OPEN_STATUSES),
-            Case.status != "closed",
+            Case.status != CaseStatus.CLOSED,
         )
         .group_by(Assignment.lawyer_id)
     )

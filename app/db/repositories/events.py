@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, Event
+from app.states.codes import CaseStatus
 
 # Any fixed 64-bit number: the transaction-scoped advisory lock that lets one relay at a
 # time number events. (SQLite's BEGIN IMMEDIATE already serialises writers.)
@@ -97,7 +98,7 @@ async def cases_entering_warning(
     )
     stmt = (
         select(Case)
-        .where(Case.status != "closed", Case.deadline_warned_at.is_(None))
+        .where(Case.status != CaseStatus.CLOSED, Case.deadline_warned_at.is_(None))
         .where(in_window)
         .order_by(Case.id)
         .limit(limit)

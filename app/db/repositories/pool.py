@@ -9,7 +9,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Agency, Lawyer, PoolMembership
-from app.db.models.pool import LIVE_STATUSES
+from app.states.codes import MembershipStatus
+from app.states.membership import LIVE_STATUSES
 
 
 async def get(
@@ -47,7 +48,7 @@ async def approved_in_year(
 ) -> list[PoolMembership]:
     stmt = (
         select(PoolMembership)
-        .where(PoolMembership.year == year, PoolMembership.status == "approved")
+        .where(PoolMembership.year == year, PoolMembership.status == MembershipStatus.APPROVED)
         .order_by(PoolMembership.agency_id, PoolMembership.nominated_at, PoolMembership.id)
     )
     if agency_id is not None:
@@ -89,8 +90,12 @@ async def compliance_counts(
     """Every active agency of ``kinds`` that has public lawyers (an active lawyer registered
     with it) with its approved and nominated counts for the year (agencies with no
     membership included), in name order."""
-    approved = func.count(PoolMembership.id).filter(PoolMembership.status == "approved")
-    nominated = func.count(PoolMembership.id).filter(PoolMembership.status == "nominated")
+    approved = func.count(PoolMembership.id).filter(
+        PoolMembership.status == MembershipStatus.APPROVED
+    )
+    nominated = func.count(PoolMembership.id).filter(
+        PoolMembership.status == MembershipStatus.NOMINATED
+    )
     stmt = (
         select(Agency, approved, nominated)
         .outerjoin(

@@ -44,10 +44,17 @@ from app.db.models import (
     PoolMembership,
 )
 from app.db.repositories.assignments import case_ids_of_lawyer
+from app.states.codes import (
+    AssignmentStatus,
+    CertificateStatus,
+    DispatchRole,
+    MembershipStatus,
+    PerformanceStatus,
+)
 
 GroupColumn = Literal["month", "respondent", "business_system", "channel"]
 NOT_ADMINISTRATIVE = "not_administrative_dispute"
-_ACCEPTED_STATUSES = ("accepted", "completed")
+_ACCEPTED_STATUSES = (AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +220,8 @@ async def closed(
             func.count(),
             func.coalesce(func.sum(Case.satisfaction_score), 0),
             func.count(Case.satisfaction_score),
-            _count_if(Case.performance_status == "fulfilled"),
-            _count_if(Case.performance_status == "breached"),
+            _count_if(Case.performance_status == PerformanceStatus.FULFILLED),
+            _count_if(Case.performance_status == PerformanceStatus.BREACHED),
         )
         .where(Case.closed_at >= start, Case.closed_at < month_ends[-1], *scope.conditions())
         .group_by(key, Case.outcome_type)
@@ -311,17 +318,17 @@ async def earlier_closures(
 
 def offer_class() -> ColumnElement[str]:
     return case(
-        (Assignment.status.in_(_ACCEPTED_STATUSES), literal("accepted")),
+        (Assignment.status.in_(_ACCEPTED_STATUSES), literal(AssignmentStatus.ACCEPTED.value)),
         (
             and_(
-                Assignment.status == "withdrawn",
+                Assignment.status == AssignmentStatus.WITHDRAWN,
                 Assignment.responded_at.is_not(None),
                 Assignment.decline_reason.is_(None),
             ),
-            literal("accepted"),
+            literal(AssignmentStatus.ACCEPTED.value),
         ),
-        (Assignment.status == "declined", literal("declined")),
-        (Assignment.status == "expired", literal("expired")),
+        (Assignment.status == AssignmentStatus.DECLINED, literal(AssignmentStatus.DECLINED.value)),
+        (Assignment.status == AssignmentStatus.EXPIRED, literal(AssignmentStatus.EXPIRED.value)),
         else_=null(),
     )
 
@@ -395,7 +402,7 @@ async def lawyer_counts(
 ) -> list[tuple[uuid.UUID, int, int]]:
     """(agency, active at the year's end, new in the year) per agency."""
     changed = Lawyer.certificate_status_changed_at
-    active_now = Lawyer.certificate_status == "active"
+    active_now = Lawyer.certificate_status == CertificateStatus.ACTIVE
     active_at_end = and_(
         Lawyer.certificate_issued_on <= last_day,
         or_(
@@ -422,7 +429,7 @@ async def pool_members(
         .join(Lawyer, Lawyer.id == PoolMembership.lawyer_id)
         .where(
             PoolMembership.year == year,
-            PoolMembership.status == "approved",
+            PoolMembership.status == MembershipStatus.APPROVED,
             *scope.conditions(),
         )
         .group_by(Lawyer.agency_id)
@@ -442,8 +449,8 @@ async def cases_presided(
         .where(
             Assignment.offered_at >= start,
             Assignment.offered_at < end,
-            Assignment.role == "presiding",
-            offer_class() == "accepted",
+            Assignment.role == DispatchRole.PRESIDING,
+            offer_class() == AssignmentStatus.ACCEPTED.value,
             *scope.conditions(),
         )
         .group_by(Lawyer.agency_id)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Event, WebhookDelivery, WebhookEndpoint, WebhookFanout
+from app.states.codes import DeliveryStatus
 
 
 async def get_endpoint(
@@ -67,8 +68,13 @@ async def claim_due(
     """Deliveries due now (pending and due, or delivering with a lease that ran out) of
     active endpoints, locked; those another process holds are skipped."""
     due = or_(
-        and_(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now),
-        and_(WebhookDelivery.status == "delivering", WebhookDelivery.lease_expires_at <= now),
+        and_(
+            WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now
+        ),
+        and_(
+            WebhookDelivery.status == DeliveryStatus.DELIVERING,
+            WebhookDelivery.lease_expires_at <= now,
+        ),
     )
     stmt = (
         select(WebhookDelivery, WebhookEndpoint)

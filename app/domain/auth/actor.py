@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
-from app.domain.common.enums import Role
+from app.states.codes import Role
 
 
 @dataclass(frozen=True, slots=True)

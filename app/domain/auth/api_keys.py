@@ -17,8 +17,8 @@ from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.auth.tokens import ensure_role_claims
 from app.domain.common.clock import SHANGHAI, today_shanghai
-from app.domain.common.enums import Role
 from app.errors import NotFound, Unauthorized, ValidationFailed
+from app.states.codes import Role
 
 KEY_PREFIX = "adr_"
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from app.domain.common.enums import Role
 from app.domain.common.schema import InputModel, OutputModel
+from app.states.codes import Role
 
 
 class ApiKeyIn(InputModel):

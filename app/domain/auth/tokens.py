@@ -16,9 +16,9 @@ from typing import Any
 import jwt
 
 from app.domain.auth.actor import Actor
-from app.domain.common.enums import Role
 from app.errors import Unauthorized
 from app.settings import Settings
+from app.states.codes import Role
 
 ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]

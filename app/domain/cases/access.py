@@ -9,7 +9,7 @@ from sqlalchemy import Select
 from app.db.models import Case
 from app.db.repositories import assignments as assignments_repo
 from app.domain.auth.actor import Actor
-from app.domain.common.enums import Role
+from app.states.codes import Role
 
 READ_ALL = (Role.ADMIN, Role.SUPERVISOR, Role.CENTER_COORDINATOR)
 INTAKE_ROLES = (Role.ADMIN, Role.CENTER_COORDINATOR, Role.AGENCY_OFFICER)

@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from app.domain.cases.deadlines import Deadlines, RemedyFacts, compute_deadlines
 from app.domain.common.clock import SHANGHAI
-from app.domain.common.enums import ActType, RelatedProcedureKind
 from app.domain.common.workdays import WorkdayCalendar
+from app.states.codes import ActType, RelatedProcedureKind
 
 DueDates = tuple[date | None, date | None, date | None]
 

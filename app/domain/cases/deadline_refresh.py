@@ -18,13 +18,13 @@ from app.domain.calendar.service import current_calendar
 from app.domain.cases.access import CENTER_ROLES
 from app.domain.cases.deadline_facts import DueDates, deadlines_of, due_dates
 from app.domain.cases.intake import CLOCK_SKEW, store_due_dates
-from app.domain.cases.lifecycle import allowed_actions
 from app.domain.cases.queries import get_visible_case
 from app.domain.cases.schemas import DeadlineNoticeIn
 from app.domain.cases.timeline import append_event
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import CaseStatus
-from app.errors import Conflict, Forbidden, ValidationFailed
+from app.errors import Forbidden, ValidationFailed
+from app.states.case import CASE_LIFECYCLE
+from app.states.codes import CaseStatus
 
 log = structlog.get_logger("adr.deadlines")
 
@@ -41,13 +41,10 @@ async def record_deadline_notice(
     if actor.role not in CENTER_ROLES:
         raise Forbidden("only the center records a deadline notice", code="role_not_allowed")
     if case.status == CaseStatus.CLOSED.value:
-        raise Conflict(
-            "the case is closed: reopen it to record a deadline notice",
-            code="invalid_transition",
-            extra={
-                "current_status": case.status,
-                "allowed_actions": allowed_actions(CaseStatus(case.status)),
-            },
+        raise CASE_LIFECYCLE.refusal(
+            CaseStatus(case.status),
+            None,
+            detail="the case is closed: reopen it to record a deadline notice",
         )
     if data.notified_at > utcnow() + CLOCK_SKEW:
         raise ValidationFailed.of_field("notified_at", "is in the future", "in_future")

@@ -42,9 +42,9 @@ from datetime import date, timedelta
 from typing import TypedDict
 
 from app.domain.cases import legal_basis as law
-from app.domain.common.enums import ActType, DeadlineKind
 from app.domain.common.periods import PeriodEnd, add_days, add_months, add_years, nominal_months
 from app.domain.common.workdays import WorkdayCalendar
+from app.states.codes import ActType, DeadlineKind
 
 __all__ = [
     "Deadline",

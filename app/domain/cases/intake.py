@@ -28,7 +28,6 @@ from app.domain.cases import access
 from app.domain.cases.deadline_facts import deadlines_of, due_dates
 from app.domain.cases.deadlines import resolve_real_property, resolve_reconsideration_first
 from app.domain.cases.duplicates import find_duplicates
-from app.domain.cases.lifecycle import allowed_actions
 from app.domain.cases.schemas import (
     ActIn,
     ApplicantIn,
@@ -41,12 +40,13 @@ from app.domain.cases.timeline import append_event
 from app.domain.cases.timeline import new_event as new_timeline_event
 from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import AgencyKind, CaseStatus, EventType, Role
 from app.domain.common.masking import mask_id_number, mask_phone, mask_sensitive_text
 from app.domain.common.workdays import WorkdayCalendar
 from app.domain.events.outbox import event_row, record_event
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
+from app.states.case import CASE_LIFECYCLE
+from app.states.codes import AgencyKind, CaseStatus, EventType, Role
 
 ID_FIELD = "applicant.id_number"
 PHONE_FIELD = "applicant.phone"
@@ -303,13 +303,10 @@ async def correct_case(
         # The respondent sees the case but must not edit a complaint against itself.
         raise Forbidden("only the agency that took the case in corrects it", code="not_own_agency")
     if case.status != CaseStatus.RECEIVED.value:
-        raise Conflict(
-            f"a case can be corrected only while received; it is {case.status}",
-            code="invalid_transition",
-            extra={
-                "current_status": case.status,
-                "allowed_actions": allowed_actions(CaseStatus(case.status)),
-            },
+        raise CASE_LIFECYCLE.refusal(
+            CaseStatus(case.status),
+            None,
+            detail=f"a case can be corrected only while received; it is {case.status}",
         )
     changes = patch.model_dump(exclude_unset=True)
     for required in (

@@ -20,7 +20,6 @@ from app.domain.cases import access
 from app.domain.cases.deadline_facts import deadlines_of
 from app.domain.cases.duplicates import find_duplicates
 from app.domain.cases.intake import ID_FIELD, PHONE_FIELD
-from app.domain.cases.lifecycle import allowed_actions
 from app.domain.cases.schemas import (
     ActOut,
     ApplicantOut,
@@ -33,11 +32,12 @@ from app.domain.cases.schemas import (
 )
 from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import CaseStatus, Role
 from app.domain.common.workdays import WorkdayCalendar
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.policy.service import policy_in_force
 from app.errors import Forbidden, NotFound
+from app.states.case import CASE_LIFECYCLE
+from app.states.codes import CaseStatus, Role
 
 
 async def get_visible_case(
@@ -138,7 +138,7 @@ async def case_view(
         recommended_channel=case.recommended_channel,
         chosen_channel=case.chosen_channel,
         closed_at=case.closed_at,
-        allowed_actions=allowed_actions(CaseStatus(case.status)),
+        allowed_actions=CASE_LIFECYCLE.allowed_actions(CaseStatus(case.status)),
         outcome=outcome_view(outcome) if outcome and case.outcome_type else None,
         classification=classification_view(classification) if classification else None,
         created_at=case.created_at,

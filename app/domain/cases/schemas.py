@@ -17,7 +17,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from app.domain.common.enums import (
+from app.domain.common.identifiers import (
+    InvalidIdentifier,
+    normalize_credit_code,
+    normalize_resident_id,
+)
+from app.domain.common.schema import InputModel, OutputModel, Phone, not_nullable
+from app.domain.outcomes.schemas import OutcomeOut
+from app.states.codes import (
     ActType,
     ApplicantKind,
     CaseStatus,
@@ -29,13 +36,6 @@ from app.domain.common.enums import (
     RelatedProcedureKind,
     ResolutionChannel,
 )
-from app.domain.common.identifiers import (
-    InvalidIdentifier,
-    normalize_credit_code,
-    normalize_resident_id,
-)
-from app.domain.common.schema import InputModel, OutputModel, Phone, not_nullable
-from app.domain.outcomes.schemas import OutcomeOut
 
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
 Text200 = Annotated[str, Field(min_length=1, max_length=200)]

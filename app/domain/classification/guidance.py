@@ -15,7 +15,7 @@ from app.domain.classification.results import (
     Evidence,
     PrioritySuggestion,
 )
-from app.domain.common.enums import (
+from app.states.codes import (
     ActType,
     AgencyKind,
     Art5Condition,

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from app.domain.classification.keywords import KeywordIndex, KeywordSet, normalise_text
-from app.domain.common.enums import ActType, Priority
+from app.states.codes import ActType, Priority
 
 __all__ = [
     "CHANNEL_SIGNALS",

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from app.domain.common.enums import ActType, Priority, ResolutionChannel
 from app.domain.common.schema import InputModel, OutputModel
+from app.states.codes import ActType, Priority, ResolutionChannel
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 

@@ -12,21 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import Case, CaseClassification
 from app.db.repositories import registry as registry_repo
 from app.db.types import utcnow
-from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
-from app.domain.cases.lifecycle import CaseAction, ensure_transition
 from app.domain.cases.queries import get_visible_case
-from app.domain.cases.timeline import append_event
+from app.domain.cases.transition import Audited, move_case
 from app.domain.classification.lexicon import load_lexicon
 from app.domain.classification.model import load_model
 from app.domain.classification.results import Suggestion
 from app.domain.classification.schemas import ClassificationIn, SuggestionOut
 from app.domain.classification.segment import SEGMENTER
 from app.domain.classification.suggest import suggest
-from app.domain.common.enums import CaseStatus, EventType, OutcomeType
-from app.domain.events.subjects import case_changed
 from app.domain.policy.service import policy_in_force
 from app.domain.registry.agencies import ensure_business_systems_exist
+from app.states.case import CASE_LIFECYCLE, CaseAction
+from app.states.codes import CaseStatus, EventType, OutcomeType
 
 
 async def classify(
@@ -44,7 +42,7 @@ async def classify(
         target, action = CaseStatus.CLASSIFIED, CaseAction.RECLASSIFY
     else:
         target, action = CaseStatus.CLASSIFIED, CaseAction.CLASSIFY
-    ensure_transition(current, target, action=action)
+    CASE_LIFECYCLE.ensure(current, target, action=action)
     await ensure_business_systems_exist(session, [data.business_system], field="business_system")
 
     record = CaseClassification(
@@ -61,26 +59,23 @@ async def classify(
         created_by=actor.sub,
     )
     session.add(record)
-    case.status = target.value
     case.business_system = data.business_system
     case.act_type = data.act_type.value
     case.priority = data.priority.value
     case.recommended_channel = data.recommended_channel.value
     case.chosen_channel = record.chosen_channel
-    now = utcnow()
-    if target is CaseStatus.CLOSED:
+    closed = target is CaseStatus.CLOSED
+    if closed:
         case.outcome_type = OutcomeType.NOT_ADMINISTRATIVE_DISPUTE.value
-        case.closed_at = now
-    case.version += 1
-    case.updated_at = now
-    await session.flush()
-    append_event(
+        case.closed_at = utcnow()
+    await session.flush()  # the classification's id, for the timeline
+    await move_case(
         session,
-        case=case,
-        type=action.value,
+        case,
+        target,
+        action=action,
         actor=actor,
-        from_status=current.value,
-        to_status=target.value,
+        timeline=action.value,
         data={
             "classification_id": record.id,
             "all_met": all_met,
@@ -89,16 +84,10 @@ async def classify(
             "priority": data.priority.value,
             "recommended_channel": data.recommended_channel.value,
         },
-    )
-    closed = target is CaseStatus.CLOSED
-    case_changed(session, EventType.CASE_CLOSED if closed else EventType.CASE_CLASSIFIED, case)
-    audit.record(
-        session,
-        actor=actor,
-        action=f"case.{action.value}",
-        object_type="case",
-        object_id=case.id,
-        changes={"from": current.value, "to": target.value, "all_met": all_met},
+        event=EventType.CASE_CLOSED if closed else EventType.CASE_CLASSIFIED,
+        audited=Audited(
+            action.value, {"from": current.value, "to": target.value, "all_met": all_met}
+        ),
     )
     return case, record
 

@@ -18,12 +18,18 @@ from app.db.repositories import assignments as repo
 from app.db.repositories import cases as cases_repo
 from app.db.repositories import registry as registry_repo
 from app.db.types import utcnow
-from app.domain.audit import service as audit
 from app.domain.auth.actor import SYSTEM_ACTOR, Actor
-from app.domain.cases.lifecycle import CaseAction
-from app.domain.cases.lifecycle import ensure_transition as ensure_case_transition
 from app.domain.cases.timeline import append_event
-from app.domain.common.enums import (
+from app.domain.cases.transition import Audited, move_case, note_on_case
+from app.domain.dispatch import service as dispatch_service
+from app.domain.dispatch.schemas import ConflictDecisionIn, DeclineIn
+from app.domain.dispatch.transition import move_assignment
+from app.domain.policy.service import policy_in_force
+from app.domain.registry.lawyers import ensure_in_active_service
+from app.errors import Conflict, Forbidden, NotFound
+from app.states.assignment import ASSIGNMENT_LIFECYCLE, LIVE_OFFER_STATUSES
+from app.states.case import CaseAction
+from app.states.codes import (
     AssignmentStatus,
     CaseStatus,
     ConflictDecision,
@@ -32,17 +38,6 @@ from app.domain.common.enums import (
     EventType,
     Role,
 )
-from app.domain.dispatch import service as dispatch_service
-from app.domain.dispatch.assignment_lifecycle import (
-    InvalidAssignmentTransition,
-    allowed_assignment_actions,
-    ensure_assignment_transition,
-)
-from app.domain.dispatch.schemas import ConflictDecisionIn, DeclineIn
-from app.domain.events.subjects import assignment_changed
-from app.domain.policy.service import policy_in_force
-from app.domain.registry.lawyers import ensure_in_active_service
-from app.errors import Conflict, Forbidden, NotFound
 
 log = structlog.get_logger("adr.dispatch")
 
@@ -75,23 +70,12 @@ async def _locked(session: AsyncSession, assignment: Assignment) -> tuple[Case, 
     return case, locked
 
 
-def _move(assignment: Assignment, target: AssignmentStatus) -> None:
-    ensure_assignment_transition(AssignmentStatus(assignment.status), target)
-    assignment.status = target.value
-    assignment.version += 1
-
-
-def _require(assignment: Assignment, status: AssignmentStatus, action: str) -> None:
+def _require(assignment: Assignment, status: AssignmentStatus, verb: str) -> None:
     """Answers are given to a live offer, rulings to a reported conflict: anything else is
     409 naming what the assignment allows now."""
-    if assignment.status != status.value:
-        current = AssignmentStatus(assignment.status)
-        raise InvalidAssignmentTransition(
-            f"cannot {action} an assignment that is {current.value}",
-            current_status=current.value,
-            allowed_actions=allowed_assignment_actions(current),
-            target_status=status.value,
-        )
+    ASSIGNMENT_LIFECYCLE.require(
+        AssignmentStatus(assignment.status), status, verb=verb, target=status
+    )
 
 
 def _expired_answer(assignment: Assignment) -> OfferExpired | None:
@@ -100,13 +84,10 @@ def _expired_answer(assignment: Assignment) -> OfferExpired | None:
     return None
 
 
-_WINDOWED = (AssignmentStatus.OFFERED.value, AssignmentStatus.CONFLICT_REPORTED.value)
-
-
 async def _expire_if_overdue(session: AsyncSession, case: Case, assignment: Assignment) -> bool:
     """An offer not answered, or a reported work conflict not ruled on, within its window
     ends as expired (SPEC 2.7)."""
-    if assignment.status not in _WINDOWED or assignment.respond_by > utcnow():
+    if assignment.status not in LIVE_OFFER_STATUSES or assignment.respond_by > utcnow():
         return False
     await end_offer(session, case, assignment, AssignmentStatus.EXPIRED, SYSTEM_ACTOR)
     return True
@@ -132,33 +113,29 @@ async def accept(
     if expired := _expired_answer(assignment):
         return expired
     _require(assignment, AssignmentStatus.OFFERED, "accept")
-    _move(assignment, AssignmentStatus.ACCEPTED)
     assignment.responded_at = utcnow()
-    previous = case.status
-    if assignment.role == DispatchRole.PRESIDING.value:
-        ensure_case_transition(
-            CaseStatus(case.status), CaseStatus.IN_MEDIATION, action=CaseAction.ACCEPT_PRESIDING
+    await move_assignment(
+        session,
+        case,
+        assignment,
+        AssignmentStatus.ACCEPTED,
+        actor=actor,
+        event=EventType.ASSIGNMENT_ACCEPTED,
+        audited=Audited("accept"),
+    )
+    accepted = {"assignment_id": assignment.id, "role": assignment.role}
+    if assignment.role == DispatchRole.PRESIDING:
+        await move_case(
+            session,
+            case,
+            CaseStatus.IN_MEDIATION,
+            action=CaseAction.ACCEPT_PRESIDING,
+            actor=actor,
+            timeline="offer_accepted",
+            data=accepted,
         )
-        case.status = CaseStatus.IN_MEDIATION.value
-    case.version += 1
-    await session.flush()
-    append_event(
-        session,
-        case=case,
-        type="offer_accepted",
-        actor=actor,
-        from_status=previous,
-        to_status=case.status if case.status != previous else None,
-        data={"assignment_id": assignment.id, "role": assignment.role},
-    )
-    assignment_changed(session, EventType.ASSIGNMENT_ACCEPTED, assignment)
-    audit.record(
-        session,
-        actor=actor,
-        action="assignment.accept",
-        object_type="assignment",
-        object_id=assignment.id,
-    )
+    else:
+        await note_on_case(session, case, actor=actor, timeline="offer_accepted", data=accepted)
     return assignment
 
 
@@ -181,20 +158,18 @@ async def decline(
     if data.reason is DeclineReason.WORK_CONFLICT:
         # Art. 9: a clash with daily duties goes to the lawyer's agency head to decide, within
         # the same window an answer has; a silent agency lets the offer expire.
-        _move(assignment, AssignmentStatus.CONFLICT_REPORTED)
         policy = (await policy_in_force(session)).version
         assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
-        await session.flush()
-        assignment_changed(session, EventType.ASSIGNMENT_CONFLICT_REPORTED, assignment)
-        _record(
+        await move_assignment(
             session,
             case,
             assignment,
-            actor,
-            "work_conflict_reported",
-            "report_conflict",
-            note=data.note,
-            rule_by=assignment.respond_by,
+            AssignmentStatus.CONFLICT_REPORTED,
+            actor=actor,
+            event=EventType.ASSIGNMENT_CONFLICT_REPORTED,
+            timeline="work_conflict_reported",
+            data={"rule_by": assignment.respond_by},
+            audited=Audited("report_conflict", {"note": data.note}),
         )
         return assignment
     await end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
@@ -225,55 +200,23 @@ async def conflict_decision(
     assignment.conflict_decided_by = actor.sub
     assignment.conflict_decided_by_head = data.decided_by
     if data.decision is ConflictDecision.KEEP:
-        _move(assignment, AssignmentStatus.OFFERED)
         policy = (await policy_in_force(session)).version
         assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
         assignment.responded_at = None
-        await session.flush()
-        assignment_changed(session, EventType.ASSIGNMENT_CONFLICT_DECIDED, assignment)
-        _record(
+        await move_assignment(
             session,
             case,
             assignment,
-            actor,
-            "work_conflict_kept",
-            "conflict_keep",
-            note=data.note,
-            respond_by=assignment.respond_by,
-            decided_by=data.decided_by,
+            AssignmentStatus.OFFERED,
+            actor=actor,
+            event=EventType.ASSIGNMENT_CONFLICT_DECIDED,
+            timeline="work_conflict_kept",
+            data={"respond_by": assignment.respond_by, "decided_by": data.decided_by},
+            audited=Audited("conflict_keep", {"note": data.note}),
         )
         return assignment
     await end_offer(session, case, assignment, AssignmentStatus.DECLINED, actor)
     return assignment
-
-
-def _record(
-    session: AsyncSession,
-    case: Case,
-    assignment: Assignment,
-    actor: Actor,
-    event: str,
-    action: str,
-    *,
-    note: str | None,
-    **details: object,
-) -> None:
-    """The timeline event and the audit record of a step in the Art. 9 conflict procedure."""
-    append_event(
-        session,
-        case=case,
-        type=event,
-        actor=actor,
-        data={"assignment_id": assignment.id, **details},
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action=f"assignment.{action}",
-        object_type="assignment",
-        object_id=assignment.id,
-        changes={"note": note},
-    )
 
 
 async def withdraw(
@@ -284,14 +227,12 @@ async def withdraw(
     next eligible lawyer — never the one just withdrawn."""
     assignment = await visible_assignment(session, actor=actor, assignment_id=assignment_id)
     case, assignment = await _locked(session, assignment)
-    current = AssignmentStatus(assignment.status)
-    if current not in (AssignmentStatus.OFFERED, AssignmentStatus.CONFLICT_REPORTED):
-        raise InvalidAssignmentTransition(
-            f"only a live offer can be withdrawn; this one is {current.value}",
-            current_status=current.value,
-            allowed_actions=allowed_assignment_actions(current),
-            target_status=AssignmentStatus.WITHDRAWN.value,
-        )
+    ASSIGNMENT_LIFECYCLE.require(
+        AssignmentStatus(assignment.status),
+        LIVE_OFFER_STATUSES,
+        verb="withdraw",
+        target=AssignmentStatus.WITHDRAWN,
+    )
     assignment.withdraw_reason = reason
     await end_offer(session, case, assignment, AssignmentStatus.WITHDRAWN, actor)
     return assignment
@@ -319,49 +260,35 @@ async def end_offer(
     """End a live offer (declined, released, expired, withdrawn); a presiding one sends the
     case back to ``classified`` and, with auto_redispatch, straight to the next eligible
     lawyer (the caller holds the case's and the assignment's locks)."""
-    ruling = assignment.status == AssignmentStatus.CONFLICT_REPORTED.value
-    _move(assignment, target)
+    ruling = assignment.status == AssignmentStatus.CONFLICT_REPORTED
     assignment.ended_at = utcnow()
-    await session.flush()
-    if (ended := _ENDED_EVENTS.get((target, ruling))) is not None:
-        assignment_changed(session, ended, assignment)
-    append_event(
+    reason = assignment.decline_reason or assignment.withdraw_reason
+    await move_assignment(
         session,
-        case=case,
-        type=f"offer_{target.value}",
+        case,
+        assignment,
+        target,
         actor=actor,
+        event=_ENDED_EVENTS.get((target, ruling)),
+        timeline=f"offer_{target.value}",
         data={
-            "assignment_id": assignment.id,
             "lawyer_id": assignment.lawyer_id,
             "reason": assignment.decline_reason,
             "withdraw_reason": assignment.withdraw_reason,
         },
+        audited=Audited(target.value, {"reason": reason}),
     )
-    audit.record(
-        session,
-        actor=actor,
-        action=f"assignment.{target.value}",
-        object_type="assignment",
-        object_id=assignment.id,
-        changes={"reason": assignment.decline_reason or assignment.withdraw_reason},
-    )
-    if assignment.role != DispatchRole.PRESIDING.value:
+    if assignment.role != DispatchRole.PRESIDING:
         return
-    if case.status != CaseStatus.AWAITING_ACCEPTANCE.value:
+    if case.status != CaseStatus.AWAITING_ACCEPTANCE:
         return
-    ensure_case_transition(
-        CaseStatus(case.status), CaseStatus.CLASSIFIED, action=CaseAction.PRESIDING_OFFER_ENDED
-    )
-    case.status = CaseStatus.CLASSIFIED.value
-    case.version += 1
-    await session.flush()
-    append_event(
+    await move_case(
         session,
-        case=case,
-        type="presiding_offer_ended",
+        case,
+        CaseStatus.CLASSIFIED,
+        action=CaseAction.PRESIDING_OFFER_ENDED,
         actor=actor,
-        from_status=CaseStatus.AWAITING_ACCEPTANCE.value,
-        to_status=case.status,
+        timeline="presiding_offer_ended",
         data={"assignment_id": assignment.id},
     )
     if (await policy_in_force(session)).version.auto_redispatch:

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.domain.common.enums import DispatchRole, ExclusionReason
+from app.states.codes import DispatchRole, ExclusionReason
 
 # Exclusions a coordinator may override with a recorded reason; all others never.
 OVERRIDABLE = frozenset({ExclusionReason.SPECIALTY_MISMATCH, ExclusionReason.AT_CAPACITY})

@@ -9,14 +9,14 @@ from typing import Any, Self
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.domain.common.enums import (
+from app.domain.common.schema import InputModel, OutputModel
+from app.states.codes import (
     AssignmentStatus,
     ConflictDecision,
     DeclineReason,
     DispatchRole,
     ExclusionReason,
 )
-from app.domain.common.schema import InputModel, OutputModel
 
 
 class RankedCandidate(OutputModel):

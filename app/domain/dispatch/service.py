@@ -17,21 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Assignment, Case, PolicyVersion
 from app.db.repositories import dispatch as repo
-from app.db.types import utcnow
+from app.db.types import new_id, utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
-from app.domain.cases.lifecycle import CaseAction, InvalidTransition, allowed_actions
-from app.domain.cases.lifecycle import ensure_transition as ensure_case_transition
-from app.domain.cases.timeline import append_event
+from app.domain.cases.transition import move_case, note_on_case
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import (
-    AssignmentStatus,
-    CaseStatus,
-    DispatchRole,
-    EventType,
-    ExclusionReason,
-    Role,
-)
 from app.domain.dispatch.rules import (
     Assessment,
     CaseFacts,
@@ -43,6 +33,15 @@ from app.domain.dispatch.schemas import CandidatesOut, ExcludedCandidate, Ranked
 from app.domain.events.subjects import assignment_changed
 from app.domain.policy.service import policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
+from app.states.case import CASE_LIFECYCLE, CaseAction
+from app.states.codes import (
+    AssignmentStatus,
+    CaseStatus,
+    DispatchRole,
+    EventType,
+    ExclusionReason,
+    Role,
+)
 
 _REFUSED = (AssignmentStatus.DECLINED.value, AssignmentStatus.EXPIRED.value)
 _OPEN = (
@@ -143,14 +142,16 @@ async def candidates(session: AsyncSession, *, case: Case, role: DispatchRole) -
 def _check_case_state(case: Case, role: DispatchRole) -> None:
     current = CaseStatus(case.status)
     if role is DispatchRole.PRESIDING:
-        ensure_case_transition(
+        CASE_LIFECYCLE.ensure(
             current, CaseStatus.AWAITING_ACCEPTANCE, action=CaseAction.OFFER_PRESIDING
         )
     elif current not in (CaseStatus.AWAITING_ACCEPTANCE, CaseStatus.IN_MEDIATION):
-        raise InvalidTransition(
-            "participating mediators join once the case awaits acceptance or is in mediation",
-            current_status=current.value,
-            allowed_actions=allowed_actions(current),
+        # Not a move of the case: the refusal names no target state.
+        raise CASE_LIFECYCLE.refusal(
+            current,
+            None,
+            detail="participating mediators join once the case awaits acceptance or is in "
+            "mediation",
         )
 
 
@@ -295,6 +296,7 @@ async def _create_offer(
 ) -> Assignment:
     now = utcnow()
     assignment = Assignment(
+        id=new_id(),  # named in the case's timeline before the row is written
         case_id=case.id,
         lawyer_id=choice.lawyer.lawyer_id,
         role=role.value,
@@ -306,28 +308,31 @@ async def _create_offer(
         offered_by=actor.sub,
     )
     session.add(assignment)
-    previous = case.status
+    offered = {
+        "lawyer_id": assignment.lawyer_id,
+        "mode": reasoning["mode"],
+        "override": override_reason is not None,
+    }
     if role is DispatchRole.PRESIDING:
-        case.status = CaseStatus.AWAITING_ACCEPTANCE.value
         if case.first_offered_at is None:
             case.first_offered_at = now  # "dispatched" in the statistics
-    case.version += 1
-    case.updated_at = now
-    await session.flush()
-    append_event(
-        session,
-        case=case,
-        type=f"offer_{role.value}",
-        actor=actor,
-        from_status=previous,
-        to_status=case.status if case.status != previous else None,
-        data={
-            "assignment_id": assignment.id,
-            "lawyer_id": assignment.lawyer_id,
-            "mode": reasoning["mode"],
-            "override": override_reason is not None,
-        },
-    )
+        await move_case(
+            session,
+            case,
+            CaseStatus.AWAITING_ACCEPTANCE,
+            action=CaseAction.OFFER_PRESIDING,
+            actor=actor,
+            timeline=f"offer_{role.value}",
+            data={"assignment_id": assignment.id, **offered},
+        )
+    else:
+        await note_on_case(
+            session,
+            case,
+            actor=actor,
+            timeline=f"offer_{role.value}",
+            data={"assignment_id": assignment.id, **offered},
+        )
     assignment_changed(session, EventType.ASSIGNMENT_OFFERED, assignment)
     audit.record(
         session,

@@ -20,11 +20,11 @@ from app.db.repositories import cases as cases_repo
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import AssignmentStatus
 from app.domain.dispatch import answers
 from app.domain.registry import lawyers as registry
 from app.domain.registry.lawyers import in_active_service
 from app.domain.registry.schemas import CertificateStatusIn, LawyerPatch
+from app.states.codes import AssignmentStatus
 
 _LIVE = (AssignmentStatus.OFFERED.value, AssignmentStatus.CONFLICT_REPORTED.value)
 _ACCEPTED = (AssignmentStatus.ACCEPTED.value,)

@@ -13,9 +13,9 @@ from app.db.types import utcnow
 from app.domain.calendar.service import current_calendar
 from app.domain.cases.queries import deadlines_view
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import EventType
 from app.domain.events.subjects import case_changed
 from app.domain.policy.service import policy_in_force
+from app.states.codes import EventType
 
 
 async def warn_entering_cases(session: AsyncSession, *, limit: int = 200) -> int:

@@ -45,13 +45,8 @@ from app.db.session import Database, transaction
 from app.db.types import new_id, utcnow
 from app.domain.audit import service as audit
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import DeliveryStatus, EventType
 from app.domain.events import feed
-from app.domain.events.delivery_lifecycle import (
-    DISABLE_AFTER,
-    ensure_delivery_transition,
-    retry_delay,
-)
+from app.domain.events.delivery_transition import move_delivery
 from app.domain.events.outbox import record_event
 from app.domain.events.schemas import event_out
 from app.domain.events.ssrf import IPNetwork, Resolver, UnsafeWebhookTarget, resolve_target
@@ -59,6 +54,8 @@ from app.domain.events.ssrf import system_resolver as default_resolver
 from app.domain.events.webhook_schemas import WebhookOut
 from app.domain.events.webhooks import SECRET_FIELD
 from app.settings import Settings
+from app.states.codes import DeliveryStatus, EventType
+from app.states.delivery import DISABLE_AFTER, retry_delay
 
 log = structlog.get_logger("adr.webhooks")
 
@@ -129,10 +126,8 @@ class Deliverer:
         now = self.clock()
         claimed = []
         for delivery, endpoint in await repo.claim_due(session, now=now, limit=self.batch):
-            ensure_delivery_transition(DeliveryStatus(delivery.status), DeliveryStatus.DELIVERING)
-            delivery.status = DeliveryStatus.DELIVERING.value
+            move_delivery(delivery, DeliveryStatus.DELIVERING, now=now)
             delivery.lease_expires_at = now + self.lease
-            delivery.updated_at = now
             claimed.append(
                 Claimed(
                     delivery.id,
@@ -186,19 +181,18 @@ class Deliverer:
         endpoint = await repo.get_endpoint(session, delivery.endpoint_id, for_update=True)
         now = self.clock()
         delivery.attempts += 1
-        delivery.last_attempt_at, delivery.updated_at = now, now
+        delivery.last_attempt_at = now
         delivery.last_status_code, delivery.last_error = result.status_code, result.error
         delivery.lease_expires_at = None
         if result.ok:
-            ensure_delivery_transition(DeliveryStatus.DELIVERING, DeliveryStatus.SUCCEEDED)
-            delivery.status, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED.value, None
+            move_delivery(delivery, DeliveryStatus.SUCCEEDED, now=now)
+            delivery.next_attempt_at = None
             if endpoint is not None:
                 endpoint.failing_since = None
             return
         delay = retry_delay(delivery.attempts, self.random_unit())
         target = DeliveryStatus.PENDING if delay is not None else DeliveryStatus.FAILED
-        ensure_delivery_transition(DeliveryStatus.DELIVERING, target)
-        delivery.status = target.value
+        move_delivery(delivery, target, now=now)
         delivery.next_attempt_at = now + delay if delay is not None else None
         log.info(
             "webhook_attempt_failed",

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db.models import Event
 from app.db.repositories import events as repo
 from app.db.session import transaction
-from app.domain.common.enums import EventType
+from app.states.codes import EventType
 
 RELAY_BATCH = 1000
 

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Event
 from app.db.types import new_id, utcnow
-from app.domain.common.enums import EventType
 from app.domain.common.masking import mask_id_number, mask_phone, mask_sensitive_text
+from app.states.codes import EventType
 
 Subject = tuple[str, uuid.UUID]
 """What the event is about: (``case`` | ``assignment`` | …, its id)."""

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from app.domain.common.enums import EventType
 from app.domain.common.schema import OutputModel
+from app.states.codes import EventType
 
 
 class EventSubject(OutputModel):

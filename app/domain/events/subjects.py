@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Assignment, Case, CaseOutcome, Lawyer, PoolMembership
 from app.domain.cases.schemas import CaseSummary
-from app.domain.common.enums import EventType
 from app.domain.dispatch.schemas import AssignmentOut
 from app.domain.events.outbox import record_event
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.pool.schemas import MembershipOut
 from app.domain.registry.schemas import lawyer_out
+from app.states.codes import EventType
 
 
 def case_changed(session: AsyncSession, type: EventType, case: Case, **extra: Any) -> None:

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.domain.common.enums import DeliveryStatus, EventType
 from app.domain.common.schema import InputModel, OutputModel
+from app.states.codes import DeliveryStatus, EventType
 
 WebhookUrl = Annotated[
     str,

@@ -17,8 +17,7 @@ from app.db.types import new_id, utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import DeliveryStatus
-from app.domain.events.delivery_lifecycle import ensure_delivery_transition
+from app.domain.events.delivery_transition import move_delivery
 from app.domain.events.ssrf import (
     IPNetwork,
     Resolver,
@@ -28,6 +27,7 @@ from app.domain.events.ssrf import (
 )
 from app.domain.events.webhook_schemas import WebhookIn, WebhookPatch
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.states.codes import DeliveryStatus
 
 SECRET_FIELD = "webhook.secret"  # noqa: S105  (the cipher's field label, not a secret)
 TEST_EVENT_TYPE = "webhook.test"
@@ -163,10 +163,9 @@ async def retry(
             "the webhook is disabled; activate it first (PATCH active: true)",
             code="webhook_inactive",
         )
-    ensure_delivery_transition(DeliveryStatus(delivery.status), DeliveryStatus.PENDING)
     now = utcnow()
-    delivery.status = DeliveryStatus.PENDING.value
-    delivery.next_attempt_at, delivery.lease_expires_at, delivery.updated_at = now, None, now
+    move_delivery(delivery, DeliveryStatus.PENDING, now=now)
+    delivery.next_attempt_at, delivery.lease_expires_at = now, None
     await session.flush()
     audit.record(
         session,

@@ -9,8 +9,8 @@ from typing import Any, Self
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from app.domain.common.enums import RESOLVED_OUTCOMES, OutcomeType, PerformanceStatus
 from app.domain.common.schema import InputModel, OutputModel
+from app.states.codes import RESOLVED_OUTCOMES, OutcomeType, PerformanceStatus
 
 AGREEMENT_TYPES = frozenset({OutcomeType.RECONCILED, OutcomeType.MEDIATED})
 REFERRAL_TYPES = frozenset(

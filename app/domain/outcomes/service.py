@@ -16,26 +16,12 @@ from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
 from app.domain.cases.access import CENTER_ROLES
 from app.domain.cases.intake import store_due_dates
-from app.domain.cases.lifecycle import (
-    CaseAction,
-    action_for_outcome,
-    ensure_outcome_allowed,
-    ensure_transition,
-)
 from app.domain.cases.queries import get_visible_case
 from app.domain.cases.timeline import append_event
+from app.domain.cases.transition import Audited, move_case
 from app.domain.common.clock import SHANGHAI, today_shanghai
-from app.domain.common.enums import (
-    RESOLVED_OUTCOMES,
-    AssignmentStatus,
-    CaseStatus,
-    DispatchRole,
-    EventType,
-    OutcomeType,
-    Role,
-)
-from app.domain.dispatch.assignment_lifecycle import ensure_assignment_transition
-from app.domain.events.subjects import case_changed, outcome_recorded
+from app.domain.dispatch.transition import move_assignment
+from app.domain.events.subjects import outcome_recorded
 from app.domain.outcomes.schemas import (
     AGREEMENT_TYPES,
     OutcomeIn,
@@ -46,8 +32,17 @@ from app.domain.outcomes.schemas import (
 )
 from app.domain.registry.lawyers import ensure_in_active_service
 from app.errors import Conflict, Forbidden, ValidationFailed
-
-_LIVE_OFFERS = (AssignmentStatus.OFFERED.value, AssignmentStatus.CONFLICT_REPORTED.value)
+from app.states.assignment import LIVE_OFFER_STATUSES
+from app.states.case import CASE_LIFECYCLE, CaseAction, action_for_outcome, ensure_outcome_allowed
+from app.states.codes import (
+    RESOLVED_OUTCOMES,
+    AssignmentStatus,
+    CaseStatus,
+    DispatchRole,
+    EventType,
+    OutcomeType,
+    Role,
+)
 
 
 async def _presides(session: AsyncSession, case: Case, actor: Actor) -> bool:
@@ -77,7 +72,8 @@ async def record_outcome(
         await ensure_in_active_service(session, actor.lawyer_id)
     current = CaseStatus(case.status)
     ensure_outcome_allowed(current, data.type)
-    ensure_transition(current, CaseStatus.CLOSED, action=action_for_outcome(data.type))
+    action = action_for_outcome(data.type)
+    CASE_LIFECYCLE.ensure(current, CaseStatus.CLOSED, action=action)
     received_on = case.received_at.astimezone(SHANGHAI).date()
     if not received_on <= data.concluded_on <= today_shanghai():
         raise ValidationFailed.of_field(
@@ -100,15 +96,14 @@ async def record_outcome(
         )
     now = utcnow()
     for assignment in assignments:
-        if assignment.status == AssignmentStatus.ACCEPTED.value:
+        if assignment.status == AssignmentStatus.ACCEPTED:
             target = AssignmentStatus.COMPLETED
-        elif assignment.status in _LIVE_OFFERS:
+        elif assignment.status in LIVE_OFFER_STATUSES:
             target = AssignmentStatus.WITHDRAWN
         else:
             continue
-        ensure_assignment_transition(AssignmentStatus(assignment.status), target)
-        assignment.status, assignment.ended_at = target.value, now
-        assignment.version += 1
+        assignment.ended_at = now
+        await move_assignment(session, case, assignment, target, actor=actor)
     outcome = CaseOutcome(
         case_id=case.id,
         type=data.type.value,
@@ -122,34 +117,24 @@ async def record_outcome(
         recorded_by=actor.sub,
     )
     session.add(outcome)
-    case.status = CaseStatus.CLOSED.value
+    await session.flush()
+    outcome_recorded(session, outcome)
     case.outcome_type = data.type.value
     case.closed_at = now
-    case.version += 1
-    case.updated_at = now
-    await session.flush()
-    append_event(
+    await move_case(
         session,
-        case=case,
-        type="outcome_recorded",
+        case,
+        CaseStatus.CLOSED,
+        action=action,
         actor=actor,
-        from_status=current.value,
-        to_status=case.status,
+        timeline="outcome_recorded",
         data={
             "outcome_id": outcome.id,
             "type": data.type.value,
             "resolved": data.type in RESOLVED_OUTCOMES,
         },
-    )
-    outcome_recorded(session, outcome)
-    case_changed(session, EventType.CASE_CLOSED, case)
-    audit.record(
-        session,
-        actor=actor,
-        action="case.outcome",
-        object_type="case",
-        object_id=case.id,
-        changes={"type": data.type.value, "concluded_on": data.concluded_on},
+        event=EventType.CASE_CLOSED,
+        audited=Audited("outcome", {"type": data.type.value, "concluded_on": data.concluded_on}),
     )
     return case, outcome
 
@@ -250,40 +235,28 @@ async def reopen(
     )
     presiding = [a for a in assignments if a.role == DispatchRole.PRESIDING.value]
     target = CaseStatus.IN_MEDIATION if presiding else CaseStatus.CLASSIFIED
-    ensure_transition(current, target, action=CaseAction.REOPEN)
+    CASE_LIFECYCLE.ensure(current, target, action=CaseAction.REOPEN)
     now = utcnow()
     for assignment in assignments:
-        ensure_assignment_transition(AssignmentStatus.COMPLETED, AssignmentStatus.ACCEPTED)
-        assignment.status, assignment.ended_at = AssignmentStatus.ACCEPTED.value, None
-        assignment.version += 1
+        assignment.ended_at = None
+        await move_assignment(session, case, assignment, AssignmentStatus.ACCEPTED, actor=actor)
     outcome = await cases_repo.latest_outcome(session, case.id)
     if outcome is not None:
         outcome.reopened_at, outcome.reopen_reason = now, data.reason
-    case.status = target.value
     case.outcome_type = None
     case.closed_at = None
     case.satisfaction_score = case.performance_status = None
     # A calendar loaded while the case was closed did not recount it (only open cases are).
     store_due_dates(case, await current_calendar(session))
-    case.version += 1
-    case.updated_at = now
-    await session.flush()
-    append_event(
+    await move_case(
         session,
-        case=case,
-        type="reopened",
+        case,
+        target,
+        action=CaseAction.REOPEN,
         actor=actor,
-        from_status=current.value,
-        to_status=target.value,
+        timeline="reopened",
         data={"reason": data.reason},
-    )
-    case_changed(session, EventType.CASE_REOPENED, case)
-    audit.record(
-        session,
-        actor=actor,
-        action="case.reopen",
-        object_type="case",
-        object_id=case.id,
-        changes={"reason": data.reason, "to": target.value},
+        event=EventType.CASE_REOPENED,
+        audited=Audited("reopen", {"reason": data.reason, "to": target.value}),
     )
     return case

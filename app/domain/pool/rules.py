@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.common.enums import PoolCompliance
+from app.states.codes import PoolCompliance
 
 
 def nomination_years(current_year: int) -> tuple[int, int]:

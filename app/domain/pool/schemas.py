@@ -7,8 +7,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from app.domain.common.enums import MembershipStatus, PoolCompliance
 from app.domain.common.schema import InputModel, OutputModel
+from app.states.codes import MembershipStatus, PoolCompliance
 
 Year = Field(ge=2022, le=2100, examples=[2026])
 

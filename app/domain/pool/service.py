@@ -18,24 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.models import Lawyer, PoolMembership
 from app.db.repositories import pool as repo
 from app.db.repositories import registry as registry_repo
-from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.common.clock import today_shanghai
-from app.domain.common.enums import (
+from app.domain.events.subjects import membership_changed
+from app.domain.policy.service import policy_in_force
+from app.domain.pool.rules import compliance_status, nomination_years
+from app.domain.pool.schemas import ComplianceOut, ComplianceRow
+from app.domain.pool.transition import move_membership
+from app.domain.registry.lawyers import get_visible_lawyer
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.states.codes import (
     ADMINISTRATIVE_ORGAN_KINDS,
     CertificateStatus,
     MembershipStatus,
     Role,
 )
-from app.domain.events.subjects import membership_changed
-from app.domain.policy.service import policy_in_force
-from app.domain.pool.rules import compliance_status, nomination_years
-from app.domain.pool.schemas import ComplianceOut, ComplianceRow
-from app.domain.registry.lawyers import get_visible_lawyer
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-
-LIVE = (MembershipStatus.NOMINATED.value, MembershipStatus.APPROVED.value)
+from app.states.membership import MEMBERSHIP_LIFECYCLE
 
 
 def _check_year(year: int, *, field_name: str = "year") -> None:
@@ -137,22 +136,13 @@ async def get_visible(
     return membership
 
 
-def _invalid(membership: PoolMembership, action: str, allowed_from: tuple[str, ...]) -> Conflict:
-    return Conflict(
-        f"cannot {action} a membership that is {membership.status}",
-        code="invalid_transition",
-        extra={"current_status": membership.status, "allowed_from": list(allowed_from)},
-    )
-
-
 async def approve(
     session: AsyncSession, *, actor: Actor, membership_id: uuid.UUID, reason: str | None
 ) -> PoolMembership:
     membership = await get_visible(
         session, actor=actor, membership_id=membership_id, for_update=True
     )
-    if membership.status != MembershipStatus.NOMINATED.value:
-        raise _invalid(membership, "approve", (MembershipStatus.NOMINATED.value,))
+    _require(membership, MembershipStatus.NOMINATED, "approve", MembershipStatus.APPROVED)
     lawyer = await registry_repo.get_lawyer(session, membership.lawyer_id)
     assert lawyer is not None  # a foreign key guarantees it
     refusal = _refusal_for(lawyer)
@@ -167,8 +157,6 @@ async def reject(
     membership = await get_visible(
         session, actor=actor, membership_id=membership_id, for_update=True
     )
-    if membership.status != MembershipStatus.NOMINATED.value:
-        raise _invalid(membership, "reject", (MembershipStatus.NOMINATED.value,))
     return await _decide(session, actor, membership, MembershipStatus.REJECTED, reason)
 
 
@@ -183,9 +171,17 @@ async def withdraw(
         raise Forbidden(
             "only the agency or the center withdraws a membership", code="role_not_allowed"
         )
-    if membership.status not in LIVE:
-        raise _invalid(membership, "withdraw", LIVE)
     return await _decide(session, actor, membership, MembershipStatus.WITHDRAWN, reason)
+
+
+def _require(
+    membership: PoolMembership, expected: MembershipStatus, verb: str, target: MembershipStatus
+) -> None:
+    # Approval is checked before the lawyer's standing, so that a decided membership is
+    # answered 409 invalid_transition rather than with the lawyer's certificate.
+    MEMBERSHIP_LIFECYCLE.require(
+        MembershipStatus(membership.status), expected, verb=verb, target=target
+    )
 
 
 async def _decide(
@@ -195,23 +191,7 @@ async def _decide(
     status: MembershipStatus,
     reason: str | None,
 ) -> PoolMembership:
-    previous = membership.status
-    now = utcnow()
-    membership.status, membership.status_reason = status.value, reason
-    if status is MembershipStatus.WITHDRAWN:
-        membership.withdrawn_at, membership.withdrawn_by = now, actor.sub
-    else:
-        membership.decided_at, membership.decided_by = now, actor.sub
-    await session.flush()
-    membership_changed(session, membership)
-    audit.record(
-        session,
-        actor=actor,
-        action=f"pool.{status.value}",
-        object_type="pool_membership",
-        object_id=membership.id,
-        changes={"from": previous, "to": status.value, "reason": reason},
-    )
+    await move_membership(session, membership, status, actor=actor, reason=reason)
     return membership
 
 

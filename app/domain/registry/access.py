@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from app.domain.auth.actor import Actor
-from app.domain.common.enums import Role
+from app.states.codes import Role
 
 READ_ALL_LAWYERS = (Role.ADMIN, Role.SUPERVISOR, Role.CENTER_COORDINATOR)
 

@@ -17,9 +17,9 @@ from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
-from app.domain.common.enums import CertificateStatus, MembershipStatus
 from app.domain.common.masking import mask_phone
-from app.domain.events.subjects import certificate_changed, membership_changed
+from app.domain.events.subjects import certificate_changed
+from app.domain.pool.transition import move_membership
 from app.domain.registry import access
 from app.domain.registry.agencies import ensure_business_systems_exist, get_agency
 from app.domain.registry.schemas import (
@@ -29,6 +29,7 @@ from app.domain.registry.schemas import (
     UnavailabilityIn,
 )
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.states.codes import CertificateStatus, MembershipStatus
 
 PHONE_FIELD = "lawyer.phone"
 MAX_LEAVE_DAYS = 366
@@ -157,34 +158,23 @@ async def set_certificate_status(
     lawyer = await get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id, for_update=True)
     previous = lawyer.certificate_status
     now = utcnow()
-    lawyer.certificate_status = data.status.value
+    lawyer.certificate_status = data.status
     lawyer.certificate_status_reason = data.reason
     lawyer.certificate_status_changed_at = now
+    await session.flush()
+    if previous != lawyer.certificate_status:
+        certificate_changed(session, lawyer)
     withdrawn: list[str] = []
-    withdrawn_memberships = []
     if data.status is not CertificateStatus.ACTIVE:
         this_year = today_shanghai().year
         for membership in await pool_repo.live_for_lawyer(session, lawyer_id=lawyer.id):
             if membership.year < this_year:
                 continue
-            membership.status = MembershipStatus.WITHDRAWN.value
-            membership.status_reason = f"certificate {data.status.value}: {data.reason}"[:500]
-            membership.withdrawn_at, membership.withdrawn_by = now, actor.sub
-            withdrawn.append(str(membership.id))
-            withdrawn_memberships.append(membership)
-            audit.record(
-                session,
-                actor=actor,
-                action="pool.withdrawn",
-                object_type="pool_membership",
-                object_id=membership.id,
-                changes={"reason": membership.status_reason},
+            reason = f"certificate {data.status.value}: {data.reason}"[:500]
+            await move_membership(
+                session, membership, MembershipStatus.WITHDRAWN, actor=actor, reason=reason
             )
-    await session.flush()
-    if previous != lawyer.certificate_status:
-        certificate_changed(session, lawyer)
-    for membership in withdrawn_memberships:
-        membership_changed(session, membership)
+            withdrawn.append(str(membership.id))
     audit.record(
         session,
         actor=actor,

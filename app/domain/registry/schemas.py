@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from app.domain.common.enums import AgencyKind, AgencyLevel, CertificateStatus
 from app.domain.common.schema import CreditCode, InputModel, OutputModel, Phone, not_nullable
+from app.states.codes import AgencyKind, AgencyLevel, CertificateStatus
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.repositories import statistics as repo
 from app.db.repositories.statistics import CaseScope, GroupColumn
 from app.domain.auth.actor import Actor
-from app.domain.common.enums import IntakeChannel, OutcomeType, Role
 from app.domain.statistics.definitions import (
     CASE_DEFINITIONS,
     NOT_ADMINISTRATIVE,
@@ -34,6 +33,7 @@ from app.domain.statistics.schemas import (
     CaseStatisticsOut,
 )
 from app.errors import Forbidden, NotFound, ValidationFailed
+from app.states.codes import IntakeChannel, OutcomeType, Role
 
 _QUERY_GROUP: dict[CaseGroupBy | None, GroupColumn | None] = {
     None: None,

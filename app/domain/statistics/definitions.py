@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from app.domain.common.clock import SHANGHAI
-from app.domain.common.enums import RESOLVED_OUTCOMES, OutcomeType
+from app.states.codes import RESOLVED_OUTCOMES, OutcomeType
 
 CASE_DEFINITIONS: dict[str, str] = {
     "period": (

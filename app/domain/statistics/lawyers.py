@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.repositories import statistics as repo
 from app.db.repositories.statistics import LawyerScope
 from app.domain.auth.actor import Actor
-from app.domain.common.enums import Role
 from app.domain.statistics.cases import ensure_known_business_system
 from app.domain.statistics.definitions import (
     ACTIVITIES_NOT_RECORDED,
@@ -24,6 +23,7 @@ from app.domain.statistics.schemas import (
     LawyerStatisticsOut,
 )
 from app.errors import Forbidden, NotFound
+from app.states.codes import Role
 
 _FIGURES = ("active_at_year_end", "new_in_year", "pool_members", "cases_presided")
 

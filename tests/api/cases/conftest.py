@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.case_factory import agencies_of_kind
 
 Headers = dict[str, str]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app.db.models import Assignment
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.case_factory import (
     API,
     CASES,

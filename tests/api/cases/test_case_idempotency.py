@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from app.db.models import Case, IdempotencyKey
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.case_factory import API, CASES, case_body, problem
 
 

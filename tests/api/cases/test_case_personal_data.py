@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from app.db.base import Base
 from app.db.models import CaseApplicant
-from app.domain.common.enums import Role
 from app.main import create_app
+from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
 from tests.support.case_factory import (
     API,

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.case_factory import (
     CASES,
     CONDITIONS_MET,

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from app.db.models import Event
 from app.db.session import transaction
-from app.domain.common.enums import EventType, Role
 from app.domain.events.outbox import record_event
 from app.domain.maintenance.sweep import sweep_once
+from app.states.codes import EventType, Role
 from tests.support.case_factory import masked_mobile, mobile, resident_id
 from tests.support.dispatch_world import API, DispatchWorld, outcome_body, today
 

@@ -13,10 +13,10 @@ import pytest
 from standardwebhooks import Webhook
 
 from app.db.session import transaction
-from app.domain.common.enums import Role
 from app.domain.events import feed
 from app.domain.events.delivery import Deliverer, fan_out
-from app.domain.events.delivery_lifecycle import MAX_ATTEMPTS, RETRY_DELAYS
+from app.states.codes import Role
+from app.states.delivery import MAX_ATTEMPTS, RETRY_DELAYS
 from tests.support.dispatch_world import API, DispatchWorld
 from tests.support.webhook_receiver import webhook_receiver
 

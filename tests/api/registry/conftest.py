@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.factories import create_agency
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.factories import (
     API,
     agency_body,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.db.models import Lawyer, PoolMembership
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.factories import (
     API,
     audit_records,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Lawyer
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.factories import (
     API,
     audit_records,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app.domain.common import clock
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.factories import (
     API,
     create_agency,
@@ -431,3 +431,33 @@ async def test_a_new_agency_starts_with_an_empty_pool(client, admin):
     created = await create_agency(client, admin)
     items = await list_all(client, "/pool/memberships", admin, agency_id=created["id"])
     assert items == []
+
+
+async def test_a_decided_membership_is_refused_with_the_one_transition_shape(
+    client, admin, officer, coordinator, agency
+):
+    # Every life cycle answers a refused move the same way (current state, what is allowed
+    # from there, the state asked for), the pool's included.
+    lawyer = await create_lawyer(client, admin, agency["id"])
+    membership = await nominated(client, officer, lawyer["id"], current_year())
+    assert (await decide(client, coordinator, membership["id"], "approve")).status_code == 200
+
+    again = await decide(client, coordinator, membership["id"], "approve")
+    assert again.status_code == 409, again.text
+    body = again.json()
+    assert body["code"] == "invalid_transition"
+    assert (body["current_status"], body["allowed_actions"], body["target_status"]) == (
+        "approved",
+        ["withdraw"],
+        "approved",
+    )
+
+    assert (await decide(client, officer, membership["id"], "withdraw")).status_code == 200
+    rejected = await decide(client, coordinator, membership["id"], "reject")
+    assert rejected.status_code == 409, rejected.text
+    body = rejected.json()
+    assert (body["current_status"], body["allowed_actions"], body["target_status"]) == (
+        "withdrawn",
+        [],
+        "rejected",
+    )

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from app.domain.common.enums import Role
+from app.states.codes import Role
 from tests.support.dispatch_world import DispatchWorld, problem
 from tests.support.statistics_world import PAST_YEAR, StatisticsWorld
 

@@ -2,20 +2,17 @@ from itertools import product
 
 import pytest
 
-from app.domain.common.enums import AssignmentStatus
-from app.domain.dispatch.assignment_lifecycle import (
-    ASSIGNMENT_TRANSITIONS,
+from app.errors import Conflict
+from app.states.assignment import (
+    ASSIGNMENT_LIFECYCLE,
     REFUSED_STATUSES,
     AssignmentAction,
-    InvalidAssignmentTransition,
-    allowed_assignment_actions,
-    assignment_action_for,
-    ensure_assignment_transition,
     is_live_offer,
     is_open,
     is_terminal,
 )
-from app.errors import Conflict
+from app.states.codes import AssignmentStatus
+from app.states.machine import InvalidTransition
 
 S = AssignmentStatus
 A = AssignmentAction
@@ -49,7 +46,8 @@ EXPECTED_ACTIONS: dict[AssignmentStatus, list[str]] = {
 
 
 def test_assignment_table_is_the_expected_one() -> None:
-    assert dict(ASSIGNMENT_TRANSITIONS) == EXPECTED
+    table = ASSIGNMENT_LIFECYCLE.transitions
+    assert {pair: actions for pair, (actions,) in table.items()} == EXPECTED
 
 
 @pytest.mark.parametrize(
@@ -57,12 +55,12 @@ def test_assignment_table_is_the_expected_one() -> None:
 )
 def test_every_assignment_pair(current: AssignmentStatus, target: AssignmentStatus) -> None:
     if (current, target) in EXPECTED:
-        ensure_assignment_transition(current, target)
-        assert assignment_action_for(current, target) is EXPECTED[(current, target)]
+        ASSIGNMENT_LIFECYCLE.ensure(current, target)
+        assert ASSIGNMENT_LIFECYCLE.actions_for(current, target) == (EXPECTED[(current, target)],)
         return
-    assert assignment_action_for(current, target) is None
-    with pytest.raises(InvalidAssignmentTransition) as caught:
-        ensure_assignment_transition(current, target)
+    assert ASSIGNMENT_LIFECYCLE.actions_for(current, target) == ()
+    with pytest.raises(InvalidTransition) as caught:
+        ASSIGNMENT_LIFECYCLE.ensure(current, target)
     error = caught.value
     assert isinstance(error, Conflict)
     assert error.status == 409
@@ -93,7 +91,7 @@ def test_assignment_status_predicates(
     assert is_live_offer(status) is live
     assert is_terminal(status) is terminal
     assert (status in REFUSED_STATUSES) is (status in {S.DECLINED, S.EXPIRED})
-    assert allowed_assignment_actions(status) == EXPECTED_ACTIONS[status]
+    assert ASSIGNMENT_LIFECYCLE.allowed_actions(status) == EXPECTED_ACTIONS[status]
 
 
 def test_every_assignment_status_is_covered() -> None:

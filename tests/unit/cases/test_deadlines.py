@@ -30,8 +30,8 @@ from app.domain.cases.deadlines import (
     resolve_real_property,
     resolve_reconsideration_first,
 )
-from app.domain.common.enums import ActType, DeadlineKind
 from app.domain.common.workdays import WorkdayCalendar, seed_years
+from app.states.codes import ActType, DeadlineKind
 
 CALENDAR = WorkdayCalendar.from_years(y for y in seed_years() if 2022 <= y.year <= 2026)
 PENALTY = ActType.ADMINISTRATIVE_PENALTY

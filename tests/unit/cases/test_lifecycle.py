@@ -2,23 +2,19 @@ from itertools import product
 
 import pytest
 
-from app.domain.cases.lifecycle import (
+from app.errors import Conflict
+from app.states.case import (
+    CASE_LIFECYCLE,
     OPEN_STATUSES,
-    TRANSITIONS,
     CaseAction,
-    InvalidTransition,
     action_for_outcome,
-    actions_for,
-    allowed_actions,
     allowed_outcomes,
-    allowed_targets,
     ensure_outcome_allowed,
-    ensure_transition,
     is_open,
     outcome_allowed,
 )
-from app.domain.common.enums import CaseStatus, OutcomeType
-from app.errors import Conflict
+from app.states.codes import CaseStatus, OutcomeType
+from app.states.machine import InvalidTransition
 
 S = CaseStatus
 A = CaseAction
@@ -51,19 +47,19 @@ ALL_PAIRS = list(product(CaseStatus, CaseStatus))
 
 
 def test_table_is_the_expected_one() -> None:
-    assert {pair: set(actions) for pair, actions in TRANSITIONS.items()} == EXPECTED
+    assert {pair: set(actions) for pair, actions in CASE_LIFECYCLE.transitions.items()} == EXPECTED
 
 
 @pytest.mark.parametrize(("current", "target"), ALL_PAIRS, ids=lambda s: s.value)
 def test_every_pair(current: CaseStatus, target: CaseStatus) -> None:
     if (current, target) in EXPECTED:
-        ensure_transition(current, target)
+        CASE_LIFECYCLE.ensure(current, target)
         for action in EXPECTED[(current, target)]:
-            ensure_transition(current, target, action=action)
-        assert set(actions_for(current, target)) == EXPECTED[(current, target)]
+            CASE_LIFECYCLE.ensure(current, target, action=action)
+        assert set(CASE_LIFECYCLE.actions_for(current, target)) == EXPECTED[(current, target)]
         return
     with pytest.raises(InvalidTransition) as caught:
-        ensure_transition(current, target)
+        CASE_LIFECYCLE.ensure(current, target)
     error = caught.value
     assert isinstance(error, Conflict)
     assert error.status == 409
@@ -72,7 +68,7 @@ def test_every_pair(current: CaseStatus, target: CaseStatus) -> None:
     assert error.extra["allowed_actions"] == EXPECTED_ACTIONS[current]
     assert error.extra["target_status"] == target.value
     assert current.value in error.detail
-    assert actions_for(current, target) == ()
+    assert CASE_LIFECYCLE.actions_for(current, target) == ()
 
 
 @pytest.mark.parametrize(
@@ -89,15 +85,17 @@ def test_every_pair_with_a_wrong_action_is_refused(
     current: CaseStatus, target: CaseStatus, action: CaseAction
 ) -> None:
     with pytest.raises(InvalidTransition) as caught:
-        ensure_transition(current, target, action=action)
+        CASE_LIFECYCLE.ensure(current, target, action=action)
     assert caught.value.extra["allowed_actions"] == EXPECTED_ACTIONS[current]
     assert action.value in caught.value.detail
 
 
 @pytest.mark.parametrize("status", list(CaseStatus), ids=str)
 def test_allowed_actions_and_targets(status: CaseStatus) -> None:
-    assert allowed_actions(status) == EXPECTED_ACTIONS[status]
-    assert set(allowed_targets(status)) == {dst for src, dst in EXPECTED if src is status}
+    assert CASE_LIFECYCLE.allowed_actions(status) == EXPECTED_ACTIONS[status]
+    assert set(CASE_LIFECYCLE.allowed_targets(status)) == {
+        dst for src, dst in EXPECTED if src is status
+    }
 
 
 def test_open_statuses() -> None:
@@ -109,13 +107,13 @@ def test_every_state_is_reachable_and_every_open_state_can_close() -> None:
     reachable = {S.RECEIVED}
     frontier = [S.RECEIVED]
     while frontier:
-        for target in allowed_targets(frontier.pop()):
+        for target in CASE_LIFECYCLE.allowed_targets(frontier.pop()):
             if target not in reachable:
                 reachable.add(target)
                 frontier.append(target)
     assert reachable == set(CaseStatus)
     for status in OPEN_STATUSES:
-        ensure_transition(status, S.CLOSED, action=A.WITHDRAW)
+        CASE_LIFECYCLE.ensure(status, S.CLOSED, action=A.WITHDRAW)
 
 
 ALLOWED_OUTCOMES: dict[CaseStatus, set[OutcomeType]] = {
@@ -136,7 +134,7 @@ def test_every_outcome_in_every_state(status: CaseStatus, outcome: OutcomeType) 
     if allowed:
         ensure_outcome_allowed(status, outcome)
         # The outcome's action must then be able to close the case.
-        ensure_transition(status, S.CLOSED, action=action_for_outcome(outcome))
+        CASE_LIFECYCLE.ensure(status, S.CLOSED, action=action_for_outcome(outcome))
         return
     with pytest.raises(InvalidTransition) as caught:
         ensure_outcome_allowed(status, outcome)

@@ -21,7 +21,7 @@ from app.domain.classification.lexicon import (
 )
 from app.domain.classification.results import Evidence, Suggestion
 from app.domain.classification.suggest import suggest
-from app.domain.common.enums import ActType, Art5Condition, ResolutionChannel
+from app.states.codes import ActType, Art5Condition, ResolutionChannel
 
 SEED_PATH = Path(__file__).parents[3] / "app" / "db" / "seed_data" / "business_systems.json"
 CORPUS_PATH = Path(__file__).parents[3] / "data" / "classification" / "train.jsonl"

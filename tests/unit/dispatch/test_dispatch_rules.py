@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from app.domain.common.enums import DispatchRole, ExclusionReason
 from app.domain.dispatch.rules import (
     NEVER_OVERRIDABLE,
     OVERRIDABLE,
@@ -23,6 +22,7 @@ from app.domain.dispatch.rules import (
     exclusions,
     rank_key,
 )
+from app.states.codes import DispatchRole, ExclusionReason
 
 R = ExclusionReason
 PRESIDING = DispatchRole.PRESIDING

@@ -6,10 +6,10 @@ import uuid
 import pytest
 
 from app.domain.auth.actor import Actor
-from app.domain.common.enums import PoolCompliance, Role
 from app.domain.pool.rules import compliance_status, nomination_years
 from app.domain.registry import access
 from app.domain.registry.rules import LIAOCHENG_REGION_CODES, region_fits_level
+from app.states.codes import PoolCompliance, Role
 
 AGENCY = uuid.uuid4()
 OTHER_AGENCY = uuid.uuid4()

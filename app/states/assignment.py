@@ -18,6 +18,9 @@ A reported work conflict has a window of its own: the agency rules within
 opens a new answer window (SPEC 2.7). A coordinator may withdraw a live offer with a reason,
 and a lawyer who leaves active service loses their live offers the same way (``withdrawn``).
 
+The domain moves an assignment only through
+``app.domain.dispatch.transition.move_assignment``.
+
 This module is pure: no I/O, no framework.
 """
 
@@ -25,20 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.domain.common.enums import AssignmentStatus, LabelledEnum
-from app.errors import Conflict
+from app.states.codes import AssignmentStatus, LabelledEnum
+from app.states.machine import Lifecycle
 
 __all__ = [
-    "ASSIGNMENT_TRANSITIONS",
+    "ASSIGNMENT_LIFECYCLE",
     "LIVE_OFFER_STATUSES",
     "OPEN_STATUSES",
     "REFUSED_STATUSES",
     "TERMINAL_STATUSES",
     "AssignmentAction",
-    "InvalidAssignmentTransition",
-    "allowed_assignment_actions",
-    "assignment_action_for",
-    "ensure_assignment_transition",
     "is_live_offer",
     "is_open",
     "is_terminal",
@@ -63,30 +62,34 @@ class AssignmentAction(LabelledEnum):
 _S = AssignmentStatus
 _A = AssignmentAction
 
-ASSIGNMENT_TRANSITIONS: Mapping[tuple[AssignmentStatus, AssignmentStatus], AssignmentAction] = {
-    (_S.OFFERED, _S.ACCEPTED): _A.ACCEPT,
+_TRANSITIONS: Mapping[tuple[AssignmentStatus, AssignmentStatus], tuple[AssignmentAction, ...]] = {
+    (_S.OFFERED, _S.ACCEPTED): (_A.ACCEPT,),
     # Declined with reason conflict_of_interest (回避) or other (with a note).
-    (_S.OFFERED, _S.DECLINED): _A.DECLINE,
+    (_S.OFFERED, _S.DECLINED): (_A.DECLINE,),
     # Past offer_response_hours (periodic sweep, or whenever the offer is read).
-    (_S.OFFERED, _S.EXPIRED): _A.EXPIRE,
+    (_S.OFFERED, _S.EXPIRED): (_A.EXPIRE,),
     # Declined with reason work_conflict: the lawyer's agency head decides (Art. 9).
-    (_S.OFFERED, _S.CONFLICT_REPORTED): _A.REPORT_CONFLICT,
-    (_S.CONFLICT_REPORTED, _S.DECLINED): _A.RELEASE,
+    (_S.OFFERED, _S.CONFLICT_REPORTED): (_A.REPORT_CONFLICT,),
+    (_S.CONFLICT_REPORTED, _S.DECLINED): (_A.RELEASE,),
     # The agency did not rule within offer_response_hours of the report (Art. 9, SPEC 2.7).
-    (_S.CONFLICT_REPORTED, _S.EXPIRED): _A.EXPIRE,
-    (_S.CONFLICT_REPORTED, _S.OFFERED): _A.KEEP,
+    (_S.CONFLICT_REPORTED, _S.EXPIRED): (_A.EXPIRE,),
+    (_S.CONFLICT_REPORTED, _S.OFFERED): (_A.KEEP,),
     # The case closed before the lawyer answered, a coordinator withdrew the offer, or the
     # lawyer left active service (see the module docstring).
-    (_S.OFFERED, _S.WITHDRAWN): _A.WITHDRAW_OFFER,
-    (_S.CONFLICT_REPORTED, _S.WITHDRAWN): _A.WITHDRAW_OFFER,
+    (_S.OFFERED, _S.WITHDRAWN): (_A.WITHDRAW_OFFER,),
+    (_S.CONFLICT_REPORTED, _S.WITHDRAWN): (_A.WITHDRAW_OFFER,),
     # Recording the case outcome completes its accepted assignments (2.8).
-    (_S.ACCEPTED, _S.COMPLETED): _A.COMPLETE,
-    (_S.ACCEPTED, _S.WITHDRAWN): _A.WITHDRAW,
+    (_S.ACCEPTED, _S.COMPLETED): (_A.COMPLETE,),
+    (_S.ACCEPTED, _S.WITHDRAWN): (_A.WITHDRAW,),
     # Reopening a case that had been mediated puts its presiding mediator back to work
     # (SPEC 2.9: closed → in_mediation), rather than dispatching the case afresh.
-    (_S.COMPLETED, _S.ACCEPTED): _A.REOPEN,
+    (_S.COMPLETED, _S.ACCEPTED): (_A.REOPEN,),
 }
-"""Every allowed (from, to) pair and the action that causes it."""
+
+ASSIGNMENT_LIFECYCLE = Lifecycle(
+    "委派", "an assignment", AssignmentStatus, AssignmentAction, _TRANSITIONS
+)
+"""The assignment life cycle: every allowed (from, to) pair and the action that causes it."""
 
 LIVE_OFFER_STATUSES: frozenset[AssignmentStatus] = frozenset({_S.OFFERED, _S.CONFLICT_REPORTED})
 """Offers still waiting for an answer (at most one presiding one per case)."""
@@ -97,36 +100,8 @@ OPEN_STATUSES: frozenset[AssignmentStatus] = LIVE_OFFER_STATUSES | {_S.ACCEPTED}
 REFUSED_STATUSES: frozenset[AssignmentStatus] = frozenset({_S.DECLINED, _S.EXPIRED})
 """Ends that make the lawyer ineligible for the same case again (``declined_before``)."""
 
-TERMINAL_STATUSES: frozenset[AssignmentStatus] = frozenset(
-    s for s in AssignmentStatus if not any(src is s for src, _ in ASSIGNMENT_TRANSITIONS)
-)
+TERMINAL_STATUSES: frozenset[AssignmentStatus] = ASSIGNMENT_LIFECYCLE.terminal
 """States nothing leaves: declined, expired, completed, withdrawn."""
-
-
-class InvalidAssignmentTransition(Conflict):
-    """409 ``invalid_transition``: the assignment cannot move from its current state."""
-
-    code = "invalid_transition"
-    title = "Invalid state transition"
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        current_status: str,
-        allowed_actions: list[str],
-        target_status: str,
-    ) -> None:
-        super().__init__(
-            detail,
-            extra={
-                "current_status": current_status,
-                "allowed_actions": allowed_actions,
-                "target_status": target_status,
-            },
-        )
-        self.current_status = current_status
-        self.allowed_actions = allowed_actions
 
 
 def is_open(status: AssignmentStatus) -> bool:
@@ -143,32 +118,3 @@ def is_live_offer(status: AssignmentStatus) -> bool:
 def is_terminal(status: AssignmentStatus) -> bool:
     """Whether nothing can happen to the assignment any more."""
     return status in TERMINAL_STATUSES
-
-
-def allowed_assignment_actions(current: AssignmentStatus) -> list[str]:
-    """The action codes possible from ``current``, in declaration order."""
-    found = {a for (src, _), a in ASSIGNMENT_TRANSITIONS.items() if src is current}
-    return [a.value for a in AssignmentAction if a in found]
-
-
-def assignment_action_for(
-    current: AssignmentStatus, target: AssignmentStatus
-) -> AssignmentAction | None:
-    """The action that moves an assignment from ``current`` to ``target``, or None."""
-    return ASSIGNMENT_TRANSITIONS.get((current, target))
-
-
-def ensure_assignment_transition(current: AssignmentStatus, target: AssignmentStatus) -> None:
-    """Refuse a change of assignment state that SPEC 2.7 does not allow.
-
-    Raises :class:`InvalidAssignmentTransition` (409 ``invalid_transition``) naming the
-    current state and the actions allowed there.
-    """
-    if (current, target) in ASSIGNMENT_TRANSITIONS:
-        return
-    raise InvalidAssignmentTransition(
-        f"委派当前状态为“{current.label_zh}”({current.value}), 不能变更为 {target.value}",
-        current_status=current.value,
-        allowed_actions=allowed_assignment_actions(current),
-        target_status=target.value,
-    )

@@ -1,11 +1,10 @@
 """The case life cycle (SPEC 2.9) as data: states, allowed transitions, and outcomes.
 
-``TRANSITIONS`` maps every allowed (from, to) pair to the actions that cause it; anything not
-in it is refused with 409 ``invalid_transition`` naming the current state and the actions
+``CASE_LIFECYCLE`` maps every allowed (from, to) pair to the actions that cause it; anything
+not in it is refused with 409 ``invalid_transition`` naming the current state and the actions
 allowed there. ``OUTCOMES_ALLOWED`` says which outcome types ``POST /cases/{id}/outcome`` may
-record in which state (SPEC 2.8). The service calls :func:`ensure_transition` (and
-:func:`ensure_outcome_allowed`) before changing a case and writes the timeline event in the
-same transaction; side effects (redispatch, completing assignments) live in the service.
+record in which state (SPEC 2.8). The domain moves a case only through
+``app.domain.cases.transition.move_case``, which checks the move against this table.
 
 This module is pure: no I/O, no framework.
 """
@@ -14,22 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.domain.common.enums import CaseStatus, LabelledEnum, OutcomeType
-from app.errors import Conflict
+from app.states.codes import CaseStatus, LabelledEnum, OutcomeType
+from app.states.machine import Lifecycle
 
 __all__ = [
+    "CASE_LIFECYCLE",
     "OPEN_STATUSES",
     "OUTCOMES_ALLOWED",
-    "TRANSITIONS",
     "CaseAction",
-    "InvalidTransition",
     "action_for_outcome",
-    "actions_for",
-    "allowed_actions",
     "allowed_outcomes",
-    "allowed_targets",
     "ensure_outcome_allowed",
-    "ensure_transition",
     "is_open",
     "outcome_allowed",
 ]
@@ -52,7 +46,7 @@ class CaseAction(LabelledEnum):
 _S = CaseStatus
 _A = CaseAction
 
-TRANSITIONS: Mapping[tuple[CaseStatus, CaseStatus], tuple[CaseAction, ...]] = {
+_TRANSITIONS: Mapping[tuple[CaseStatus, CaseStatus], tuple[CaseAction, ...]] = {
     # Classification (2.6): all four Art. 5 conditions met -> classified; any not met -> the
     # case closes with outcome not_administrative_dispute.
     (_S.RECEIVED, _S.CLASSIFIED): (_A.CLASSIFY,),
@@ -74,7 +68,9 @@ TRANSITIONS: Mapping[tuple[CaseStatus, CaseStatus], tuple[CaseAction, ...]] = {
     (_S.CLOSED, _S.IN_MEDIATION): (_A.REOPEN,),
     (_S.CLOSED, _S.CLASSIFIED): (_A.REOPEN,),
 }
-"""Every allowed (from, to) pair and the actions that cause it."""
+
+CASE_LIFECYCLE = Lifecycle("案件", "a case", CaseStatus, CaseAction, _TRANSITIONS)
+"""The case life cycle: every allowed (from, to) pair and the actions that cause it."""
 
 OPEN_STATUSES: frozenset[CaseStatus] = frozenset(s for s in CaseStatus if s is not _S.CLOSED)
 
@@ -99,75 +95,9 @@ OUTCOMES_ALLOWED: Mapping[CaseStatus, frozenset[OutcomeType]] = {
 """Outcome types ``POST /cases/{id}/outcome`` may record, per current state."""
 
 
-class InvalidTransition(Conflict):
-    """409 ``invalid_transition``: the change is not allowed from the current state."""
-
-    code = "invalid_transition"
-    title = "Invalid state transition"
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        current_status: str,
-        allowed_actions: list[str],
-        extra: Mapping[str, object] | None = None,
-    ) -> None:
-        super().__init__(
-            detail,
-            extra={
-                "current_status": current_status,
-                "allowed_actions": allowed_actions,
-                **(extra or {}),
-            },
-        )
-        self.current_status = current_status
-        self.allowed_actions = allowed_actions
-
-
 def is_open(status: CaseStatus) -> bool:
     """Whether the case is still being handled (anything but ``closed``)."""
     return status in OPEN_STATUSES
-
-
-def allowed_actions(current: CaseStatus) -> list[str]:
-    """The action codes possible from ``current``, in declaration order of :class:`CaseAction`.
-
-    Dispatching a participating mediator is not listed: it changes no state (2.7).
-    """
-    found = {a for (src, _), actions in TRANSITIONS.items() if src is current for a in actions}
-    return [a.value for a in CaseAction if a in found]
-
-
-def allowed_targets(current: CaseStatus) -> list[CaseStatus]:
-    """The states reachable from ``current`` in one step, in declaration order."""
-    targets = {dst for (src, dst) in TRANSITIONS if src is current}
-    return [s for s in CaseStatus if s in targets]
-
-
-def actions_for(current: CaseStatus, target: CaseStatus) -> tuple[CaseAction, ...]:
-    """The actions that move a case from ``current`` to ``target`` (empty when none do)."""
-    return TRANSITIONS.get((current, target), ())
-
-
-def ensure_transition(
-    current: CaseStatus, target: CaseStatus, *, action: CaseAction | None = None
-) -> None:
-    """Refuse a change of state that SPEC 2.9 does not allow.
-
-    With ``action`` the pair must also be caused by that action (e.g. ``reclassify`` is the
-    only way from ``classified`` to ``classified``). Raises :class:`InvalidTransition`.
-    """
-    actions = actions_for(current, target)
-    if actions and (action is None or action in actions):
-        return
-    what = f"{action.value} ({current.value} → {target.value})" if action else target.value
-    raise InvalidTransition(
-        f"案件当前状态为“{current.label_zh}”({current.value}), 不能变更为 {what}",
-        current_status=current.value,
-        allowed_actions=allowed_actions(current),
-        extra={"target_status": target.value},
-    )
 
 
 def outcome_allowed(status: CaseStatus, outcome_type: OutcomeType) -> bool:
@@ -191,20 +121,16 @@ def action_for_outcome(outcome_type: OutcomeType) -> CaseAction:
 
 
 def ensure_outcome_allowed(status: CaseStatus, outcome_type: OutcomeType) -> None:
-    """Refuse an outcome the current state does not allow (409 ``invalid_transition``).
-
-    The answer also lists ``allowed_outcomes``. On success the caller still moves the case
-    with ``ensure_transition(status, CLOSED, action=action_for_outcome(outcome_type))``.
-    """
+    """Refuse an outcome the current state does not allow (409 ``invalid_transition``, which
+    also lists ``allowed_outcomes``)."""
     if outcome_allowed(status, outcome_type):
         return
-    raise InvalidTransition(
-        f"案件当前状态为“{status.label_zh}”({status.value}), "
+    raise CASE_LIFECYCLE.refusal(
+        status,
+        CaseStatus.CLOSED,
+        detail=f"案件当前状态为“{status.label_zh}”({status.value}), "
         f"不能记录结果“{outcome_type.label_zh}”({outcome_type.value})",
-        current_status=status.value,
-        allowed_actions=allowed_actions(status),
         extra={
-            "target_status": CaseStatus.CLOSED.value,
             "outcome_type": outcome_type.value,
             "allowed_outcomes": allowed_outcomes(status),
         },

@@ -19,18 +19,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from app.domain.common.enums import DeliveryStatus, LabelledEnum
-from app.errors import Conflict
+from app.states.codes import DeliveryStatus, LabelledEnum
+from app.states.machine import Lifecycle
 
 __all__ = [
-    "DELIVERY_TRANSITIONS",
+    "DELIVERY_LIFECYCLE",
     "DISABLE_AFTER",
     "MAX_ATTEMPTS",
     "RETRY_DELAYS",
     "DeliveryAction",
-    "InvalidDeliveryTransition",
-    "allowed_delivery_actions",
-    "ensure_delivery_transition",
     "retry_delay",
 ]
 
@@ -47,18 +44,20 @@ class DeliveryAction(LabelledEnum):
 _S = DeliveryStatus
 _A = DeliveryAction
 
-DELIVERY_TRANSITIONS: Mapping[tuple[DeliveryStatus, DeliveryStatus], DeliveryAction] = {
-    (_S.PENDING, _S.DELIVERING): _A.CLAIM,
-    (_S.DELIVERING, _S.DELIVERING): _A.RECLAIM,
-    (_S.DELIVERING, _S.SUCCEEDED): _A.SUCCEED,
-    (_S.DELIVERING, _S.PENDING): _A.SCHEDULE_RETRY,
-    (_S.DELIVERING, _S.FAILED): _A.FAIL,
-    (_S.FAILED, _S.PENDING): _A.RETRY,
-    (_S.SUCCEEDED, _S.PENDING): _A.RETRY,
+_TRANSITIONS: Mapping[tuple[DeliveryStatus, DeliveryStatus], tuple[DeliveryAction, ...]] = {
+    (_S.PENDING, _S.DELIVERING): (_A.CLAIM,),
+    (_S.DELIVERING, _S.DELIVERING): (_A.RECLAIM,),
+    (_S.DELIVERING, _S.SUCCEEDED): (_A.SUCCEED,),
+    (_S.DELIVERING, _S.PENDING): (_A.SCHEDULE_RETRY,),
+    (_S.DELIVERING, _S.FAILED): (_A.FAIL,),
+    (_S.FAILED, _S.PENDING): (_A.RETRY,),
+    (_S.SUCCEEDED, _S.PENDING): (_A.RETRY,),
     # A retry asked for while the delivery waits for its next try: due at once.
-    (_S.PENDING, _S.PENDING): _A.RETRY,
+    (_S.PENDING, _S.PENDING): (_A.RETRY,),
 }
-"""Every allowed (from, to) pair and the action that causes it."""
+
+DELIVERY_LIFECYCLE = Lifecycle("推送", "a delivery", DeliveryStatus, DeliveryAction, _TRANSITIONS)
+"""The delivery life cycle: every allowed (from, to) pair and the action that causes it."""
 
 RETRY_DELAYS: tuple[timedelta, ...] = (
     timedelta(seconds=5),
@@ -72,31 +71,6 @@ RETRY_DELAYS: tuple[timedelta, ...] = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 DISABLE_AFTER = timedelta(hours=24)
 JITTER = 0.2
-
-
-class InvalidDeliveryTransition(Conflict):
-    code = "invalid_transition"
-    title = "Invalid state transition"
-
-
-def allowed_delivery_actions(current: DeliveryStatus) -> list[str]:
-    found = {a for (src, _), a in DELIVERY_TRANSITIONS.items() if src is current}
-    return [a.value for a in DeliveryAction if a in found]
-
-
-def ensure_delivery_transition(current: DeliveryStatus, target: DeliveryStatus) -> DeliveryAction:
-    """The action of an allowed move; 409 ``invalid_transition`` for any other."""
-    action = DELIVERY_TRANSITIONS.get((current, target))
-    if action is None:
-        raise InvalidDeliveryTransition(
-            f"a delivery that is {current.value} cannot become {target.value}",
-            extra={
-                "current_status": current.value,
-                "allowed_actions": allowed_delivery_actions(current),
-                "target_status": target.value,
-            },
-        )
-    return action
 
 
 def retry_delay(attempts: int, random_unit: float) -> timedelta | None:

@@ -1,0 +1,103 @@
+"""Moving a case from one state to another: the one place that does it.
+
+Every change of a case's state goes through :func:`move_case`, which checks the move against
+the case life cycle (``app.states.case``), sets the state and the version, and writes what
+the change leaves behind in the same transaction: the timeline event, the event for the
+center's systems (outbox) when there is one, and the audit record when the step is audited
+as the case's own. The caller sets the fields particular to its step (an outcome's type, a
+classification's findings) before calling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Case
+from app.db.types import utcnow
+from app.domain.audit import service as audit
+from app.domain.auth.actor import Actor
+from app.domain.cases.timeline import append_event
+from app.domain.events.subjects import case_changed
+from app.states.case import CASE_LIFECYCLE, CaseAction
+from app.states.codes import CaseStatus, EventType
+
+
+@dataclass(frozen=True)
+class Audited:
+    """The audit record a step writes about the case: ``case.<action>`` with its changes."""
+
+    action: str
+    changes: Mapping[str, Any] | None = None
+
+
+async def move_case(
+    session: AsyncSession,
+    case: Case,
+    target: CaseStatus,
+    *,
+    action: CaseAction,
+    actor: Actor | None,
+    timeline: str,
+    data: Mapping[str, Any] | None = None,
+    event: EventType | None = None,
+    audited: Audited | None = None,
+) -> CaseStatus:
+    """Move ``case`` to ``target`` by ``action`` (409 ``invalid_transition`` when the life
+    cycle does not allow it); returns the state it left. ``timeline`` names the timeline
+    event, ``event`` the outbox event (``case.*``) and ``audited`` the audit record, when
+    the step has them. The caller holds the case's lock."""
+    previous = CaseStatus(case.status)
+    CASE_LIFECYCLE.ensure(previous, target, action=action)
+    case.status = target
+    case.version += 1
+    case.updated_at = utcnow()
+    await session.flush()
+    append_event(
+        session,
+        case=case,
+        type=timeline,
+        actor=actor,
+        from_status=previous.value,
+        to_status=target.value,
+        data=dict(data or {}),
+    )
+    if event is not None:
+        case_changed(session, event, case)
+    if audited is not None:
+        audit.record(
+            session,
+            actor=actor,
+            action=f"case.{audited.action}",
+            object_type="case",
+            object_id=case.id,
+            changes=dict(audited.changes) if audited.changes is not None else None,
+        )
+    return previous
+
+
+async def note_on_case(
+    session: AsyncSession,
+    case: Case,
+    *,
+    actor: Actor | None,
+    timeline: str,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    """A step that changes the case without moving it (a participating mediator offered or
+    accepting): the version, and a timeline event that names the state it stays in."""
+    case.version += 1
+    case.updated_at = utcnow()
+    await session.flush()
+    append_event(
+        session,
+        case=case,
+        type=timeline,
+        actor=actor,
+        from_status=CaseStatus(case.status).value,
+        to_status=None,
+        data=dict(data or {}),
+    )
