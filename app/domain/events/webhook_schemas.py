@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.domain.common.schema import InputModel, OutputModel
+from app.domain.common.schema import InputModel, OutputModel, not_nullable
 from app.states.codes import DeliveryStatus, EventType
 
 WebhookUrl = Annotated[
@@ -34,10 +34,13 @@ class WebhookIn(InputModel):
 
 
 class WebhookPatch(InputModel):
-    url: WebhookUrl | None = None
-    types: EventTypes | None = None
+    # JSON merge patch: a field left out keeps its value; none of these may be null.
+    url: WebhookUrl | None = Field(None, json_schema_extra=not_nullable)
+    types: EventTypes | None = Field(None, json_schema_extra=not_nullable)
     active: bool | None = Field(
-        None, description="false pauses deliveries; true resumes a disabled endpoint"
+        None,
+        description="false pauses deliveries; true resumes a disabled endpoint",
+        json_schema_extra=not_nullable,
     )
 
 

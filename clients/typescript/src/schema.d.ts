@@ -2900,6 +2900,10 @@ export interface components {
              *     - `period_too_long`: a period longer than the policy allows
              *     - `min_above_max`: a minimum above its maximum
              *     - `year_order`: a target year not after the source year
+             *     - `not_in_year`: a calendar date outside the year it is given for
+             *     - `duplicate_date`: a calendar date listed twice
+             *     - `not_a_weekend`: a make-up working day that is not a Saturday or Sunday
+             *     - `holiday_and_working_day`: a day listed both as a holiday and as a working day
              *     - `known_before_made`: known_on before made_on
              *     - `due_before_applied`: performance_due_on before applied_on
              *     - `received_before_decided`: decision_received_on before decided_on
@@ -3926,11 +3930,18 @@ export interface components {
              * Active
              * @description false pauses deliveries; true resumes a disabled endpoint
              */
-            active?: boolean | null;
-            /** Types */
-            types?: components["schemas"]["EventType"][] | null;
-            /** Url */
-            url?: string | null;
+            active?: boolean;
+            /**
+             * Types
+             * @description Event types to deliver; empty: every type
+             */
+            types?: components["schemas"]["EventType"][];
+            /**
+             * Url
+             * @description http(s); never a link-local or cloud-metadata address
+             * @example http://10.0.0.5/hooks/adr
+             */
+            url?: string;
         };
         /** WithdrawOfferIn */
         WithdrawOfferIn: {
