@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from app import cli
+from app.clock import SHANGHAI, today_shanghai
 from app.db.models import Agency, ApiKey, BusinessSystem, CalendarYear, PolicyVersion
 from app.db.session import create_database, transaction
-from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.policy.service import MEASURES_VERSION
 from app.domain.reference.ids import agency_id, policy_version_id
 from app.main import create_app

@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api.deps import CurrentActor, SessionDep
+from app.clock import now_utc
 from app.db.models import IdempotencyKey
 from app.db.repositories import idempotency as repo
-from app.db.types import utcnow
 from app.domain.auth.actor import Actor
 from app.errors import BadRequest, Conflict, ValidationFailed
 
@@ -113,7 +113,7 @@ class Idempotency:
                 response_headers={
                     k: v for k, v in created.headers.items() if k in REPLAYED_HEADERS
                 },
-                expires_at=utcnow() + KEY_LIFETIME,
+                expires_at=now_utc() + KEY_LIFETIME,
             )
         )
         await self.session.flush()
@@ -124,7 +124,7 @@ class Idempotency:
         existing = await repo.find(self.session, caller, self.key)
         if existing is None:
             return None
-        if existing.expires_at <= utcnow():
+        if existing.expires_at <= now_utc():
             await repo.remove(self.session, existing)
             return None
         if existing.request_hash != fingerprint:

@@ -20,7 +20,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from app.api import examples
-from app.domain.common.clock import today_shanghai
+from app.clock import today_shanghai
 from app.states.codes import ENUMS
 
 TAGS: list[dict[str, str]] = [

@@ -11,8 +11,8 @@ from typing import Any
 
 import asyncpg
 
+from app.clock import SHANGHAI, today_shanghai
 from app.domain.auth.actor import Actor
-from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.statistics.cases import case_statistics
 from app.domain.statistics.lawyers import lawyer_statistics
 from app.domain.statistics.schemas import CaseFilters, CaseGroupBy, LawyerFilters

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from app.clock import SHANGHAI, today_shanghai
 from app.db.models import Agency, ApiKey
-from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.states.codes import Role
 from tests.support.problems import assert_problem
 

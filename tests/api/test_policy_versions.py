@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.common.clock import today_shanghai
+from app.clock import today_shanghai
 from app.states.codes import Role
 from tests.support.problems import assert_problem
 

@@ -26,10 +26,10 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.clock import now_utc
 from app.db.models import Assignment, Case, CaseEvent
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as cases_repo
-from app.db.types import utcnow
 from app.domain.auth.tokens import mint_token
 from app.domain.maintenance.sweep import sweep_once
 from app.main import create_app
@@ -139,7 +139,7 @@ class Processes:
             await conn.execute(
                 update(Assignment)
                 .where(Assignment.id.in_([uuid.UUID(i) for i in assignment_ids]))
-                .values(respond_by=utcnow() - timedelta(minutes=5))
+                .values(respond_by=now_utc() - timedelta(minutes=5))
             )
 
     async def statuses(self, assignment_ids: list[str]) -> dict[str, str]:

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from app.clock import today_shanghai
 from app.db.replica import ReportReads, create_replica
 from app.db.session import create_database
 from app.domain.auth.tokens import mint_token
-from app.domain.common.clock import today_shanghai
 from app.main import create_app
 from app.settings import Settings
 from app.states.codes import Role

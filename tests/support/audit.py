@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.clock import now_utc
 from app.db.session import Database, transaction
-from app.db.types import utcnow
 from app.domain.audit.service import seal_pending
 from app.settings import Settings
 
@@ -15,5 +15,5 @@ async def close_failure_minutes(db: Database, settings: Settings) -> None:
     and becomes its audit record."""
     async with transaction(db.sessionmaker) as session:
         await seal_pending(
-            session, key=settings.audit_key_bytes, now=utcnow() + timedelta(minutes=2)
+            session, key=settings.audit_key_bytes, now=now_utc() + timedelta(minutes=2)
         )

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from app.domain.common.clock import today_shanghai
+from app.clock import today_shanghai
 from app.domain.common.identifiers import credit_code_check_char, resident_id_check_char
 
 API = "/api/v1"

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from app.domain.common.clock import today_shanghai
+from app.clock import today_shanghai
 from app.domain.common.identifiers import resident_id_check_char
 from app.states.codes import Role
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from app.domain.common.clock import today_shanghai
+from app.clock import today_shanghai
 from app.domain.common.identifiers import CREDIT_CODE_CHARSET, credit_code_check_char
 
 API = "/api/v1"

@@ -33,9 +33,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import SHANGHAI, now_utc, today_shanghai
 from app.db.models import Assignment
-from app.db.types import utcnow
-from app.domain.common.clock import SHANGHAI, today_shanghai
 from tests.support.case_factory import applicant
 from tests.support.dispatch_world import (
     API,
@@ -131,7 +130,7 @@ class StatisticsWorld:
         await self.session.execute(
             update(Assignment)
             .where(Assignment.id == uuid.UUID(offer["id"]))
-            .values(respond_by=utcnow() - timedelta(minutes=5))
+            .values(respond_by=now_utc() - timedelta(minutes=5))
         )
         await self.session.commit()
         assert (await self.w.assignment(offer["id"]))["status"] == "expired"

@@ -21,6 +21,7 @@ from app.api.deps import (
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_keyset, cursor_uuid, next_cursor
+from app.clock import today_shanghai
 from app.db.repositories.cases import CaseFilters
 from app.domain.auth.actor import Actor
 from app.domain.cases import deadline_refresh, intake, queries
@@ -33,7 +34,6 @@ from app.domain.cases.schemas import (
     CaseSummary,
     DeadlineNoticeIn,
 )
-from app.domain.common.clock import today_shanghai
 from app.domain.policy.service import policy_in_force
 from app.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
 from app.states.codes import CaseStatus, IntakeChannel, Priority

@@ -13,9 +13,9 @@ from app.api.idempotency import Created, IdempotencyDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.api.problems import from_domain_error
+from app.clock import now_utc
 from app.db.models import Assignment
 from app.db.repositories import assignments as repo
-from app.db.types import utcnow
 from app.domain.auth.actor import Actor
 from app.domain.cases import queries as case_queries
 from app.domain.cases.access import CENTER_ROLES
@@ -134,7 +134,7 @@ async def list_assignments(
     rows = await page()
     # Offers are checked for expiry whenever they are read: overdue ones on this page are
     # expired, case by case under the case's lock, and the page is read again.
-    now = utcnow()
+    now = now_utc()
     overdue = {r.case_id for r in rows if r.status in _WINDOWED and r.respond_by < now}
     for overdue_case in overdue:
         await answers.expire_overdue(session, case_id=overdue_case)

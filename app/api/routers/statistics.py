@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app.api.deps import CurrentActor, ReportSessionDep
 from app.api.openapi_docs import AUTH_ERRORS, problem_responses
-from app.domain.common.clock import today_shanghai
+from app.clock import today_shanghai
 from app.domain.exports.csv_file import csv_bytes
 from app.domain.exports.disposition import (
     CSV_MEDIA_TYPE,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import now_utc
 from app.db.base import Base
 from app.db.types import (
     GUID,
@@ -19,7 +20,6 @@ from app.db.types import (
     code_column_type,
     codes_in,
     new_id,
-    utcnow,
 )
 from app.states.assignment import OPEN_STATUSES
 from app.states.codes import AssignmentStatus, DispatchRole
@@ -73,7 +73,7 @@ class Assignment(Base):
     lawyer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lawyers.id"))
     role: Mapped[DispatchRole] = mapped_column(Code(DispatchRole, 20))
     status: Mapped[AssignmentStatus] = mapped_column(Code(AssignmentStatus, 20))
-    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(code_column_type(30))

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import now_utc
 from app.db.base import Base
-from app.db.types import JSONType, UTCDateTime, utcnow
+from app.db.types import JSONType, UTCDateTime
 
 
 class CalendarYear(Base):
@@ -24,5 +25,5 @@ class CalendarYear(Base):
     # what they cached. Random, not a counter, so that a write rolled back and another one
     # made after it can never look like the same revision.
     revision: Mapped[str] = mapped_column(String(32))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_by: Mapped[str] = mapped_column(String(200))

@@ -21,8 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import now_utc
 from app.db.base import Base
-from app.db.types import GUID, Code, JSONType, UTCDateTime, code_column_type, new_id, utcnow
+from app.db.types import GUID, Code, JSONType, UTCDateTime, code_column_type, new_id
 from app.states.codes import CaseStatus
 
 # The columns the statistics read with each index (PostgreSQL INCLUDE; SQLite has no
@@ -146,9 +147,9 @@ class Case(Base):
     satisfaction_score: Mapped[int | None] = mapped_column(Integer)
     performance_status: Mapped[str | None] = mapped_column(code_column_type(20))
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     created_by: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     applicants: Mapped[list[CaseApplicant]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="CaseApplicant.position"
@@ -199,7 +200,7 @@ class CaseEvent(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     type: Mapped[str] = mapped_column(String(60))
     from_status: Mapped[CaseStatus | None] = mapped_column(Code(CaseStatus, 30))
     to_status: Mapped[CaseStatus | None] = mapped_column(Code(CaseStatus, 30))
@@ -227,7 +228,7 @@ class CaseClassification(Base):
     channels_explained: Mapped[list[str]] = mapped_column(JSONType, default=list)
     chosen_channel: Mapped[str | None] = mapped_column(code_column_type(20))
     referral_note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     created_by: Mapped[str] = mapped_column(String(200))
 
 
@@ -246,7 +247,7 @@ class IdempotencyKey(Base):
     response_body: Mapped[str] = mapped_column(Text)
     # Headers to send again on a replay (Location, ETag).
     response_headers: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
@@ -276,7 +277,7 @@ class CaseOutcome(Base):
     referral: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     hours: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     recorded_by: Mapped[str] = mapped_column(String(200))
     performance_status: Mapped[str | None] = mapped_column(code_column_type(20))
     performance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import now_utc
 from app.db.base import Base
-from app.db.types import GUID, UTCDateTime, new_id, utcnow
+from app.db.types import GUID, UTCDateTime, new_id
 
 
 class PolicyVersion(Base):
@@ -32,5 +33,5 @@ class PolicyVersion(Base):
     auto_redispatch: Mapped[bool] = mapped_column(Boolean)
     repeat_honour_threshold: Mapped[int] = mapped_column(Integer, default=2)
     basis: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     created_by: Mapped[str] = mapped_column(String(200))

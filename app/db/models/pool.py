@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import now_utc
 from app.db.base import Base
-from app.db.types import GUID, Code, UTCDateTime, codes_in, new_id, utcnow
+from app.db.types import GUID, Code, UTCDateTime, codes_in, new_id
 from app.states.codes import MembershipStatus
 from app.states.membership import LIVE_STATUSES
 
@@ -39,7 +40,7 @@ class PoolMembership(Base):
     year: Mapped[int] = mapped_column(Integer)
     status: Mapped[MembershipStatus] = mapped_column(Code(MembershipStatus, 20))
     status_reason: Mapped[str | None] = mapped_column(String(500))
-    nominated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    nominated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     nominated_by: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(200))

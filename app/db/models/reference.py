@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import now_utc
 from app.db.base import Base
-from app.db.types import GUID, UTCDateTime, code_column_type, new_id, utcnow
+from app.db.types import GUID, UTCDateTime, code_column_type, new_id
 
 
 class BusinessSystem(Base):
@@ -35,5 +36,5 @@ class Agency(Base):
     business_system: Mapped[str] = mapped_column(ForeignKey("business_systems.code"), index=True)
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import now_utc
 from app.db.base import Base
-from app.db.types import GUID, Code, UTCDateTime, new_id, utcnow
+from app.db.types import GUID, Code, UTCDateTime, new_id
 from app.states.codes import CertificateStatus
 
 
@@ -31,8 +32,8 @@ class Lawyer(Base):
     phone_sealed: Mapped[str | None] = mapped_column(String(200))
     phone_masked: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
     specialties: Mapped[list[LawyerSpecialty]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="LawyerSpecialty.business_system"
@@ -65,5 +66,5 @@ class LawyerUnavailability(Base):
     from_date: Mapped[date] = mapped_column(Date)
     to_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     created_by: Mapped[str] = mapped_column(String(200))

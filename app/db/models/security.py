@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import now_utc
 from app.db.base import Base
-from app.db.types import GUID, UTCDateTime, code_column_type, new_id, utcnow
+from app.db.types import GUID, UTCDateTime, code_column_type, new_id
 
 
 class ApiKey(Base):
@@ -23,7 +24,7 @@ class ApiKey(Base):
     # The first characters of the key, shown in lists so people can tell keys apart.
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     created_by: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The key stops working at this moment (none: until revoked).

@@ -19,11 +19,12 @@ import asyncpg
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.base import column_values
 from app.db.fast_insert import driver_connection, insert_rows, translated, typed_parameters
 from app.db.models import Case, CaseApplicant, CaseEvent, Event
 from app.db.repositories.cases import allocate_case_number
-from app.db.types import new_id, utcnow
+from app.db.types import new_id
 
 
 def case_number(year: int, seq: int) -> str:
@@ -32,7 +33,7 @@ def case_number(year: int, seq: int) -> str:
 
 def _give_identity(case: Case, event: CaseEvent) -> None:
     # What a flush would have filled in from the columns' defaults.
-    now = utcnow()
+    now = now_utc()
     case.id = case.id or new_id()
     case.created_at = case.created_at or now
     case.updated_at = case.updated_at or now

@@ -16,10 +16,11 @@ from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.clock import now_utc
 from app.db.models import AuditRecord
 from app.db.repositories import audit as audit_repo
 from app.db.session import transaction
-from app.db.types import new_id, utcnow
+from app.db.types import new_id
 from app.domain.audit.chain import GENESIS_HASH, KEYED_HMAC_SHA256, keyed_record_hash
 from app.domain.audit.context import current_request
 from app.domain.audit.redaction import redact
@@ -77,7 +78,7 @@ def _new_record(fields: AuditFields) -> AuditRecord:
     changes = fields.get("changes")
     return AuditRecord(
         id=new_id(),
-        occurred_at=utcnow(),
+        occurred_at=now_utc(),
         actor_sub=actor.sub if actor else None,
         actor_role=actor.role.value if actor else None,
         actor_agency_id=actor.agency_id if actor else None,
@@ -106,7 +107,7 @@ async def count_failed_authentication(
         await audit_repo.count_failed_authentication(
             session,
             client_address=context.client_address or "unknown",
-            minute=_minute(utcnow()),
+            minute=_minute(now_utc()),
             request_id=context.request_id,
             code=code,
             path=path,
@@ -152,7 +153,7 @@ async def seal_pending(
     minutes of failed authentications are recorded first."""
     if not await audit_repo.lock_chain(session, wait=wait):
         return 0
-    await record_closed_failures(session, now=now or utcnow())
+    await record_closed_failures(session, now=now or now_utc())
     previous = await audit_repo.last_sealed(session)
     seq = (previous.seq or 0) if previous else 0
     prev_hash = (previous.hash or GENESIS_HASH) if previous else GENESIS_HASH

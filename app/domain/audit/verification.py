@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.clock import now_utc
 from app.db.models import AuditRecord
 from app.db.repositories import audit as audit_repo
 from app.db.session import transaction
-from app.db.types import utcnow
 from app.domain.audit.chain import (
     GENESIS_HASH,
     KEYED_HMAC_SHA256,
@@ -116,7 +116,7 @@ async def verify(
     await seal_now(sessionmaker, key)
     cp_problem, cp_seq = _checkpoint_problem(key, checkpoint)
     if cp_problem is not None:
-        return ChainReport(False, 0, None, None, cp_problem, utcnow(), checkpoint_seq=cp_seq)
+        return ChainReport(False, 0, None, None, cp_problem, now_utc(), checkpoint_seq=cp_seq)
     walk = _Walk(key, hash_at={cp_seq: ""} if cp_seq is not None else None)
     async for rows in _batches(sessionmaker, batch):
         for row in rows:
@@ -128,7 +128,7 @@ async def verify(
                     row.seq,
                     row.seq,
                     problem,
-                    utcnow(),
+                    now_utc(),
                     walk.legacy,
                     cp_seq,
                 )
@@ -139,9 +139,9 @@ async def verify(
         if problem is not None:
             broken = (last_seq or 0) + 1 if (last_seq or 0) < cp_seq else cp_seq
             return ChainReport(
-                False, walk.count, last_seq, broken, problem, utcnow(), walk.legacy, cp_seq
+                False, walk.count, last_seq, broken, problem, now_utc(), walk.legacy, cp_seq
             )
-    return ChainReport(True, walk.count, last_seq, None, None, utcnow(), walk.legacy, cp_seq)
+    return ChainReport(True, walk.count, last_seq, None, None, now_utc(), walk.legacy, cp_seq)
 
 
 def _checkpoint_problem(
@@ -189,7 +189,7 @@ async def make_checkpoint(
         [last] = await audit_repo.sealed_after(session, after_seq=report.last_seq - 1, limit=1)
     if last.seq is None or last.hash is None:
         raise Conflict("the audit trail is empty: nothing to checkpoint", code="audit_trail_empty")
-    created_at = utcnow().isoformat()
+    created_at = now_utc().isoformat()
     return {
         "seq": last.seq,
         "mac": last.hash,

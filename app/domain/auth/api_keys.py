@@ -9,14 +9,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import SHANGHAI, now_utc, today_shanghai
 from app.db.models import ApiKey
 from app.db.repositories import api_keys as repo
 from app.db.repositories import reference as reference_repo
-from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.auth.tokens import ensure_role_claims
-from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.errors import NotFound, Unauthorized, ValidationFailed
 from app.states.codes import Role
 
@@ -85,7 +84,7 @@ async def revoke_api_key(session: AsyncSession, *, actor: Actor, key_id: uuid.UU
     if api_key is None:
         raise NotFound("no such API key")
     if api_key.revoked_at is None:
-        api_key.revoked_at = utcnow()
+        api_key.revoked_at = now_utc()
         await session.flush()
         audit.record(
             session, actor=actor, action="api_key.revoke", object_type="api_key", object_id=key_id
@@ -102,7 +101,7 @@ async def actor_from_api_key(session: AsyncSession, plaintext: str) -> Actor:
     api_key = await repo.find_active_by_hash(session, hash_key(plaintext))
     if api_key is None:
         raise Unauthorized("the API key is not valid or has been revoked", code="invalid_api_key")
-    if api_key.expires_at is not None and api_key.expires_at <= utcnow():
+    if api_key.expires_at is not None and api_key.expires_at <= now_utc():
         raise Unauthorized("the API key has expired", code="api_key_expired")
     actor = Actor(
         sub=f"api-key:{api_key.id}",

@@ -136,7 +136,8 @@ def mint_token(
     """A development token signed with the HS256 secret (``adr token``, tests)."""
     if settings.jwt_secret is None:
         raise RuntimeError("ADR_JWT_SECRET is not set: cannot mint HS256 tokens")
-    issued = now or datetime.now(UTC)
+    # Tokens live on the wall clock: PyJWT checks them against it, not against app.clock.
+    issued = now or datetime.now(UTC)  # noqa: TID251
     claims: dict[str, Any] = {
         "sub": sub,
         "role": role.value,

@@ -16,9 +16,9 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import CalendarYear
 from app.db.repositories import calendar as repo
-from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.calendar.rules import calendar_errors
@@ -100,7 +100,7 @@ async def load_year(
     row.working_weekends = sorted(d.isoformat() for d in data.working_weekends)
     row.source = data.source
     row.revision = uuid.uuid4().hex
-    row.updated_at = utcnow()
+    row.updated_at = now_utc()
     row.updated_by = actor.sub
     await session.flush()
     session.info.pop(_SESSION_KEY, None)
@@ -136,7 +136,7 @@ async def seed_calendar(session: AsyncSession) -> int:
                 working_weekends=[d.isoformat() for d in entry.working_weekends],
                 source=notice_of(entry.year),
                 revision=uuid.uuid4().hex,
-                updated_at=utcnow(),
+                updated_at=now_utc(),
                 updated_by="seed",
             )
         )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from app.clock import SHANGHAI
 from app.domain.cases.deadlines import Deadlines, RemedyFacts, compute_deadlines
-from app.domain.common.clock import SHANGHAI
 from app.domain.common.workdays import WorkdayCalendar
 from app.states.codes import ActType, RelatedProcedureKind
 

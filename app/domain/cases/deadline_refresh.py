@@ -8,10 +8,10 @@ import uuid
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.clock import now_utc, today_shanghai
 from app.db.models import Case
 from app.db.repositories import calendar as calendar_repo
 from app.db.session import transaction
-from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
@@ -21,7 +21,6 @@ from app.domain.cases.intake import CLOCK_SKEW, store_due_dates
 from app.domain.cases.queries import get_visible_case
 from app.domain.cases.schemas import DeadlineNoticeIn
 from app.domain.cases.timeline import append_event
-from app.domain.common.clock import today_shanghai
 from app.errors import Forbidden, ValidationFailed
 from app.states.case import CASE_LIFECYCLE
 from app.states.codes import CaseStatus
@@ -46,14 +45,14 @@ async def record_deadline_notice(
             None,
             detail="the case is closed: reopen it to record a deadline notice",
         )
-    if data.notified_at > utcnow() + CLOCK_SKEW:
+    if data.notified_at > now_utc() + CLOCK_SKEW:
         raise ValidationFailed.of_field("notified_at", "is in the future", "in_future")
     previous = case.deadlines_notified_at
     case.deadlines_notified_at = data.notified_at
     case.deadlines_notified_how = data.how.value
     store_due_dates(case, await current_calendar(session))
     case.version += 1
-    case.updated_at = utcnow()
+    case.updated_at = now_utc()
     await session.flush()
     append_event(
         session,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import Case, PolicyVersion
 from app.db.repositories import cases as repo
 from app.db.repositories.cases import DuplicateRef
@@ -19,7 +20,7 @@ async def find_duplicates(
     """Open cases, or cases received within the policy's window, against the same respondent
     with an applicant of the same identity (keyed hash), among those the reader may see."""
     visible_agency, visible_cases = visibility_scope(actor)
-    since = datetime.now(UTC) - timedelta(days=policy.duplicate_window_days)
+    since = now_utc() - timedelta(days=policy.duplicate_window_days)
     return await repo.possible_duplicates(
         session,
         id_hashes=[a.id_number_hash for a in case.applicants],

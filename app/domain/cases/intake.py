@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import SHANGHAI, now_utc, today_shanghai
 from app.db.models import Case, CaseApplicant, CaseEvent
 from app.db.repositories import case_intake as intake_repo
 from app.db.repositories import cases as repo
 from app.db.repositories import registry as registry_repo
 from app.db.repositories.cases import DuplicateRef
-from app.db.types import new_id, utcnow
+from app.db.types import new_id
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
@@ -38,7 +39,6 @@ from app.domain.cases.schemas import (
 )
 from app.domain.cases.timeline import append_event
 from app.domain.cases.timeline import new_event as new_timeline_event
-from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.masking import mask_id_number, mask_phone, mask_sensitive_text
 from app.domain.common.workdays import WorkdayCalendar
@@ -116,7 +116,7 @@ def _check_dates(
 ) -> None:
     """No date that has not happened yet (``performance_due_on`` may: the organ's time to
     act can still be running)."""
-    now = utcnow()
+    now = now_utc()
     today = today_shanghai(now)
     errors = []
     if received_at is not None and received_at > now + CLOCK_SKEW:
@@ -212,7 +212,7 @@ async def create_case(
         if existing is not None:
             raise _duplicate_ref(existing)
     policy = (await policy_in_force(session)).version
-    received_now = utcnow()
+    received_now = now_utc()
     received_at = data.received_at or received_now
     case = Case(
         id=new_id(),
@@ -359,7 +359,7 @@ async def correct_case(
         if case.collective and case.priority == "normal":
             case.priority = "high"
     case.version += 1
-    case.updated_at = utcnow()
+    case.updated_at = now_utc()
     await session.flush()
     append_event(
         session, case=case, type="corrected", actor=actor, data={"fields": sorted(changes)}

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import today_shanghai
 from app.db.models import Case, CaseClassification, CaseEvent, PolicyVersion
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as repo
@@ -30,7 +31,6 @@ from app.domain.cases.schemas import (
     DuplicateOut,
     ExternalRef,
 )
-from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.workdays import WorkdayCalendar
 from app.domain.outcomes.schemas import outcome_view

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import Case
-from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.cases.timeline import append_event
@@ -54,7 +54,7 @@ async def move_case(
     CASE_LIFECYCLE.ensure(previous, target, action=action)
     case.status = target
     case.version += 1
-    case.updated_at = utcnow()
+    case.updated_at = now_utc()
     await session.flush()
     append_event(
         session,
@@ -90,7 +90,7 @@ async def note_on_case(
     """A step that changes the case without moving it (a participating mediator offered or
     accepting): the version, and a timeline event that names the state it stays in."""
     case.version += 1
-    case.updated_at = utcnow()
+    case.updated_at = now_utc()
     await session.flush()
     append_event(
         session,

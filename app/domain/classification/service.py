@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import Case, CaseClassification
 from app.db.repositories import registry as registry_repo
-from app.db.types import utcnow
 from app.domain.auth.actor import Actor
 from app.domain.cases.queries import get_visible_case
 from app.domain.cases.transition import Audited, move_case
@@ -67,7 +67,7 @@ async def classify(
     closed = target is CaseStatus.CLOSED
     if closed:
         case.outcome_type = OutcomeType.NOT_ADMINISTRATIVE_DISPUTE.value
-        case.closed_at = utcnow()
+        case.closed_at = now_utc()
     await session.flush()  # the classification's id, for the timeline
     await move_case(
         session,

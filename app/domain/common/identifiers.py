@@ -8,7 +8,9 @@ log processors.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
+
+from app.clock import today_shanghai
 
 __all__ = [
     "CREDIT_CODE_CHARSET",
@@ -39,9 +41,6 @@ _RESIDENT_CHECK_CHARS = "10X98765432"
 _RESIDENT_BODY = re.compile(r"[0-9]{17}")
 _RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
 _EARLIEST_BIRTH = date(1900, 1, 1)
-# China has used a single UTC+8 offset without daylight saving since 1991, so a fixed offset
-# gives the Beijing date without depending on the tz database being installed.
-_CHINA_TZ = timezone(timedelta(hours=8))
 
 
 def resident_id_check_char(first17: str) -> str:
@@ -93,7 +92,7 @@ def _check_birth_date(yyyymmdd: str, today: date | None) -> None:
         raise InvalidIdentifier(
             "invalid_birth_date", "The birth date in the resident ID is before 1900-01-01."
         )
-    if born > (today if today is not None else datetime.now(_CHINA_TZ).date()):
+    if born > (today if today is not None else today_shanghai()):
         raise InvalidIdentifier(
             "invalid_birth_date", "The birth date in the resident ID is in the future."
         )

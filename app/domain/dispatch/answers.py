@@ -13,11 +13,11 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import Assignment, Case
 from app.db.repositories import assignments as repo
 from app.db.repositories import cases as cases_repo
 from app.db.repositories import registry as registry_repo
-from app.db.types import utcnow
 from app.domain.auth.actor import SYSTEM_ACTOR, Actor
 from app.domain.cases.timeline import append_event
 from app.domain.cases.transition import Audited, move_case, note_on_case
@@ -87,7 +87,7 @@ def _expired_answer(assignment: Assignment) -> OfferExpired | None:
 async def _expire_if_overdue(session: AsyncSession, case: Case, assignment: Assignment) -> bool:
     """An offer not answered, or a reported work conflict not ruled on, within its window
     ends as expired (SPEC 2.7)."""
-    if assignment.status not in LIVE_OFFER_STATUSES or assignment.respond_by > utcnow():
+    if assignment.status not in LIVE_OFFER_STATUSES or assignment.respond_by > now_utc():
         return False
     await end_offer(session, case, assignment, AssignmentStatus.EXPIRED, SYSTEM_ACTOR)
     return True
@@ -113,7 +113,7 @@ async def accept(
     if expired := _expired_answer(assignment):
         return expired
     _require(assignment, AssignmentStatus.OFFERED, "accept")
-    assignment.responded_at = utcnow()
+    assignment.responded_at = now_utc()
     await move_assignment(
         session,
         case,
@@ -154,12 +154,12 @@ async def decline(
     _require(assignment, AssignmentStatus.OFFERED, "decline")
     assignment.decline_reason = data.reason.value
     assignment.decline_note = data.note
-    assignment.responded_at = utcnow()
+    assignment.responded_at = now_utc()
     if data.reason is DeclineReason.WORK_CONFLICT:
         # Art. 9: a clash with daily duties goes to the lawyer's agency head to decide, within
         # the same window an answer has; a silent agency lets the offer expire.
         policy = (await policy_in_force(session)).version
-        assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
+        assignment.respond_by = now_utc() + timedelta(hours=policy.offer_response_hours)
         await move_assignment(
             session,
             case,
@@ -201,7 +201,7 @@ async def conflict_decision(
     assignment.conflict_decided_by_head = data.decided_by
     if data.decision is ConflictDecision.KEEP:
         policy = (await policy_in_force(session)).version
-        assignment.respond_by = utcnow() + timedelta(hours=policy.offer_response_hours)
+        assignment.respond_by = now_utc() + timedelta(hours=policy.offer_response_hours)
         assignment.responded_at = None
         await move_assignment(
             session,
@@ -261,7 +261,7 @@ async def end_offer(
     case back to ``classified`` and, with auto_redispatch, straight to the next eligible
     lawyer (the caller holds the case's and the assignment's locks)."""
     ruling = assignment.status == AssignmentStatus.CONFLICT_REPORTED
-    assignment.ended_at = utcnow()
+    assignment.ended_at = now_utc()
     reason = assignment.decline_reason or assignment.withdraw_reason
     await move_assignment(
         session,
@@ -325,7 +325,9 @@ async def expire_overdue(
     several processes: a case another transaction holds is skipped (SKIP LOCKED), and each
     offer is checked again under its case's lock."""
     expired = 0
-    for candidate in await repo.overdue_offers(session, now=utcnow(), limit=limit, case_id=case_id):
+    for candidate in await repo.overdue_offers(
+        session, now=now_utc(), limit=limit, case_id=case_id
+    ):
         case = await cases_repo.try_lock(session, candidate.case_id)
         if case is None:
             continue  # another request or sweeper is at this case right now

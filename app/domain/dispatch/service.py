@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc, today_shanghai
 from app.db.models import Assignment, Case, PolicyVersion
 from app.db.repositories import dispatch as repo
-from app.db.types import new_id, utcnow
+from app.db.types import new_id
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.cases.transition import move_case, note_on_case
-from app.domain.common.clock import today_shanghai
 from app.domain.dispatch.rules import (
     Assessment,
     CaseFacts,
@@ -294,7 +294,7 @@ async def _create_offer(
     *,
     override_reason: str | None = None,
 ) -> Assignment:
-    now = utcnow()
+    now = now_utc()
     assignment = Assignment(
         id=new_id(),  # named in the case's timeline before the row is written
         case_id=case.id,

@@ -8,11 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc, today_shanghai
 from app.db.repositories import events as repo
-from app.db.types import utcnow
 from app.domain.calendar.service import current_calendar
 from app.domain.cases.queries import deadlines_view
-from app.domain.common.clock import today_shanghai
 from app.domain.events.subjects import case_changed
 from app.domain.policy.service import policy_in_force
 from app.states.codes import EventType
@@ -30,7 +29,7 @@ async def warn_entering_cases(session: AsyncSession, *, limit: int = 200) -> int
         limit=limit,
     )
     calendar = await current_calendar(session)
-    now = utcnow()
+    now = now_utc()
     for case in cases:
         case.deadline_warned_at = now
         deadlines = deadlines_view(case, policy, calendar).model_dump(mode="json")

@@ -39,10 +39,11 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook
 
+from app.clock import now_utc
 from app.db.models import Event, WebhookEndpoint
 from app.db.repositories import webhooks as repo
 from app.db.session import Database, transaction
-from app.db.types import new_id, utcnow
+from app.db.types import new_id
 from app.domain.audit import service as audit
 from app.domain.common.crypto import FieldCipher
 from app.domain.events import feed
@@ -97,7 +98,7 @@ class Deliverer:
     timeout_s: float = 10.0
     lease: timedelta = timedelta(seconds=60)
     batch: int = 20
-    clock: Clock = utcnow
+    clock: Clock = now_utc
     transport: httpx.AsyncBaseTransport | None = None
     resolver: Resolver = default_resolver
     random_unit: Callable[[], float] = field(default=random.random)
@@ -251,7 +252,7 @@ async def fan_out(
     if not events:
         return 0
     endpoints = await repo.active_endpoints(session)
-    now = now or utcnow()
+    now = now or now_utc()
     rows = [
         {
             "id": new_id(),

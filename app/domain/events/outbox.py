@@ -22,8 +22,9 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import Event
-from app.db.types import new_id, utcnow
+from app.db.types import new_id
 from app.domain.common.masking import mask_id_number, mask_phone, mask_sensitive_text
 from app.states.codes import EventType
 
@@ -91,7 +92,7 @@ def event_row(
     return {
         "id": new_id(),
         "type": type.value,
-        "occurred_at": utcnow(),
+        "occurred_at": now_utc(),
         "subject_type": subject_type,
         "subject_id": str(subject_id),
         "data": event_data(data),

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import WebhookDelivery, WebhookEndpoint
 from app.db.repositories import webhooks as repo
-from app.db.types import new_id, utcnow
+from app.db.types import new_id
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
@@ -60,7 +61,7 @@ async def create(
     """A new subscription and its secret (returned once, stored sealed)."""
     url = await _checked_url(data.url, allowed, resolver)
     secret = new_secret()
-    now = utcnow()
+    now = now_utc()
     endpoint = WebhookEndpoint(
         id=new_id(),
         url=url,
@@ -118,7 +119,7 @@ async def update(
         if patch.active:  # resumed: the run of failures starts again from nothing
             endpoint.disabled_reason, endpoint.failing_since = None, None
     endpoint.version += 1
-    endpoint.updated_at = utcnow()
+    endpoint.updated_at = now_utc()
     await session.flush()
     audit.record(
         session,
@@ -163,7 +164,7 @@ async def retry(
             "the webhook is disabled; activate it first (PATCH active: true)",
             code="webhook_inactive",
         )
-    now = utcnow()
+    now = now_utc()
     move_delivery(delivery, DeliveryStatus.PENDING, now=now)
     delivery.next_attempt_at, delivery.lease_expires_at = now, None
     await session.flush()
@@ -187,7 +188,7 @@ async def ping(session: AsyncSession, *, actor: Actor, endpoint_id: uuid.UUID) -
             "the webhook is disabled; activate it first (PATCH active: true)",
             code="webhook_inactive",
         )
-    now = utcnow()
+    now = now_utc()
     event_id = new_id()
     delivery = WebhookDelivery(
         id=new_id(),

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.clock import now_utc
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import idempotency as idempotency_repo
 from app.db.session import transaction
-from app.db.types import utcnow
 from app.domain.dispatch.answers import expire_overdue
 from app.domain.events.deadline_warnings import warn_entering_cases
 
@@ -34,14 +34,14 @@ async def sweep_once(sessionmaker: async_sessionmaker[AsyncSession]) -> SweepRep
     # One short transaction per case: a redispatch locks a lawyer, and holding many cases'
     # locks at once while taking lawyers' would let two sweepers lock in crossing order.
     async with transaction(sessionmaker) as session:
-        due = await assignments_repo.overdue_offers(session, now=utcnow(), limit=200)
+        due = await assignments_repo.overdue_offers(session, now=now_utc(), limit=200)
         case_ids = list(dict.fromkeys(a.case_id for a in due))
     expired = 0
     for case_id in case_ids:
         async with transaction(sessionmaker) as session:
             expired += await expire_overdue(session, case_id=case_id)
     async with transaction(sessionmaker) as session:
-        deleted = await idempotency_repo.delete_expired(session, utcnow())
+        deleted = await idempotency_repo.delete_expired(session, now_utc())
     async with transaction(sessionmaker) as session:
         warned = await warn_entering_cases(session)
     return SweepReport(expired, deleted, warned)

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import SHANGHAI, now_utc, today_shanghai
 from app.db.models import Case, CaseOutcome
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as cases_repo
-from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
@@ -19,7 +19,6 @@ from app.domain.cases.intake import store_due_dates
 from app.domain.cases.queries import get_visible_case
 from app.domain.cases.timeline import append_event
 from app.domain.cases.transition import Audited, move_case
-from app.domain.common.clock import SHANGHAI, today_shanghai
 from app.domain.dispatch.transition import move_assignment
 from app.domain.events.subjects import outcome_recorded
 from app.domain.outcomes.schemas import (
@@ -94,7 +93,7 @@ async def record_outcome(
                 for i in strangers
             ],
         )
-    now = utcnow()
+    now = now_utc()
     for assignment in assignments:
         if assignment.status == AssignmentStatus.ACCEPTED:
             target = AssignmentStatus.COMPLETED
@@ -187,7 +186,7 @@ async def record_performance(
             code="no_agreement",
         )
     outcome.performance_status = data.status.value
-    outcome.performance_recorded_at = utcnow()
+    outcome.performance_recorded_at = now_utc()
     case.performance_status = outcome.performance_status  # the statistics' copy
     return await _follow_up(
         session, actor, case, outcome, "performance", {"status": data.status.value}
@@ -201,7 +200,7 @@ async def record_satisfaction(
     if actor.role not in CENTER_ROLES:
         raise Forbidden("the center records satisfaction", code="role_not_allowed")
     outcome.satisfaction_score = data.score
-    outcome.satisfaction_recorded_at = utcnow()
+    outcome.satisfaction_recorded_at = now_utc()
     case.satisfaction_score = data.score  # the statistics' copy
     return await _follow_up(session, actor, case, outcome, "satisfaction", {"score": data.score})
 
@@ -215,7 +214,7 @@ async def nominate_typical(
         raise Conflict("only a resolved case can be a typical case", code="not_resolved")
     if outcome.typical_nominated_at is not None:
         raise Conflict("the case is already nominated", code="already_nominated")
-    outcome.typical_nominated_at = utcnow()
+    outcome.typical_nominated_at = now_utc()
     outcome.typical_nominated_by = actor.sub
     outcome.typical_reason = data.reason
     return await _follow_up(
@@ -236,7 +235,7 @@ async def reopen(
     presiding = [a for a in assignments if a.role == DispatchRole.PRESIDING.value]
     target = CaseStatus.IN_MEDIATION if presiding else CaseStatus.CLASSIFIED
     CASE_LIFECYCLE.ensure(current, target, action=CaseAction.REOPEN)
-    now = utcnow()
+    now = now_utc()
     for assignment in assignments:
         assignment.ended_at = None
         await move_assignment(session, case, assignment, AssignmentStatus.ACCEPTED, actor=actor)

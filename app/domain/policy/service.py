@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import today_shanghai
 from app.db.models import PolicyVersion
 from app.db.repositories import policy as repo
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
-from app.domain.common.clock import today_shanghai
 from app.domain.policy.schemas import PolicyVersionIn
 from app.domain.reference.ids import policy_version_id
 from app.errors import Conflict, ServiceUnavailable

@@ -15,12 +15,12 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import today_shanghai
 from app.db.models import Lawyer, PoolMembership
 from app.db.repositories import pool as repo
 from app.db.repositories import registry as registry_repo
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
-from app.domain.common.clock import today_shanghai
 from app.domain.events.subjects import membership_changed
 from app.domain.policy.service import policy_in_force
 from app.domain.pool.rules import compliance_status, nomination_years

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import PoolMembership
-from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.events.subjects import membership_changed
@@ -31,7 +31,7 @@ async def move_membership(
     not allow it); returns the action the move amounts to."""
     previous = MembershipStatus(membership.status)
     action = MEMBERSHIP_LIFECYCLE.ensure(previous, target)
-    now = utcnow()
+    now = now_utc()
     membership.status, membership.status_reason = target, reason
     if target is MembershipStatus.WITHDRAWN:
         membership.withdrawn_at, membership.withdrawn_by = now, actor.sub

@@ -8,14 +8,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc, today_shanghai
 from app.db.models import Lawyer, LawyerSpecialty, LawyerUnavailability
 from app.db.repositories import pool as pool_repo
 from app.db.repositories import registry as repo
 from app.db.session import flush_unique
-from app.db.types import utcnow
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
-from app.domain.common.clock import today_shanghai
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.masking import mask_phone
 from app.domain.events.subjects import certificate_changed
@@ -133,7 +132,7 @@ async def update_lawyer(
         _seal_phone(lawyer, changes.pop("phone"), cipher)
     for field, value in changes.items():
         setattr(lawyer, field, value)
-    lawyer.updated_at = utcnow()
+    lawyer.updated_at = now_utc()
     if not await flush_unique(session):
         raise Conflict(
             "a lawyer with this certificate number exists", code="duplicate_certificate_no"
@@ -157,7 +156,7 @@ async def set_certificate_status(
     unlicensed lawyer must not be dispatched (Art. 2, 4)."""
     lawyer = await get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id, for_update=True)
     previous = lawyer.certificate_status
-    now = utcnow()
+    now = now_utc()
     lawyer.certificate_status = data.status
     lawyer.certificate_status_reason = data.reason
     lawyer.certificate_status_changed_at = now

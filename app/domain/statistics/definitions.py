@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from app.domain.common.clock import SHANGHAI
+from app.clock import SHANGHAI
 from app.states.codes import RESOLVED_OUTCOMES, OutcomeType
 
 CASE_DEFINITIONS: dict[str, str] = {

@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import Assignment
-from app.db.types import utcnow
 from app.domain.maintenance.sweep import sweep_once
 from tests.support.dispatch_world import API, DispatchWorld, Json, problem
 
@@ -22,7 +22,7 @@ async def overdue(session: AsyncSession, *assignments: Json) -> None:
     await session.execute(
         update(Assignment)
         .where(Assignment.id.in_([uuid.UUID(a["id"]) for a in assignments]))
-        .values(respond_by=utcnow() - timedelta(minutes=5))
+        .values(respond_by=now_utc() - timedelta(minutes=5))
     )
     await session.commit()
 

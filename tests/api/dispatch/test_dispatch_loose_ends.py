@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import now_utc
 from app.db.models import Assignment
-from app.db.types import utcnow
 from app.domain.maintenance.sweep import sweep_once
 from tests.support.dispatch_world import (
     API,
@@ -31,7 +31,7 @@ async def window_passed(session: AsyncSession, assignment: Json) -> None:
     await session.execute(
         update(Assignment)
         .where(Assignment.id == uuid.UUID(assignment["id"]))
-        .values(respond_by=utcnow() - timedelta(minutes=5))
+        .values(respond_by=now_utc() - timedelta(minutes=5))
     )
     await session.commit()
 

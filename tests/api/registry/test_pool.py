@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.domain.common import clock
+from app import clock
 from app.states.codes import Role
 from tests.support.factories import (
     API,

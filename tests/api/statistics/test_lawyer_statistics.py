@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from app.domain.common.clock import today_shanghai
+from app.clock import today_shanghai
 from app.states.codes import Role
 from tests.support.dispatch_world import API, SYSTEM, DispatchWorld, problem
 from tests.support.statistics_world import PAST_YEAR, StatisticsWorld
