@@ -21,6 +21,7 @@ from app.api.openapi_docs import install_docs
 from app.api.openapi_guide import install_guide
 from app.api.rate_limit import RateLimiter, RateLimitMiddleware
 from app.api.routers import (
+    activities,
     agencies,
     api_keys,
     audit,
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         classification,
         dispatch,
         outcomes,
+        activities,
         events,
         webhooks,
         calendar,

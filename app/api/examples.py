@@ -178,6 +178,18 @@ def calendar_body(today: date) -> Json:
 WEBHOOK_URL = "http://10.0.0.5/hooks/adr"
 
 
+def activity_body(today: date) -> Json:
+    return {
+        "kind": "law_lecture",
+        "occurred_on": _days(today, -1),
+        "lawyer_ids": [LAWYER],
+        "title": "为镇街干部讲授行政复议法",
+        "participants": 40,
+        "location": "东昌府区古楼街道",
+        "campaign": "practical_deeds",
+    }
+
+
 # Object-level rules (the lawyer's own agency): an agency officer of the lawyer's agency.
 _LAWYER_MANAGERS = ("admin", "supervisor", "agency_officer")
 _DISPATCHED = ("approve_membership", "classify_case", "dispatch_case")
@@ -306,6 +318,22 @@ EXAMPLES: dict[str, Example] = {
     ),
     "reopen_case": Example(
         lambda _today: {"reason": "行政机关未按协议履行，申请人再次信访"}, prerequisites=_CLOSED
+    ),
+    # The lawyer records their own lecture; their agency's officer confirms or returns it.
+    "record_activity": Example(
+        activity_body,
+        prerequisites=("create_lawyer",),
+        roles=("lawyer", "agency_officer", "center_coordinator", "admin"),
+    ),
+    "correct_activity": Example(
+        lambda _today: {"participants": 45},
+        prerequisites=("record_activity",),
+        roles=("lawyer", "agency_officer", "admin"),
+    ),
+    "return_activity": Example(
+        lambda _today: {"note": "请补充授课对象"},
+        prerequisites=("record_activity",),
+        roles=("agency_officer", "admin"),
     ),
     "create_api_key": Example(
         lambda _today: {"name": "和解中心委派系统", "role": "center_coordinator"}

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 
 from app.api import examples
 from app.clock import today_shanghai
-from app.states.codes import ENUMS
+from app.states.catalogue import ENUMS
 
 TAGS: list[dict[str, str]] = [
     {
@@ -93,6 +93,18 @@ TAGS: list[dict[str, str]] = [
             "Outcomes: how the case ended, performance of the agreement, the applicant's "
             "satisfaction, nomination as a typical case, reopening. Serves Art. 15 (the work "
             "record), Art. 18 (typical cases) and Art. 19 (yearly evaluation)."
+        ),
+    },
+    {
+        "name": "activities",
+        "description": (
+            "履职活动：公职律师在本单位及参加研讨、培训、普法、研究等工作的记录，律师自报、"
+            "单位确认或退回。"
+            "Activities: what public lawyers do outside dispatched cases (advice, legality "
+            "review, consultations, mediation, seminars, training, law promotion, research), "
+            "recorded by the lawyer and confirmed or returned by their agency, or recorded "
+            "and confirmed at once by the agency or the center. Serves Art. 7, 13, 14 and 17; "
+            "the work archive (Art. 15) and the evaluation (Art. 19) count confirmed ones."
         ),
     },
     {

@@ -63,6 +63,11 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "note_required": "the reason `other` without a note",
     "reason_without_lawyer": "an override reason without a named lawyer",
     "set_by_classification": "a field only classification sets",
+    "duplicate_lawyer": "a lawyer listed twice on one activity",
+    "lawyer_not_of_agency": "an activity credited to a lawyer of another agency than the "
+    "recording one (only the center records for any lawyer)",
+    "not_for_kind": "a fact that does not fit the activity's kind (a mediation role on "
+    "anything but administrative_mediation)",
 }
 
 

@@ -15,14 +15,16 @@ from enum import StrEnum
 from typing import Self
 
 __all__ = [
-    "ENUMS",
     "RESOLVED_OUTCOMES",
     "ActType",
+    "ActivityKind",
+    "ActivityStatus",
     "AgencyKind",
     "AgencyLevel",
     "ApplicantKind",
     "Art5Condition",
     "AssignmentStatus",
+    "Campaign",
     "CaseStatus",
     "CertificateStatus",
     "ConflictDecision",
@@ -36,6 +38,7 @@ __all__ = [
     "IdType",
     "IntakeChannel",
     "LabelledEnum",
+    "MediationRole",
     "MembershipStatus",
     "OutcomeType",
     "PerformanceStatus",
@@ -44,7 +47,7 @@ __all__ = [
     "RelatedProcedureKind",
     "ResolutionChannel",
     "Role",
-    "enum_catalogue",
+    "VenueType",
 ]
 
 
@@ -385,35 +388,61 @@ class DeliveryStatus(LabelledEnum):
     FAILED = "failed", "推送失败"
 
 
-ENUMS: dict[str, type[LabelledEnum]] = {
-    "role": Role,
-    "agency_kind": AgencyKind,
-    "agency_level": AgencyLevel,
-    "certificate_status": CertificateStatus,
-    "membership_status": MembershipStatus,
-    "pool_compliance": PoolCompliance,
-    "case_status": CaseStatus,
-    "intake_channel": IntakeChannel,
-    "applicant_kind": ApplicantKind,
-    "id_type": IdType,
-    "act_type": ActType,
-    "related_procedure_kind": RelatedProcedureKind,
-    "deadline_kind": DeadlineKind,
-    "deadline_notice_method": DeadlineNoticeMethod,
-    "priority": Priority,
-    "resolution_channel": ResolutionChannel,
-    "art5_condition": Art5Condition,
-    "dispatch_role": DispatchRole,
-    "assignment_status": AssignmentStatus,
-    "decline_reason": DeclineReason,
-    "conflict_decision": ConflictDecision,
-    "exclusion_reason": ExclusionReason,
-    "outcome_type": OutcomeType,
-    "performance_status": PerformanceStatus,
-    "event_type": EventType,
-    "delivery_status": DeliveryStatus,
-}
-"""Every enum, keyed by its stable snake_case name (used by ``GET /meta/enums``)."""
+class ActivityKind(LabelledEnum):
+    """What a public lawyer did outside a dispatched case (SPEC 2.11): Art. 7 inside their
+    agency, Art. 13 learning, Art. 14 law promotion, Art. 17 research."""
+
+    POLICY_ADVICE = "policy_advice", "制度建设意见建议"
+    LEGALITY_REVIEW = "legality_review", "辅助法制审核"
+    PHONE_CONSULTATION = "phone_consultation", "电话咨询答复"
+    LETTER_REPLY = "letter_reply", "来信来函答复"
+    COMPLAINT_RECEPTION = "complaint_reception", "接待投诉举报或信访"
+    ADMINISTRATIVE_MEDIATION = "administrative_mediation", "主持或参与行政调解"
+    RISK_SCREENING = "risk_screening", "行政纠纷隐患排查"
+    SEMINAR = "seminar", "研讨会、论坛"
+    TRAINING = "training", "专业培训"
+    STUDY_VISIT = "study_visit", "参观见学"
+    CASE_EXPLANATION = "case_explanation", "释案说法"
+    LAW_LECTURE = "law_lecture", "专题法课"
+    OUTREACH = "outreach", "送法进乡村社区企业学校"
+    RESEARCH = "research", "法律学术研究、发表文章"
+
+
+class ActivityStatus(LabelledEnum):
+    """Life cycle of a recorded activity; only ``confirmed`` ones count (SPEC 2.11)."""
+
+    SUBMITTED = "submitted", "待确认"
+    RETURNED = "returned", "已退回"
+    CONFIRMED = "confirmed", "已确认"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class VenueType(LabelledEnum):
+    """Where law was taken to (送法进…, Art. 14)."""
+
+    VILLAGE = "village", "乡村"
+    COMMUNITY = "community", "社区"
+    ENTERPRISE = "enterprise", "企业"
+    SCHOOL = "school", "学校"
+    ORGAN = "organ", "机关"
+    OTHER = "other", "其他"
+
+
+class Campaign(LabelledEnum):
+    """The campaign an activity was part of (Art. 14)."""
+
+    THREE_VISITS = "three_visits", "三遍访"
+    PRACTICAL_DEEDS = "practical_deeds", "我为群众办实事"
+    DUAL_CONTACT = "dual_contact", "双联共建"
+    NONE = "none", "无"
+
+
+class MediationRole(LabelledEnum):
+    """A lawyer's part in an administrative mediation (Art. 7)."""
+
+    PRESIDING = "presiding", "主持"
+    PARTICIPATING = "participating", "参与"
+
 
 RESOLVED_OUTCOMES: frozenset[OutcomeType] = frozenset(
     {
@@ -425,11 +454,3 @@ RESOLVED_OUTCOMES: frozenset[OutcomeType] = frozenset(
     }
 )
 """Outcomes that count as resolved (化解成功, SPEC 2.8)."""
-
-
-def enum_catalogue() -> dict[str, list[dict[str, str]]]:
-    """Every enum as ``{name: [{"code", "label_zh"}, ...]}``, members in declaration order."""
-    return {
-        name: [{"code": member.value, "label_zh": member.label_zh} for member in enum_cls]
-        for name, enum_cls in ENUMS.items()
-    }

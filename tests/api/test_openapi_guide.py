@@ -9,7 +9,8 @@ import uuid
 from typing import Any
 
 from app.api.examples import EXAMPLES
-from app.states.codes import ENUMS, Role
+from app.states.catalogue import ENUMS
+from app.states.codes import Role
 
 LIFE_ORDER = ["registry", "pool", "cases", "classification", "dispatch", "outcomes", "audit"]
 

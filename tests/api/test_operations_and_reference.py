@@ -11,7 +11,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from app.states.codes import ENUMS, Role
+from app.states.catalogue import ENUMS
+from app.states.codes import Role
 from tests.support.databases import become_owner
 from tests.support.problems import assert_problem
 

@@ -8,15 +8,14 @@ from enum import StrEnum
 
 import pytest
 
+from app.states.catalogue import ENUMS, enum_catalogue
 from app.states.codes import (
-    ENUMS,
     RESOLVED_OUTCOMES,
     AgencyKind,
     ApplicantKind,
     LabelledEnum,
     OutcomeType,
     Role,
-    enum_catalogue,
 )
 
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
@@ -137,6 +136,27 @@ SPEC_CODES: dict[str, list[str]] = {
         "assignment.withdrawn",
     ],
     "delivery_status": ["pending", "delivering", "succeeded", "failed"],
+    # SPEC 2.11, in its order
+    "activity_kind": [
+        "policy_advice",
+        "legality_review",
+        "phone_consultation",
+        "letter_reply",
+        "complaint_reception",
+        "administrative_mediation",
+        "risk_screening",
+        "seminar",
+        "training",
+        "study_visit",
+        "case_explanation",
+        "law_lecture",
+        "outreach",
+        "research",
+    ],
+    "activity_status": ["submitted", "returned", "confirmed", "withdrawn"],
+    "venue_type": ["village", "community", "enterprise", "school", "organ", "other"],
+    "campaign": ["three_visits", "practical_deeds", "dual_contact", "none"],
+    "mediation_role": ["presiding", "participating"],
 }
 
 # Labels SPEC.md itself gives; the enums reuse them verbatim.
@@ -167,6 +187,34 @@ SPEC_LABELS: dict[str, dict[str, str]] = {
         "litigation": "诉讼",
     },
     "dispatch_role": {"presiding": "主持", "participating": "参加"},
+    "activity_kind": {
+        "policy_advice": "制度建设意见建议",
+        "legality_review": "辅助法制审核",
+        "phone_consultation": "电话咨询答复",
+        "letter_reply": "来信来函答复",
+        "complaint_reception": "接待投诉举报或信访",
+        "administrative_mediation": "主持或参与行政调解",
+        "risk_screening": "行政纠纷隐患排查",
+        "seminar": "研讨会、论坛",
+        "training": "专业培训",
+        "study_visit": "参观见学",
+        "case_explanation": "释案说法",
+        "law_lecture": "专题法课",
+        "outreach": "送法进乡村社区企业学校",
+        "research": "法律学术研究、发表文章",
+    },
+    "venue_type": {
+        "village": "乡村",
+        "community": "社区",
+        "enterprise": "企业",
+        "school": "学校",
+        "organ": "机关",
+    },
+    "campaign": {
+        "three_visits": "三遍访",
+        "practical_deeds": "我为群众办实事",
+        "dual_contact": "双联共建",
+    },
     "outcome_type": {
         "reconciled": "和解",
         "mediated": "调解",

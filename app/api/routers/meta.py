@@ -8,7 +8,7 @@ from app.api.deps import CurrentActor, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS
 from app.db.repositories import reference as reference_repo
 from app.domain.common.schema import OutputModel
-from app.states.codes import enum_catalogue
+from app.states.catalogue import enum_catalogue
 
 router = APIRouter(tags=["reference"])
 

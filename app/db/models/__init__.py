@@ -1,5 +1,6 @@
 """Every table, imported here so that ``Base.metadata`` is complete for Alembic."""
 
+from app.db.models.activities import Activity, ActivityLawyer
 from app.db.models.assignments import Assignment
 from app.db.models.audit import AuditRecord, FailedAuthenticationTally
 from app.db.models.calendar import CalendarYear
@@ -20,6 +21,8 @@ from app.db.models.registry import Lawyer, LawyerSpecialty, LawyerUnavailability
 from app.db.models.security import ApiKey
 
 __all__ = [
+    "Activity",
+    "ActivityLawyer",
     "Agency",
     "ApiKey",
     "Assignment",

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Assignment, Case, CaseOutcome, Lawyer, PoolMembership
+from app.db.models import Activity, Assignment, Case, CaseOutcome, Lawyer, PoolMembership
+from app.domain.activities.schemas import ActivityOut
 from app.domain.cases.schemas import CaseSummary
 from app.domain.dispatch.schemas import AssignmentOut
 from app.domain.events.outbox import record_event
@@ -52,4 +53,14 @@ def certificate_changed(session: AsyncSession, lawyer: Lawyer) -> None:
 def outcome_recorded(session: AsyncSession, outcome: CaseOutcome) -> None:
     record_event(
         session, EventType.OUTCOME_RECORDED, ("case", outcome.case_id), outcome_view(outcome)
+    )
+
+
+def activity_confirmed(session: AsyncSession, activity: Activity) -> None:
+    """``activity.confirmed``: the archive and the evaluation count it from now on."""
+    record_event(
+        session,
+        EventType.ACTIVITY_CONFIRMED,
+        ("activity", activity.id),
+        ActivityOut.model_validate(activity),
     )

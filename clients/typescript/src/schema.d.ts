@@ -4,6 +4,98 @@
  */
 
 export interface paths {
+    "/api/v1/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List activities (an agency sees its own and its lawyers', a lawyer their own) */
+        get: operations["list_activities"];
+        put?: never;
+        /**
+         * Record an activity (a lawyer's own is `submitted`; an agency's or the center's is `confirmed` at once)
+         * @description Try it after: `create_lawyer` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `lawyer`, `agency_officer`, `center_coordinator`, `admin`
+         */
+        post: operations["record_activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{activity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an activity */
+        get: operations["get_activity"];
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw a `submitted` or `returned` activity (it stays, `withdrawn`)
+         * @description Roles: `admin`, `center_coordinator`, `agency_officer`, `lawyer`
+         */
+        delete: operations["withdraw_activity"];
+        options?: never;
+        head?: never;
+        /**
+         * Correct a `submitted` or `returned` activity (If-Match required); it is `submitted` again
+         * @description Try it after: `record_activity` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `lawyer`, `agency_officer`, `admin`
+         */
+        patch: operations["correct_activity"];
+        trace?: never;
+    };
+    "/api/v1/activities/{activity_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a lawyer's record (their agency's officer)
+         * @description Roles: `admin`, `agency_officer`
+         */
+        post: operations["confirm_activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{activity_id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a lawyer's record with a note on what to fix (their agency's officer)
+         * @description Try it after: `record_activity` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `agency_officer`, `admin`
+         */
+        post: operations["return_activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agencies": {
         parameters: {
             query?: never;
@@ -1224,6 +1316,206 @@ export interface components {
          * @enum {string}
          */
         ActType: "administrative_penalty" | "administrative_license" | "administrative_enforcement" | "expropriation" | "administrative_confirmation" | "administrative_payment" | "administrative_agreement" | "information_disclosure" | "inaction" | "other";
+        /** ActivityIn */
+        ActivityIn: {
+            /**
+             * Agency Id
+             * @description The recording agency; default: the caller's (a lawyer's own agency, the center for a coordinator)
+             */
+            agency_id?: string | null;
+            /** @default none */
+            campaign?: components["schemas"]["Campaign"];
+            /** Description */
+            description?: string | null;
+            /**
+             * Hours
+             * @description Needed for `training`
+             */
+            hours?: number | null;
+            kind: components["schemas"]["ActivityKind"];
+            /**
+             * Lawyer Ids
+             * @description Lawyers of the recording agency (any lawyer when the center records); a lawyer records only themself
+             */
+            lawyer_ids: string[];
+            /** Location */
+            location?: string | null;
+            /**
+             * Occurred On
+             * Format: date
+             * @description Asia/Shanghai; not in the future and not before 2022-02-01
+             * @example 2026-11-20
+             */
+            occurred_on: string;
+            /** Participants */
+            participants?: number | null;
+            /**
+             * Publication
+             * @description Needed for `research`: where it was published
+             */
+            publication?: string | null;
+            /**
+             * Quantity
+             * @description How many were handled
+             * @default 1
+             */
+            quantity?: number;
+            /** @description Needed for `administrative_mediation`, refused for other kinds */
+            role?: components["schemas"]["MediationRole"] | null;
+            /**
+             * Title
+             * @example 为镇街干部讲授行政复议法
+             */
+            title: string;
+            /** @description Needed for `outreach` */
+            venue_type?: components["schemas"]["VenueType"] | null;
+        };
+        /**
+         * ActivityKind
+         * @description What a public lawyer did outside a dispatched case (SPEC 2.11): Art. 7 inside their
+         *     agency, Art. 13 learning, Art. 14 law promotion, Art. 17 research.
+         *
+         *     - `policy_advice` — 制度建设意见建议
+         *     - `legality_review` — 辅助法制审核
+         *     - `phone_consultation` — 电话咨询答复
+         *     - `letter_reply` — 来信来函答复
+         *     - `complaint_reception` — 接待投诉举报或信访
+         *     - `administrative_mediation` — 主持或参与行政调解
+         *     - `risk_screening` — 行政纠纷隐患排查
+         *     - `seminar` — 研讨会、论坛
+         *     - `training` — 专业培训
+         *     - `study_visit` — 参观见学
+         *     - `case_explanation` — 释案说法
+         *     - `law_lecture` — 专题法课
+         *     - `outreach` — 送法进乡村社区企业学校
+         *     - `research` — 法律学术研究、发表文章
+         * @enum {string}
+         */
+        ActivityKind: "policy_advice" | "legality_review" | "phone_consultation" | "letter_reply" | "complaint_reception" | "administrative_mediation" | "risk_screening" | "seminar" | "training" | "study_visit" | "case_explanation" | "law_lecture" | "outreach" | "research";
+        /** ActivityNote */
+        ActivityNote: {
+            /**
+             * Note
+             * @description What the lawyer should fix
+             */
+            note: string;
+        };
+        /** ActivityOut */
+        ActivityOut: {
+            /**
+             * Agency Id
+             * Format: uuid
+             */
+            agency_id: string;
+            campaign: components["schemas"]["Campaign"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Description */
+            description: string | null;
+            /** Hours */
+            hours: number | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["ActivityKind"];
+            /** Lawyer Ids */
+            lawyer_ids: string[];
+            /** Location */
+            location: string | null;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on: string;
+            /** Participants */
+            participants: number | null;
+            /** Publication */
+            publication: string | null;
+            /** Quantity */
+            quantity: number;
+            /** Recorded By */
+            recorded_by: string;
+            role: components["schemas"]["MediationRole"] | null;
+            status: components["schemas"]["ActivityStatus"];
+            /**
+             * Status Note
+             * @description The officer's note when it was returned
+             */
+            status_note: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            venue_type: components["schemas"]["VenueType"] | null;
+            /** Version */
+            version: number;
+        };
+        /**
+         * ActivityPatch
+         * @description A correction while the record is `submitted` or `returned` (JSON merge patch: send what
+         *     changes; the optional facts may be null to clear them). It goes back to `submitted`.
+         */
+        ActivityPatch: {
+            campaign?: components["schemas"]["Campaign"];
+            /** Description */
+            description?: string | null;
+            /**
+             * Hours
+             * @description Needed for `training`
+             */
+            hours?: number | null;
+            kind?: components["schemas"]["ActivityKind"];
+            /** Lawyer Ids */
+            lawyer_ids?: string[];
+            /** Location */
+            location?: string | null;
+            /**
+             * Occurred On
+             * Format: date
+             */
+            occurred_on?: string;
+            /** Participants */
+            participants?: number | null;
+            /**
+             * Publication
+             * @description Needed for `research`: where it was published
+             */
+            publication?: string | null;
+            /**
+             * Quantity
+             * @description How many were handled
+             */
+            quantity?: number;
+            /** @description Needed for `administrative_mediation`, refused for other kinds */
+            role?: components["schemas"]["MediationRole"] | null;
+            /** Title */
+            title?: string;
+            /** @description Needed for `outreach` */
+            venue_type?: components["schemas"]["VenueType"] | null;
+        };
+        /**
+         * ActivityStatus
+         * @description Life cycle of a recorded activity; only ``confirmed`` ones count (SPEC 2.11).
+         *
+         *     - `submitted` — 待确认
+         *     - `returned` — 已退回
+         *     - `confirmed` — 已确认
+         *     - `withdrawn` — 已撤回
+         * @enum {string}
+         */
+        ActivityStatus: "submitted" | "returned" | "confirmed" | "withdrawn";
         /** AgencyIn */
         AgencyIn: {
             /**
@@ -1740,6 +2032,17 @@ export interface components {
             /** Year */
             year: number;
         };
+        /**
+         * Campaign
+         * @description The campaign an activity was part of (Art. 14).
+         *
+         *     - `three_visits` — 三遍访
+         *     - `practical_deeds` — 我为群众办实事
+         *     - `dual_contact` — 双联共建
+         *     - `none` — 无
+         * @enum {string}
+         */
+        Campaign: "three_visits" | "practical_deeds" | "dual_contact" | "none";
         /** CandidateOut */
         CandidateOut: {
             /** Code */
@@ -2920,6 +3223,9 @@ export interface components {
              *     - `note_required`: the reason `other` without a note
              *     - `reason_without_lawyer`: an override reason without a named lawyer
              *     - `set_by_classification`: a field only classification sets
+             *     - `duplicate_lawyer`: a lawyer listed twice on one activity
+             *     - `lawyer_not_of_agency`: an activity credited to a lawyer of another agency than the recording one (only the center records for any lawyer)
+             *     - `not_for_kind`: a fact that does not fit the activity's kind (a mediation role on anything but administrative_mediation)
              * @example invalid_check_digit
              */
             code: string;
@@ -3131,6 +3437,15 @@ export interface components {
              */
             year: number;
         };
+        /**
+         * MediationRole
+         * @description A lawyer's part in an administrative mediation (Art. 7).
+         *
+         *     - `presiding` — 主持
+         *     - `participating` — 参与
+         * @enum {string}
+         */
+        MediationRole: "presiding" | "participating";
         /** MembershipOut */
         MembershipOut: {
             /**
@@ -3282,6 +3597,13 @@ export interface components {
          * @enum {string}
          */
         OutcomeType: "reconciled" | "mediated" | "act_corrected" | "explained" | "withdrawn" | "referred_reconsideration" | "referred_litigation" | "referred_adjudication" | "terminated" | "not_administrative_dispute";
+        /** Page[ActivityOut] */
+        Page_ActivityOut_: {
+            /** Items */
+            items: components["schemas"]["ActivityOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[AgencyOut] */
         Page_AgencyOut_: {
             /** Items */
@@ -3830,6 +4152,19 @@ export interface components {
              */
             to_date: string;
         };
+        /**
+         * VenueType
+         * @description Where law was taken to (送法进…, Art. 14).
+         *
+         *     - `village` — 乡村
+         *     - `community` — 社区
+         *     - `enterprise` — 企业
+         *     - `school` — 学校
+         *     - `organ` — 机关
+         *     - `other` — 其他
+         * @enum {string}
+         */
+        VenueType: "village" | "community" | "enterprise" | "school" | "organ" | "other";
         /** WebhookCreated */
         WebhookCreated: {
             /** Active */
@@ -3960,6 +4295,841 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_activities: {
+        parameters: {
+            query?: {
+                /** @description Page size (1..200) */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor` */
+                cursor?: string;
+                lawyer_id?: string;
+                agency_id?: string;
+                kind?: components["schemas"]["ActivityKind"];
+                status?: components["schemas"]["ActivityStatus"];
+                occurred_from?: string;
+                occurred_to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ActivityOut_"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "campaign": "practical_deeds",
+                 *       "kind": "law_lecture",
+                 *       "lawyer_ids": [
+                 *         "00000000-0000-4000-8000-00000000a001"
+                 *       ],
+                 *       "location": "东昌府区古楼街道",
+                 *       "occurred_on": "2026-11-30",
+                 *       "participants": 40,
+                 *       "title": "为镇街干部讲授行政复议法"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Malformed JSON, or a required header is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Malformed JSON, or a required header is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    correct_activity: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "participants": 45
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Malformed JSON, or a required header is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Malformed JSON, or a required header is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    return_activity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "请补充授课对象"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ActivityNote"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityOut"];
+                };
+            };
+            /** @description Malformed JSON, or a required header is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_agencies: {
         parameters: {
             query?: {
