@@ -19,6 +19,12 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     # Identifiers and text
     "invalid_check_digit": "a resident ID (GB 11643) or credit code (GB 32100) whose check "
     "character does not match",
+    "invalid_length": "an identity number of the wrong length for its id_type (18 for a "
+    "resident ID or credit code)",
+    "invalid_passport": "a passport number that is not 5–17 letters or digits (id_type "
+    "passport)",
+    "invalid_birth_date": "a resident ID whose birth date is not a real day, before 1900 or "
+    "in the future",
     "invalid_characters": "text with a NUL character, which no database stores",
     "too_short_once_trimmed": "text long enough as sent but shorter than its minimum once "
     "surrounding spaces are removed",

@@ -3187,6 +3187,9 @@ export interface components {
              * @description Stable snake_case code. A schema violation carries Pydantic's code (`missing`, `string_too_short`…); a request that matches the schema can still break one of these rules, which the schema cannot state:
              *
              *     - `invalid_check_digit`: a resident ID (GB 11643) or credit code (GB 32100) whose check character does not match
+             *     - `invalid_length`: an identity number of the wrong length for its id_type (18 for a resident ID or credit code)
+             *     - `invalid_passport`: a passport number that is not 5–17 letters or digits (id_type passport)
+             *     - `invalid_birth_date`: a resident ID whose birth date is not a real day, before 1900 or in the future
              *     - `invalid_characters`: text with a NUL character, which no database stores
              *     - `too_short_once_trimmed`: text long enough as sent but shorter than its minimum once surrounding spaces are removed
              *     - `invalid_cursor`: a cursor this list did not issue, or issued for other filters
