@@ -21,8 +21,7 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "character does not match",
     "invalid_length": "an identity number of the wrong length for its id_type (18 for a "
     "resident ID or credit code)",
-    "invalid_passport": "a passport number that is not 5–17 letters or digits (id_type "
-    "passport)",
+    "invalid_passport": "a passport number that is not 5–17 letters or digits (id_type passport)",
     "invalid_birth_date": "a resident ID whose birth date is not a real day, before 1900 or "
     "in the future",
     "invalid_characters": "text with a NUL character, which no database stores",

@@ -23,4 +23,4 @@ def test_a_returned_record_goes_back_only_through_a_correction_or_is_withdrawn()
 
 
 def test_what_may_be_corrected_is_what_is_not_final():
-    assert CORRECTABLE_STATUSES == set(S) - ACTIVITY_LIFECYCLE.terminal
+    assert set(S) - ACTIVITY_LIFECYCLE.terminal == CORRECTABLE_STATUSES

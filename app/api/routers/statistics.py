@@ -181,11 +181,11 @@ _LAWYERS_EXAMPLE: dict[str, Any] = {
         "new_in_year": 6,
         "pool_members": 30,
         "cases_presided": 85,
-        "activities_by_kind": {},
-        "training_hours": 0.0,
+        "activities_by_kind": {"law_lecture": 12, "training": 9},
+        "training_hours": 162.0,
     },
     "agencies": [],
-    "notes": ["activities (SPEC 2.11) are not recorded by this version of the service"],
+    "notes": [],
     "definitions": {"active_at_year_end": "…"},
 }
 

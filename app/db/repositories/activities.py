@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Activity, ActivityLawyer, Agency, Lawyer
@@ -102,3 +102,58 @@ async def list_page(
         conditions.append(Activity.id > after_id)
     stmt = select(Activity).where(and_(True, *conditions)).order_by(Activity.id).limit(limit)
     return list((await session.execute(stmt)).scalars())
+
+
+# --- figures (statistics, archive) -----------------------------------------------------------
+
+
+def _confirmed_in(first_day: date, last_day: date) -> list[ColumnElement[bool]]:
+    return [
+        Activity.status == ActivityStatus.CONFIRMED,
+        Activity.occurred_on >= first_day,
+        Activity.occurred_on <= last_day,
+    ]
+
+
+async def kinds_per_agency(
+    session: AsyncSession,
+    *,
+    lawyer_conditions: list[ColumnElement[bool]],
+    first_day: date,
+    last_day: date,
+) -> list[tuple[uuid.UUID, ActivityKind, int]]:
+    """(lawyers' agency, kind, distinct confirmed activities crediting at least one of the
+    agency's lawyers that match ``lawyer_conditions``) in the period."""
+    stmt = (
+        select(Lawyer.agency_id, Activity.kind, func.count(Activity.id.distinct()))
+        .select_from(ActivityLawyer)
+        .join(Activity, Activity.id == ActivityLawyer.activity_id)
+        .join(Lawyer, Lawyer.id == ActivityLawyer.lawyer_id)
+        .where(*_confirmed_in(first_day, last_day), *lawyer_conditions)
+        .group_by(Lawyer.agency_id, Activity.kind)
+    )
+    rows = await session.execute(stmt)
+    return [(agency, ActivityKind(kind), int(n)) for agency, kind, n in rows.all()]
+
+
+async def training_hours_per_agency(
+    session: AsyncSession,
+    *,
+    lawyer_conditions: list[ColumnElement[bool]],
+    first_day: date,
+    last_day: date,
+) -> list[tuple[uuid.UUID, float]]:
+    """(lawyers' agency, hours of confirmed training summed over its lawyers who took part)."""
+    stmt = (
+        select(Lawyer.agency_id, func.coalesce(func.sum(Activity.hours), 0))
+        .select_from(ActivityLawyer)
+        .join(Activity, Activity.id == ActivityLawyer.activity_id)
+        .join(Lawyer, Lawyer.id == ActivityLawyer.lawyer_id)
+        .where(
+            *_confirmed_in(first_day, last_day),
+            Activity.kind == ActivityKind.TRAINING,
+            *lawyer_conditions,
+        )
+        .group_by(Lawyer.agency_id)
+    )
+    return [(agency, float(hours or 0)) for agency, hours in (await session.execute(stmt)).all()]

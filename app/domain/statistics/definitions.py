@@ -116,12 +116,13 @@ LAWYER_DEFINITIONS: dict[str, str] = {
         "accepted (accepted, completed, or withdrawn after acceptance)."
     ),
     "activities_by_kind": (
-        "Confirmed activities in Y by kind (SPEC 2.11). Activities are not recorded by the "
-        "service yet: empty, and a note in the report says so."
+        "Confirmed activities (SPEC 2.11) that occurred in Y, by kind: on an agency's row, "
+        "those crediting at least one of its lawyers (an activity of two agencies' lawyers "
+        "counts on both rows, once in the total per agency); the total adds the rows."
     ),
     "training_hours": (
-        "Hours of confirmed training activities in Y (SPEC 2.11); 0 until activities are "
-        "recorded, and a note says so."
+        "Hours of confirmed training activities that occurred in Y, summed over the lawyers "
+        "who took part (a 6-hour course three of the agency's lawyers attended is 18 hours)."
     ),
     "business_system": (
         "The business_system filter narrows the lawyers to those with that specialty; "
@@ -132,11 +133,6 @@ LAWYER_DEFINITIONS: dict[str, str] = {
         "own agency; a lawyer only themself (on their agency's row)."
     ),
 }
-
-ACTIVITIES_NOT_RECORDED = (
-    "activities (SPEC 2.11) are not recorded by this version of the service: "
-    "activities_by_kind is empty and training_hours is 0"
-)
 
 REFERRAL_CHANNELS: dict[str, OutcomeType] = {
     "reconsideration": OutcomeType.REFERRED_RECONSIDERATION,

@@ -7,12 +7,12 @@ from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.repositories import activities as activities_repo
 from app.db.repositories import statistics as repo
 from app.db.repositories.statistics import LawyerScope
 from app.domain.auth.actor import Actor
 from app.domain.statistics.cases import ensure_known_business_system
 from app.domain.statistics.definitions import (
-    ACTIVITIES_NOT_RECORDED,
     LAWYER_DEFINITIONS,
     Period,
 )
@@ -68,7 +68,24 @@ async def lawyer_statistics(
         session, scope=scope, start=period.start, end=period.end
     ):
         rows[agency_id]["cases_presided"] = n
+    kinds: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    hours: dict[uuid.UUID, float] = defaultdict(float)
+    in_year = {"first_day": period.first_day, "last_day": period.last_day}
+    for agency_id, kind, n in await activities_repo.kinds_per_agency(
+        session, lawyer_conditions=scope.conditions(), **in_year
+    ):
+        kinds[agency_id][kind.value] = n
+        # An agency whose lawyers only have activities in the year still gets its row.
+        rows.setdefault(agency_id, dict.fromkeys(_FIGURES, 0))
+    for agency_id, total in await activities_repo.training_hours_per_agency(
+        session, lawyer_conditions=scope.conditions(), **in_year
+    ):
+        hours[agency_id] = total
     ordered = sorted(rows, key=lambda a: (agencies[a].region_code, agencies[a].name))
+    all_kinds: dict[str, int] = defaultdict(int)
+    for per_agency in kinds.values():
+        for code, n in per_agency.items():
+            all_kinds[code] += n
     return LawyerStatisticsOut(
         year=year,
         period_from=period.first_day,
@@ -76,20 +93,20 @@ async def lawyer_statistics(
         filters=filters,
         total=AgencyLawyerFigures(
             **{name: sum(r[name] for r in rows.values()) for name in _FIGURES},
-            activities_by_kind={},
-            training_hours=0.0,
+            activities_by_kind=dict(all_kinds),
+            training_hours=sum(hours.values()),
         ),
         agencies=[
             AgencyLawyerRow(
                 agency_id=a,
                 agency_name=agencies[a].name,
                 region_code=agencies[a].region_code,
-                activities_by_kind={},
-                training_hours=0.0,
+                activities_by_kind=kinds[a],
+                training_hours=hours[a],
                 **rows[a],
             )
             for a in ordered
         ],
-        notes=[ACTIVITIES_NOT_RECORDED],
+        notes=[],
         definitions=LAWYER_DEFINITIONS,
     )

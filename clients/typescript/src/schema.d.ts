@@ -1037,8 +1037,8 @@ export interface paths {
          *     - **new_in_year**: Public lawyers of the agency whose certificate was issued in Y (Art. 16).
          *     - **pool_members**: Approved mediator-pool memberships of the agency for Y (Art. 10).
          *     - **cases_presided**: Distinct cases whose presiding offer, made in Y to a lawyer of the agency, was accepted (accepted, completed, or withdrawn after acceptance).
-         *     - **activities_by_kind**: Confirmed activities in Y by kind (SPEC 2.11). Activities are not recorded by the service yet: empty, and a note in the report says so.
-         *     - **training_hours**: Hours of confirmed training activities in Y (SPEC 2.11); 0 until activities are recorded, and a note says so.
+         *     - **activities_by_kind**: Confirmed activities (SPEC 2.11) that occurred in Y, by kind: on an agency's row, those crediting at least one of its lawyers (an activity of two agencies' lawyers counts on both rows, once in the total per agency); the total adds the rows.
+         *     - **training_hours**: Hours of confirmed training activities that occurred in Y, summed over the lawyers who took part (a 6-hour course three of the agency's lawyers attended is 18 hours).
          *     - **business_system**: The business_system filter narrows the lawyers to those with that specialty; their figures are whole.
          *     - **visibility**: admin, supervisor and center_coordinator see every agency; an agency_officer its own agency; a lawyer only themself (on their agency's row).
          */
@@ -1574,7 +1574,7 @@ export interface components {
             active_at_year_end: number;
             /**
              * Activities By Kind
-             * @description Confirmed activities in Y by kind (SPEC 2.11). Activities are not recorded by the service yet: empty, and a note in the report says so.
+             * @description Confirmed activities (SPEC 2.11) that occurred in Y, by kind: on an agency's row, those crediting at least one of its lawyers (an activity of two agencies' lawyers counts on both rows, once in the total per agency); the total adds the rows.
              */
             activities_by_kind: {
                 [key: string]: number;
@@ -1596,7 +1596,7 @@ export interface components {
             pool_members: number;
             /**
              * Training Hours
-             * @description Hours of confirmed training activities in Y (SPEC 2.11); 0 until activities are recorded, and a note says so.
+             * @description Hours of confirmed training activities that occurred in Y, summed over the lawyers who took part (a 6-hour course three of the agency's lawyers attended is 18 hours).
              */
             training_hours: number;
         };
@@ -1609,7 +1609,7 @@ export interface components {
             active_at_year_end: number;
             /**
              * Activities By Kind
-             * @description Confirmed activities in Y by kind (SPEC 2.11). Activities are not recorded by the service yet: empty, and a note in the report says so.
+             * @description Confirmed activities (SPEC 2.11) that occurred in Y, by kind: on an agency's row, those crediting at least one of its lawyers (an activity of two agencies' lawyers counts on both rows, once in the total per agency); the total adds the rows.
              */
             activities_by_kind: {
                 [key: string]: number;
@@ -1640,7 +1640,7 @@ export interface components {
             region_code: string;
             /**
              * Training Hours
-             * @description Hours of confirmed training activities in Y (SPEC 2.11); 0 until activities are recorded, and a note says so.
+             * @description Hours of confirmed training activities that occurred in Y, summed over the lawyers who took part (a 6-hour course three of the agency's lawyers attended is 18 hours).
              */
             training_hours: number;
         };
@@ -10970,19 +10970,20 @@ export interface operations {
                      *         "active_at_year_end": "…"
                      *       },
                      *       "filters": {},
-                     *       "notes": [
-                     *         "activities (SPEC 2.11) are not recorded by this version of the service"
-                     *       ],
+                     *       "notes": [],
                      *       "period_from": "2026-01-01",
                      *       "period_to": "2026-12-31",
                      *       "time_zone": "Asia/Shanghai",
                      *       "total": {
                      *         "active_at_year_end": 40,
-                     *         "activities_by_kind": {},
+                     *         "activities_by_kind": {
+                     *           "law_lecture": 12,
+                     *           "training": 9
+                     *         },
                      *         "cases_presided": 85,
                      *         "new_in_year": 6,
                      *         "pool_members": 30,
-                     *         "training_hours": 0
+                     *         "training_hours": 162
                      *       },
                      *       "year": 2026
                      *     }

@@ -43,7 +43,44 @@ async def test_per_agency_this_year(world):
     assert tuple(report["total"][f] for f in FIGURES) == (2, 1, 2, 2)
     assert report["total"]["activities_by_kind"] == {}
     assert report["total"]["training_hours"] == 0
-    assert any("activities" in note for note in report["notes"])
+
+
+async def test_confirmed_activities_of_the_year_count_on_each_lawyers_agency(world):
+    w, l1, l2 = world.w, world.lawyers["L1"], world.lawyers["L2"]
+    a1, a2 = world.agencies["A1"]["id"], world.agencies["A2"]["id"]
+    officer = w.auth(Role.AGENCY_OFFICER, sub="officer-a1", agency_id=uuid.UUID(a1))
+    today = today_shanghai().isoformat()
+
+    async def record(headers, lawyers, kind, on=today, **facts):
+        body = {
+            "kind": kind,
+            "occurred_on": on,
+            "lawyer_ids": [x["id"] for x in lawyers],
+            "title": "履职活动",
+            **facts,
+        }
+        response = await w.client.post(f"{API}/activities", json=body, headers=headers)
+        assert response.status_code == 201, response.text
+
+    await record(officer, [l1], "training", hours=6)
+    await record(w.auth(Role.CENTER_COORDINATOR), [l1, l2], "seminar")
+    # Not counted: a record still waiting for confirmation, and last year's training.
+    lawyer = w.auth(Role.LAWYER, sub="l1", lawyer_id=uuid.UUID(l1["id"]))
+    await record(lawyer, [l1], "law_lecture")
+    await record(officer, [l1], "training", on=f"{PAST_YEAR}-06-01", hours=4)
+
+    report = await world.statistics("lawyers", year=world.this_year)
+    by_agency = {r["agency_id"]: r for r in report["agencies"]}
+    assert by_agency[a1]["activities_by_kind"] == {"training": 1, "seminar": 1}
+    assert by_agency[a1]["training_hours"] == 6
+    assert by_agency[a2]["activities_by_kind"] == {"seminar": 1}
+    assert by_agency[a2]["training_hours"] == 0
+    assert report["total"]["activities_by_kind"] == {"training": 1, "seminar": 2}
+    assert report["total"]["training_hours"] == 6
+    assert report["notes"] == []
+    past = await world.statistics("lawyers", year=PAST_YEAR)
+    assert past["total"]["activities_by_kind"] == {"training": 1}
+    assert past["total"]["training_hours"] == 4
 
 
 async def test_a_past_year_counts_certificates_of_then(world):
