@@ -108,6 +108,17 @@ TAGS: list[dict[str, str]] = [
         ),
     },
     {
+        "name": "archive",
+        "description": (
+            "工作档案：公职律师年度履职情况，由记录即时计算，可导出 Excel，"
+            "作为考核、表彰、晋升的依据。"
+            "Work archive: a public lawyer's year computed from the records (pool, offers, "
+            "cases and outcomes, confirmed activities, honours) with the lists behind every "
+            "figure, also as an Excel workbook; the reference for annual assessment, "
+            "recognition and promotion. Serves Art. 15 and Art. 19."
+        ),
+    },
+    {
         "name": "events",
         "description": (
             "事件：每一项其他系统可能据以行动的变更都是一条事件，按提交顺序逐条读取。"
