@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from app.db.models import Activity, Assignment, CaseOutcome
 from app.db.repositories.archive import OfferRow
 from app.domain.archive.schemas import (
-    ActivityFigures,
+    ArchiveActivityFigures,
     ArchiveCase,
-    CaseFigures,
-    KindFigures,
-    OfferFigures,
+    ArchiveCaseFigures,
+    ArchiveKindFigures,
+    ArchiveOfferFigures,
 )
 from app.states.codes import (
     RESOLVED_OUTCOMES,
@@ -73,11 +73,11 @@ def _conflict_reported(assignment: Assignment) -> bool:
     )
 
 
-def offer_figures(offers: Sequence[OfferRow]) -> OfferFigures:
+def offer_figures(offers: Sequence[OfferRow]) -> ArchiveOfferFigures:
     mine = [row.assignment for row in offers]
     declined = Counter(str(a.decline_reason) for a in mine if a.status is AssignmentStatus.DECLINED)
     rulings = Counter(a.conflict_decision or "awaiting" for a in mine if _conflict_reported(a))
-    return OfferFigures(
+    return ArchiveOfferFigures(
         received=len(mine),
         accepted=sum(accepted(a) for a in mine),
         declined_by_reason=dict(declined),
@@ -140,11 +140,11 @@ def _distinct_cases(listed: Iterable[ArchiveCase]) -> list[ArchiveCase]:
     return list(seen.values())
 
 
-def case_figures(listed: Sequence[ArchiveCase]) -> CaseFigures:
+def case_figures(listed: Sequence[ArchiveCase]) -> ArchiveCaseFigures:
     worked = _distinct_cases(line for line in listed if line.accepted)
     presided = [c for c in worked if c.role is DispatchRole.PRESIDING]
     scores = [c.satisfaction_score for c in presided if c.satisfaction_score is not None]
-    return CaseFigures(
+    return ArchiveCaseFigures(
         presided=len(presided),
         participated=sum(c.role is DispatchRole.PARTICIPATING for c in worked),
         outcomes_by_type=dict(Counter(c.outcome_type for c in worked if c.outcome_type)),
@@ -163,7 +163,7 @@ def case_figures(listed: Sequence[ArchiveCase]) -> CaseFigures:
     )
 
 
-def activity_figures(activities: Sequence[Activity]) -> ActivityFigures:
+def activity_figures(activities: Sequence[Activity]) -> ArchiveActivityFigures:
     by_kind: dict[str, dict[str, float]] = defaultdict(
         lambda: {"count": 0, "quantity": 0, "participants": 0, "hours": 0.0}
     )
@@ -173,10 +173,10 @@ def activity_figures(activities: Sequence[Activity]) -> ActivityFigures:
         figures["quantity"] += activity.quantity
         figures["participants"] += activity.participants or 0
         figures["hours"] += activity.hours or 0.0
-    return ActivityFigures(
+    return ArchiveActivityFigures(
         count=len(activities),
         by_kind={
-            kind: KindFigures(
+            kind: ArchiveKindFigures(
                 count=int(f["count"]),
                 quantity=int(f["quantity"]),
                 participants=int(f["participants"]),

@@ -27,7 +27,7 @@ class ArchiveMembership(OutputModel):
     decided_at: datetime | None
 
 
-class OfferFigures(OutputModel):
+class ArchiveOfferFigures(OutputModel):
     received: int
     accepted: int
     declined_by_reason: dict[str, int]
@@ -38,7 +38,7 @@ class OfferFigures(OutputModel):
     conflict_rulings: dict[str, int] = Field(description="release, keep, or awaiting")
 
 
-class CaseFigures(OutputModel):
+class ArchiveCaseFigures(OutputModel):
     presided: int
     participated: int
     outcomes_by_type: dict[str, int]
@@ -52,20 +52,20 @@ class CaseFigures(OutputModel):
     typical_selected: int
 
 
-class KindFigures(OutputModel):
+class ArchiveKindFigures(OutputModel):
     count: int
     quantity: int
     participants: int
     hours: float
 
 
-class ActivityFigures(OutputModel):
+class ArchiveActivityFigures(OutputModel):
     count: int
-    by_kind: dict[str, KindFigures]
+    by_kind: dict[str, ArchiveKindFigures]
     training_hours: float
 
 
-class HonourFigures(OutputModel):
+class ArchiveHonourFigures(OutputModel):
     in_year: int
     all_time: int
 
@@ -99,10 +99,10 @@ class ArchiveOut(OutputModel):
     period_to: date
     time_zone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
     pool: list[ArchiveMembership]
-    offers: OfferFigures
-    cases: CaseFigures
-    activities: ActivityFigures
-    honours: HonourFigures
+    offers: ArchiveOfferFigures
+    cases: ArchiveCaseFigures
+    activities: ArchiveActivityFigures
+    honours: ArchiveHonourFigures
     case_list: list[ArchiveCase]
     activity_list: list[ActivityOut]
     notes: list[str]

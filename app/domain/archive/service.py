@@ -22,10 +22,10 @@ from app.domain.archive.figures import (
     offer_figures,
 )
 from app.domain.archive.schemas import (
+    ArchiveHonourFigures,
     ArchiveLawyer,
     ArchiveMembership,
     ArchiveOut,
-    HonourFigures,
 )
 from app.domain.auth.actor import Actor
 from app.domain.registry.lawyers import get_visible_lawyer
@@ -63,7 +63,7 @@ async def lawyer_archive(
         offers=offer_figures(offers),
         cases=case_figures(listed),
         activities=activity_figures(activities),
-        honours=HonourFigures(in_year=0, all_time=0),
+        honours=ArchiveHonourFigures(in_year=0, all_time=0),
         case_list=listed,
         activity_list=[ActivityOut.model_validate(a) for a in activities],
         notes=[NOT_YET_RECORDED],

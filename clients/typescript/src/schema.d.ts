@@ -753,6 +753,32 @@ export interface paths {
         patch: operations["update_lawyer"];
         trace?: never;
     };
+    "/api/v1/lawyers/{lawyer_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A public lawyer's work archive for a year (Art. 15)
+         * @description The lawyer's year, computed from the records every time: pool memberships, offers and the cases of those accepted with their outcomes, confirmed activities, honours, and the lists behind every figure. Readable by the lawyer, their agency's officers, the center, the supervisor and admin (anyone else: 404). `format=xlsx` gives the same as a workbook: a summary sheet and one sheet per list. Definitions:
+         *
+         *     - **year**: A calendar year in Asia/Shanghai.
+         *     - **offers**: Offers made to the lawyer in the year (GET /assignments?lawyer_id=…). accepted: accepted, completed, or withdrawn by the center after acceptance; declined by the lawyer's reason; expired unanswered; withdrawn before an answer; still awaiting one. conflicts_reported: work conflicts reported to the agency (Art. 9), with the agency's rulings.
+         *     - **cases**: The cases of the offers the lawyer accepted in the year, by role, with their current outcome (a reopened case counts its new outcome once recorded): outcomes by type, resolved (SPEC 2.8), sessions held, hours the outcome records for this lawyer; satisfaction and agreements (fulfilled or breached) on the cases they presided; cases nominated as typical (Art. 18).
+         *     - **activities**: Confirmed activities (SPEC 2.11) credited to the lawyer that occurred in the year (GET /activities?lawyer_id=…&status=confirmed&occurred_from=…&occurred_to=…), by kind: records, quantity handled, participants reached, hours; training_hours: the hours of training.
+         *     - **honours**: Advanced-individual honours (Art. 19) in the year and in all years.
+         */
+        get: operations["lawyer_archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/lawyers/{lawyer_id}/certificate-status": {
         parameters: {
             query?: never;
@@ -1853,6 +1879,209 @@ export interface components {
             name: string;
             /** Phone */
             phone: string | null;
+        };
+        /** ArchiveActivityFigures */
+        ArchiveActivityFigures: {
+            /** By Kind */
+            by_kind: {
+                [key: string]: components["schemas"]["ArchiveKindFigures"];
+            };
+            /** Count */
+            count: number;
+            /** Training Hours */
+            training_hours: number;
+        };
+        /**
+         * ArchiveCase
+         * @description One offer of the year and what became of its case.
+         */
+        ArchiveCase: {
+            /** Accepted */
+            accepted: boolean;
+            /**
+             * Assignment Id
+             * Format: uuid
+             */
+            assignment_id: string;
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /** Case No */
+            case_no: string;
+            /** Concluded On */
+            concluded_on: string | null;
+            /** Conflict Decision */
+            conflict_decision: string | null;
+            /** Decline Reason */
+            decline_reason: string | null;
+            /** Hours */
+            hours: number;
+            /**
+             * Offered At
+             * Format: date-time
+             */
+            offered_at: string;
+            /** Outcome Type */
+            outcome_type: string | null;
+            /** Performance Status */
+            performance_status: string | null;
+            /** Resolved */
+            resolved: boolean;
+            role: components["schemas"]["DispatchRole"];
+            /** Satisfaction Score */
+            satisfaction_score: number | null;
+            /** Sessions */
+            sessions: number;
+            status: components["schemas"]["AssignmentStatus"];
+            /** Typical Nominated */
+            typical_nominated: boolean;
+        };
+        /** ArchiveCaseFigures */
+        ArchiveCaseFigures: {
+            /** Agreements Breached */
+            agreements_breached: number;
+            /** Agreements Fulfilled */
+            agreements_fulfilled: number;
+            /**
+             * Hours
+             * @description Hours the outcomes record for this lawyer
+             */
+            hours: number;
+            /** Outcomes By Type */
+            outcomes_by_type: {
+                [key: string]: number;
+            };
+            /** Participated */
+            participated: number;
+            /** Presided */
+            presided: number;
+            /** Resolved */
+            resolved: number;
+            /**
+             * Satisfaction Average
+             * @description On the cases they presided
+             */
+            satisfaction_average: number | null;
+            /** Sessions */
+            sessions: number;
+            /** Typical Nominated */
+            typical_nominated: number;
+            /** Typical Selected */
+            typical_selected: number;
+        };
+        /** ArchiveHonourFigures */
+        ArchiveHonourFigures: {
+            /** All Time */
+            all_time: number;
+            /** In Year */
+            in_year: number;
+        };
+        /** ArchiveKindFigures */
+        ArchiveKindFigures: {
+            /** Count */
+            count: number;
+            /** Hours */
+            hours: number;
+            /** Participants */
+            participants: number;
+            /** Quantity */
+            quantity: number;
+        };
+        /** ArchiveLawyer */
+        ArchiveLawyer: {
+            /**
+             * Agency Id
+             * Format: uuid
+             */
+            agency_id: string;
+            /** Agency Name */
+            agency_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** ArchiveMembership */
+        ArchiveMembership: {
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            status: components["schemas"]["MembershipStatus"];
+            /** Year */
+            year: number;
+        };
+        /** ArchiveOfferFigures */
+        ArchiveOfferFigures: {
+            /** Accepted */
+            accepted: number;
+            /** Awaiting Answer */
+            awaiting_answer: number;
+            /**
+             * Conflict Rulings
+             * @description release, keep, or awaiting
+             */
+            conflict_rulings: {
+                [key: string]: number;
+            };
+            /** Conflicts Reported */
+            conflicts_reported: number;
+            /** Declined By Reason */
+            declined_by_reason: {
+                [key: string]: number;
+            };
+            /** Expired */
+            expired: number;
+            /** Received */
+            received: number;
+            /** Withdrawn Before Answer */
+            withdrawn_before_answer: number;
+        };
+        /** ArchiveOut */
+        ArchiveOut: {
+            activities: components["schemas"]["ArchiveActivityFigures"];
+            /** Activity List */
+            activity_list: components["schemas"]["ActivityOut"][];
+            /** Case List */
+            case_list: components["schemas"]["ArchiveCase"][];
+            cases: components["schemas"]["ArchiveCaseFigures"];
+            /** Definitions */
+            definitions: {
+                [key: string]: string;
+            };
+            honours: components["schemas"]["ArchiveHonourFigures"];
+            lawyer: components["schemas"]["ArchiveLawyer"];
+            /** Notes */
+            notes: string[];
+            offers: components["schemas"]["ArchiveOfferFigures"];
+            /**
+             * Period From
+             * Format: date
+             */
+            period_from: string;
+            /**
+             * Period To
+             * Format: date
+             */
+            period_to: string;
+            /** Pool */
+            pool: components["schemas"]["ArchiveMembership"][];
+            /**
+             * Time Zone
+             * @default Asia/Shanghai
+             * @constant
+             */
+            time_zone?: "Asia/Shanghai";
+            /** Year */
+            year: number;
         };
         /** AssignmentOut */
         AssignmentOut: {
@@ -9347,6 +9576,98 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lawyer_archive: {
+        parameters: {
+            query: {
+                /** @description Asia/Shanghai */
+                year: number;
+                /** @description json (default) or an Excel workbook */
+                format?: "json" | "xlsx";
+            };
+            header?: never;
+            path: {
+                lawyer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveOut"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
