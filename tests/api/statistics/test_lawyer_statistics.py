@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,13 @@ async def test_confirmed_activities_of_the_year_count_on_each_lawyers_agency(wor
     officer = w.auth(Role.AGENCY_OFFICER, sub="officer-a1", agency_id=uuid.UUID(a1))
     today = today_shanghai().isoformat()
 
-    async def record(headers, lawyers, kind, on=today, **facts):
+    async def record(
+        headers: dict[str, str],
+        lawyers: list[dict[str, Any]],
+        kind: str,
+        on: str = today,
+        **facts: Any,
+    ) -> None:
         body = {
             "kind": kind,
             "occurred_on": on,
