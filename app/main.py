@@ -38,6 +38,7 @@ from app.api.routers import (
     policy,
     pool,
     statistics,
+    typical_cases,
     webhooks,
 )
 from app.db.replica import ReportReads, create_replica
@@ -197,6 +198,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         classification,
         dispatch,
         outcomes,
+        typical_cases,
         activities,
         archive,
         events,

@@ -313,8 +313,28 @@ EXAMPLES: dict[str, Example] = {
         lambda _today: {"score": 5, "note": "电话回访，申请人表示满意"}, prerequisites=_CLOSED
     ),
     "nominate_typical_case": Example(
-        lambda _today: {"reason": "征收补偿争议经和解实质化解，具有示范意义"},
+        lambda _today: {
+            "reason": "征收补偿争议经和解实质化解，具有示范意义",
+            "summary": "某街道房屋征收补偿争议中，公职律师主持和解，行政机关依法完善补偿方案，"
+            "申请人撤回信访，协议已履行。",
+        },
         prerequisites=_CLOSED,
+    ),
+    "create_typical_case_selection": Example(
+        lambda today: {
+            "title": f"{today.year}年度行政争议化解典型案例",
+            "year": today.year,
+            "nominations_from": _days(today, -30),
+            "nominations_to": _days(today, 30),
+        }
+    ),
+    "decide_typical_case": Example(
+        lambda _today: {
+            "case_id": str(PLACEHOLDERS["case_id"]),
+            "decision": "selected",
+            "note": "化解过程规范，具有示范意义",
+        },
+        prerequisites=("nominate_typical_case", "create_typical_case_selection"),
     ),
     "reopen_case": Example(
         lambda _today: {"reason": "行政机关未按协议履行，申请人再次信访"}, prerequisites=_CLOSED

@@ -96,6 +96,15 @@ TAGS: list[dict[str, str]] = [
         ),
     },
     {
+        "name": "typical-cases",
+        "description": (
+            "典型案例：推荐的已化解案件经司法行政机关评选、发布，发布内容已去除个人信息。"
+            "Typical cases: resolved cases nominated with a de-identified summary, selected "
+            "and published by the judicial bureau; the published list carries no personal "
+            "data. Serves Art. 18."
+        ),
+    },
+    {
         "name": "activities",
         "description": (
             "履职活动：公职律师在本单位及参加研讨、培训、普法、研究等工作的记录，律师自报、"

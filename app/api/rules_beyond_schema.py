@@ -71,6 +71,9 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "duplicate_lawyer": "a lawyer listed twice on one activity",
     "lawyer_not_of_agency": "an activity credited to a lawyer of another agency than the "
     "recording one (only the center records for any lawyer)",
+    "not_nominated": "a decision on a case not nominated in the selection's window",
+    "summary_not_deidentified": "a typical case's title or summary that names an applicant, "
+    "carries an applicant's identity or phone number, or anything shaped like one",
     "not_for_kind": "a fact that does not fit the activity's kind (a mediation role on "
     "anything but administrative_mediation)",
 }

@@ -35,6 +35,8 @@ from app.states.codes import (
     RelatedProcedureKind,
     ResolutionChannel,
     Role,
+    SelectionStatus,
+    TypicalDecision,
     VenueType,
 )
 
@@ -73,6 +75,8 @@ ENUMS: dict[str, type[LabelledEnum]] = {
     "venue_type": VenueType,
     "campaign": Campaign,
     "mediation_role": MediationRole,
+    "selection_status": SelectionStatus,
+    "typical_decision": TypicalDecision,
 }
 """Every enum, keyed by its stable snake_case name (used by ``GET /meta/enums``)."""
 

@@ -47,6 +47,8 @@ __all__ = [
     "RelatedProcedureKind",
     "ResolutionChannel",
     "Role",
+    "SelectionStatus",
+    "TypicalDecision",
     "VenueType",
 ]
 
@@ -442,6 +444,21 @@ class MediationRole(LabelledEnum):
 
     PRESIDING = "presiding", "主持"
     PARTICIPATING = "participating", "参与"
+
+
+class SelectionStatus(LabelledEnum):
+    """A typical-case selection (典型案例评选, SPEC 2.13): open for decisions, then published
+    and frozen."""
+
+    OPEN = "open", "评选中"
+    PUBLISHED = "published", "已发布"
+
+
+class TypicalDecision(LabelledEnum):
+    """The supervisor's decision on a nominated case."""
+
+    SELECTED = "selected", "入选"
+    NOT_SELECTED = "not_selected", "未入选"
 
 
 RESOLVED_OUTCOMES: frozenset[OutcomeType] = frozenset(

@@ -157,6 +157,9 @@ SPEC_CODES: dict[str, list[str]] = {
     "venue_type": ["village", "community", "enterprise", "school", "organ", "other"],
     "campaign": ["three_visits", "practical_deeds", "dual_contact", "none"],
     "mediation_role": ["presiding", "participating"],
+    # SPEC 2.13
+    "selection_status": ["open", "published"],
+    "typical_decision": ["selected", "not_selected"],
 }
 
 # Labels SPEC.md itself gives; the enums reuse them verbatim.

@@ -92,12 +92,13 @@ async def record_satisfaction(
 )
 async def nominate_typical_case(
     case_id: uuid.UUID,
+    body: TypicalNominationIn,
     session: SessionDep,
     actor: CenterActor,
-    body: TypicalNominationIn | None = None,
+    cipher: CipherDep,
 ) -> OutcomeOut:
     outcome = await service.nominate_typical(
-        session, actor=actor, case_id=case_id, data=body or TypicalNominationIn()
+        session, actor=actor, case_id=case_id, data=body, cipher=cipher
     )
     return outcome_view(outcome)
 

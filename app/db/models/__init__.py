@@ -19,6 +19,7 @@ from app.db.models.pool import PoolMembership
 from app.db.models.reference import Agency, BusinessSystem
 from app.db.models.registry import Lawyer, LawyerSpecialty, LawyerUnavailability
 from app.db.models.security import ApiKey
+from app.db.models.typical import TypicalCaseDecision, TypicalCaseSelection
 
 __all__ = [
     "Activity",
@@ -43,6 +44,8 @@ __all__ = [
     "LawyerUnavailability",
     "PolicyVersion",
     "PoolMembership",
+    "TypicalCaseDecision",
+    "TypicalCaseSelection",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookFanout",

@@ -286,5 +286,8 @@ class CaseOutcome(Base):
     typical_nominated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     typical_nominated_by: Mapped[str | None] = mapped_column(String(200))
     typical_reason: Mapped[str | None] = mapped_column(Text)
+    # What would be published (SPEC 2.13): checked to name no applicant when nominated.
+    typical_title: Mapped[str | None] = mapped_column(String(200))
+    typical_summary: Mapped[str | None] = mapped_column(Text)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_reason: Mapped[str | None] = mapped_column(Text)

@@ -304,3 +304,12 @@ async def latest_outcome(session: AsyncSession, case_id: uuid.UUID) -> CaseOutco
         .limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def applicants_of(session: AsyncSession, case_id: uuid.UUID) -> list[CaseApplicant]:
+    stmt = (
+        select(CaseApplicant)
+        .where(CaseApplicant.case_id == case_id)
+        .order_by(CaseApplicant.position)
+    )
+    return list((await session.execute(stmt)).scalars())

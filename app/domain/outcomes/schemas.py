@@ -81,7 +81,20 @@ class SatisfactionIn(InputModel):
 
 
 class TypicalNominationIn(InputModel):
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=2000, description="Why the case is typical")
+    summary: str = Field(
+        min_length=10,
+        max_length=5000,
+        description="The de-identified account to be published: no applicant's name, "
+        "identity number or phone number, nor anything shaped like one (422 "
+        "`summary_not_deidentified`)",
+    )
+    title: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="The title to publish; default: the case's title (checked the same way)",
+    )
 
 
 class ReopenIn(InputModel):

@@ -15,10 +15,11 @@ from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
 from app.domain.cases.access import CENTER_ROLES
-from app.domain.cases.intake import store_due_dates
+from app.domain.cases.intake import ID_FIELD, PHONE_FIELD, store_due_dates
 from app.domain.cases.queries import get_visible_case
 from app.domain.cases.timeline import append_event
 from app.domain.cases.transition import Audited, move_case
+from app.domain.common.crypto import FieldCipher
 from app.domain.dispatch.transition import move_assignment
 from app.domain.events.subjects import outcome_recorded
 from app.domain.outcomes.schemas import (
@@ -30,6 +31,7 @@ from app.domain.outcomes.schemas import (
     TypicalNominationIn,
 )
 from app.domain.registry.lawyers import ensure_in_active_service
+from app.domain.typical.deidentify import ensure_deidentified, traces_of
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.states.assignment import LIVE_OFFER_STATUSES
 from app.states.case import CASE_LIFECYCLE, CaseAction, action_for_outcome, ensure_outcome_allowed
@@ -206,17 +208,34 @@ async def record_satisfaction(
 
 
 async def nominate_typical(
-    session: AsyncSession, *, actor: Actor, case_id: uuid.UUID, data: TypicalNominationIn
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    case_id: uuid.UUID,
+    data: TypicalNominationIn,
+    cipher: FieldCipher,
 ) -> CaseOutcome:
-    """典型案例 (Art. 18): a resolved case put forward for the bureau's selection."""
+    """典型案例 (Art. 18): a resolved case put forward for the bureau's selection, with the
+    de-identified title and summary that would be published (SPEC 2.13)."""
     case, outcome = await _closed_with_outcome(session, actor, case_id)
     if OutcomeType(outcome.type) not in RESOLVED_OUTCOMES:
         raise Conflict("only a resolved case can be a typical case", code="not_resolved")
     if outcome.typical_nominated_at is not None:
         raise Conflict("the case is already nominated", code="already_nominated")
+    applicants = await cases_repo.applicants_of(session, case.id)
+    numbers = [cipher.decrypt(a.id_number_sealed, field=ID_FIELD) for a in applicants]
+    numbers += [
+        cipher.decrypt(a.phone_sealed, field=PHONE_FIELD) for a in applicants if a.phone_sealed
+    ]
+    title = data.title or case.title
+    ensure_deidentified(
+        {"title": title, "summary": data.summary},
+        traces_of((a.name for a in applicants), numbers),
+    )
     outcome.typical_nominated_at = now_utc()
     outcome.typical_nominated_by = actor.sub
     outcome.typical_reason = data.reason
+    outcome.typical_title, outcome.typical_summary = title, data.summary
     return await _follow_up(
         session, actor, case, outcome, "typical_nomination", {"reason": data.reason}
     )

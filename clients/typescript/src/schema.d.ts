@@ -1077,6 +1077,129 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/typical-case-selections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List typical-case selections (supervisor)
+         * @description Roles: `admin`, `supervisor`
+         */
+        get: operations["list_typical_case_selections"];
+        put?: never;
+        /**
+         * Open a typical-case selection over a nomination window (supervisor)
+         * @description Roles: `admin`, `supervisor`
+         */
+        post: operations["create_typical_case_selection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/typical-case-selections/{selection_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a typical-case selection (supervisor)
+         * @description Roles: `admin`, `supervisor`
+         */
+        get: operations["get_typical_case_selection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/typical-case-selections/{selection_id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide on a nominated case: selected or not (a later decision replaces it while the selection is open)
+         * @description Try it after: `nominate_typical_case` → `create_typical_case_selection` (ids from their answers replace the placeholders).
+         *
+         *     Roles: `admin`, `supervisor`
+         */
+        post: operations["decide_typical_case"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/typical-case-selections/{selection_id}/nominations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cases nominated in the selection's window, with the decision on each
+         * @description Roles: `admin`, `supervisor`
+         */
+        get: operations["list_typical_case_nominations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/typical-case-selections/{selection_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish the selection; it is frozen afterwards
+         * @description Roles: `admin`, `supervisor`
+         */
+        post: operations["publish_typical_case_selection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/typical-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published typical cases (any role): de-identified, never the applicants */
+        get: operations["list_typical_cases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -3457,6 +3580,8 @@ export interface components {
              *     - `set_by_classification`: a field only classification sets
              *     - `duplicate_lawyer`: a lawyer listed twice on one activity
              *     - `lawyer_not_of_agency`: an activity credited to a lawyer of another agency than the recording one (only the center records for any lawyer)
+             *     - `not_nominated`: a decision on a case not nominated in the selection's window
+             *     - `summary_not_deidentified`: a typical case's title or summary that names an applicant, carries an applicant's identity or phone number, or anything shaped like one
              *     - `not_for_kind`: a fact that does not fit the activity's kind (a mediation role on anything but administrative_mediation)
              * @example invalid_check_digit
              */
@@ -3906,6 +4031,20 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[TypicalCaseOut] */
+        Page_TypicalCaseOut_: {
+            /** Items */
+            items: components["schemas"]["TypicalCaseOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[TypicalSelectionOut] */
+        Page_TypicalSelectionOut_: {
+            /** Items */
+            items: components["schemas"]["TypicalSelectionOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[UnavailabilityOut] */
         Page_UnavailabilityOut_: {
             /** Items */
@@ -4289,6 +4428,16 @@ export interface components {
             /** Score */
             score: number;
         };
+        /**
+         * SelectionStatus
+         * @description A typical-case selection (典型案例评选, SPEC 2.13): open for decisions, then published
+         *     and frozen.
+         *
+         *     - `open` — 评选中
+         *     - `published` — 已发布
+         * @enum {string}
+         */
+        SelectionStatus: "open" | "published";
         /** SessionIn */
         SessionIn: {
             /**
@@ -4329,10 +4478,170 @@ export interface components {
             recommended_channel: components["schemas"]["ChannelSuggestionOut"];
             respondent: components["schemas"]["RespondentEvidenceOut"];
         };
+        /**
+         * TypicalCaseOut
+         * @description A published typical case: never the applicants, never the case number.
+         */
+        TypicalCaseOut: {
+            /** Act Type */
+            act_type: string;
+            /** Business System */
+            business_system: string | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description The selection's decision on the case
+             */
+            id: string;
+            /** Outcome Type */
+            outcome_type: string;
+            /**
+             * Selection Id
+             * Format: uuid
+             */
+            selection_id: string;
+            /** Selection Title */
+            selection_title: string;
+            /** Summary */
+            summary: string;
+            /** Title */
+            title: string;
+            /** Year */
+            year: number;
+        };
+        /**
+         * TypicalDecision
+         * @description The supervisor's decision on a nominated case.
+         *
+         *     - `selected` — 入选
+         *     - `not_selected` — 未入选
+         * @enum {string}
+         */
+        TypicalDecision: "selected" | "not_selected";
+        /** TypicalDecisionIn */
+        TypicalDecisionIn: {
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            decision: components["schemas"]["TypicalDecision"];
+            /** Note */
+            note?: string | null;
+        };
         /** TypicalNominationIn */
         TypicalNominationIn: {
-            /** Reason */
+            /**
+             * Reason
+             * @description Why the case is typical
+             */
             reason?: string | null;
+            /**
+             * Summary
+             * @description The de-identified account to be published: no applicant's name, identity number or phone number, nor anything shaped like one (422 `summary_not_deidentified`)
+             */
+            summary: string;
+            /**
+             * Title
+             * @description The title to publish; default: the case's title (checked the same way)
+             */
+            title?: string | null;
+        };
+        /**
+         * TypicalNominationOut
+         * @description A nominated case as the selection sees it: what would be published, and the decision.
+         */
+        TypicalNominationOut: {
+            /** Act Type */
+            act_type: string;
+            /** Business System */
+            business_system: string | null;
+            /**
+             * Case Id
+             * Format: uuid
+             */
+            case_id: string;
+            /** Case No */
+            case_no: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            decision: components["schemas"]["TypicalDecision"] | null;
+            /**
+             * Nominated At
+             * Format: date-time
+             */
+            nominated_at: string;
+            /** Note */
+            note: string | null;
+            /** Outcome Type */
+            outcome_type: string;
+            /** Reason */
+            reason: string | null;
+            /** Summary */
+            summary: string;
+            /** Title */
+            title: string;
+        };
+        /** TypicalSelectionIn */
+        TypicalSelectionIn: {
+            /**
+             * Nominations From
+             * Format: date
+             * @description First day of the nomination window
+             */
+            nominations_from: string;
+            /**
+             * Nominations To
+             * Format: date
+             * @description Last day of the window (Asia/Shanghai)
+             */
+            nominations_to: string;
+            /**
+             * Title
+             * @example 2026年度行政争议化解典型案例
+             */
+            title: string;
+            /**
+             * Year
+             * @example 2026
+             */
+            year: number;
+        };
+        /** TypicalSelectionOut */
+        TypicalSelectionOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Nominations From
+             * Format: date
+             */
+            nominations_from: string;
+            /**
+             * Nominations To
+             * Format: date
+             */
+            nominations_to: string;
+            /** Published At */
+            published_at: string | null;
+            /** Published By */
+            published_by: string | null;
+            status: components["schemas"]["SelectionStatus"];
+            /** Title */
+            title: string;
+            /** Year */
+            year: number;
         };
         /** UnavailabilityIn */
         UnavailabilityIn: {
@@ -8980,14 +9289,15 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
-                 *       "reason": "征收补偿争议经和解实质化解，具有示范意义"
+                 *       "reason": "征收补偿争议经和解实质化解，具有示范意义",
+                 *       "summary": "某街道房屋征收补偿争议中，公职律师主持和解，行政机关依法完善补偿方案，申请人撤回信访，协议已履行。"
                  *     }
                  */
-                "application/json": components["schemas"]["TypicalNominationIn"] | null;
+                "application/json": components["schemas"]["TypicalNominationIn"];
             };
         };
         responses: {
@@ -11334,6 +11644,709 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_typical_case_selections: {
+        parameters: {
+            query?: {
+                /** @description Page size (1..200) */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor` */
+                cursor?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TypicalSelectionOut_"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_typical_case_selection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "nominations_from": "2026-11-01",
+                 *       "nominations_to": "2026-12-31",
+                 *       "title": "2026年度行政争议化解典型案例",
+                 *       "year": 2026
+                 *     }
+                 */
+                "application/json": components["schemas"]["TypicalSelectionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypicalSelectionOut"];
+                };
+            };
+            /** @description Malformed JSON, or a required header is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_typical_case_selection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypicalSelectionOut"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_typical_case: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "case_id": "00000000-0000-4000-8000-00000000c001",
+                 *       "decision": "selected",
+                 *       "note": "化解过程规范，具有示范意义"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TypicalDecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypicalNominationOut"];
+                };
+            };
+            /** @description Malformed JSON, or a required header is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_typical_case_nominations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypicalNominationOut"][];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish_typical_case_selection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                selection_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypicalSelectionOut"];
+                };
+            };
+            /** @description Malformed JSON, or a required header is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_typical_cases: {
+        parameters: {
+            query?: {
+                /** @description Page size (1..200) */
+                limit?: number;
+                /** @description Opaque cursor from `next_cursor` */
+                cursor?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TypicalCaseOut_"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,8 @@ from tests.support.dispatch_world import (
     problem,
 )
 
+SUMMARY = "某街道房屋征收补偿争议，经公职律师主持调解达成协议并已履行。"
+
 
 async def closed_with(world: DispatchWorld, kind: str) -> tuple[Json, Json, Json]:
     case, lawyer, accepted = await world.in_mediation()
@@ -63,7 +65,7 @@ async def test_no_follow_up_before_an_outcome(world):
     for what, body in (
         ("performance", {"status": "fulfilled"}),
         ("satisfaction", {"score": 4}),
-        ("typical-nomination", {"reason": "典型"}),
+        ("typical-nomination", {"reason": "典型", "summary": SUMMARY}),
     ):
         body_ = problem(await world.follow_up(case["id"], what, body), 409, "no_outcome")
         assert body_["current_status"] == "in_mediation"
@@ -114,7 +116,9 @@ async def test_satisfaction_for_an_unresolved_outcome_too(world):
 async def test_a_resolved_case_is_nominated_once(world, kind):
     case, _, _ = await closed_with(world, kind)
 
-    response = await world.follow_up(case["id"], "typical-nomination", {"reason": "化解效果好"})
+    response = await world.follow_up(
+        case["id"], "typical-nomination", {"reason": "化解效果好", "summary": SUMMARY}
+    )
 
     assert response.status_code == 200, response.text
     assert response.json()["typical_nominated_at"] is not None
@@ -122,16 +126,20 @@ async def test_a_resolved_case_is_nominated_once(world, kind):
     assert (event["type"], event["data"]) == ("typical_nomination", {"reason": "化解效果好"})
     assert len(await world.audit(action="case.typical_nomination", object_id=case["id"])) == 1
     problem(
-        await world.follow_up(case["id"], "typical-nomination", {"reason": "再次"}),
+        await world.follow_up(
+            case["id"], "typical-nomination", {"reason": "再次", "summary": SUMMARY}
+        ),
         409,
         "already_nominated",
     )
     assert (await world.event_types(case["id"])).count("typical_nomination") == 1
 
 
-async def test_the_nomination_reason_is_optional(world):
+async def test_the_nomination_reason_is_optional_but_not_the_summary(world):
     case, _, _ = await closed_with(world, "mediated")
-    response = await world.follow_up(case["id"], "typical-nomination")
+    missing = await world.follow_up(case["id"], "typical-nomination", {"reason": "典型"})
+    assert missing.status_code == 422, missing.text
+    response = await world.follow_up(case["id"], "typical-nomination", {"summary": SUMMARY})
     assert response.status_code == 200, response.text
 
 
@@ -141,7 +149,8 @@ async def test_the_nomination_reason_is_optional(world):
 )
 async def test_an_unresolved_case_is_not_typical(world, kind):
     case, _, _ = await closed_with(world, kind)
-    problem(await world.follow_up(case["id"], "typical-nomination"), 409, "not_resolved")
+    response = await world.follow_up(case["id"], "typical-nomination", {"summary": SUMMARY})
+    problem(response, 409, "not_resolved")
 
 
 # --- who -----------------------------------------------------------------------------------
@@ -152,7 +161,7 @@ async def test_an_unresolved_case_is_not_typical(world, kind):
     [
         ("performance", {"status": "fulfilled"}),
         ("satisfaction", {"score": 5}),
-        ("typical-nomination", {"reason": "典型"}),
+        ("typical-nomination", {"reason": "典型", "summary": SUMMARY}),
         ("reopen", {"reason": "申请人反映协议未履行"}),
     ],
 )
@@ -273,7 +282,7 @@ async def test_follow_ups_of_a_case_in_order_on_the_timeline(world):
     for what, body in (
         ("performance", {"status": "fulfilled"}),
         ("satisfaction", {"score": 5}),
-        ("typical-nomination", {"reason": "典型"}),
+        ("typical-nomination", {"reason": "典型", "summary": SUMMARY}),
         ("reopen", {"reason": "申请人反映未履行"}),
     ):
         response = await world.follow_up(case["id"], what, body)

@@ -49,7 +49,10 @@ class ArchiveWorld:
         for what, data in (
             ("performance", {"status": "fulfilled"}),
             ("satisfaction", {"score": 4}),
-            ("typical-nomination", {"reason": "具有示范意义"}),
+            (
+                "typical-nomination",
+                {"reason": "具有示范意义", "summary": "征收补偿争议经调解达成协议并已履行。"},
+            ),
         ):
             response = await w.follow_up(self.c1["id"], what, data)
             assert response.status_code == 200, response.text
