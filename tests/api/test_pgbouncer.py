@@ -31,10 +31,10 @@ from app.settings import Settings
 from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
 from tests.support import pgbouncer
-from tests.support.case_factory import applicant, case_body
 from tests.support.databases import pooler_url
 from tests.support.databases import test_settings as settings_for
-from tests.support.dispatch_world import API, DispatchWorld, days_ago, outcome_body
+from tests.support.dispatch_world import DispatchWorld, outcome_body
+from tests.support.factories import API, applicant, case_body, days_ago
 from tests.support.scratch import scratch_database
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.pgbouncer]

@@ -24,7 +24,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.states.codes import Role
 from tests.support import databases
-from tests.support.case_factory import CASES, agencies_of_kind, case_body, case_seq
+from tests.support.factories import CASES, agencies_of_kind, case_body, case_seq
 
 pytestmark = pytest.mark.postgres_only
 

@@ -4,7 +4,8 @@ through the API, each step explained and on the timeline, and the audit chain ho
 
 from __future__ import annotations
 
-from tests.support.dispatch_world import API, YANGGU, outcome_body
+from tests.support.dispatch_world import YANGGU, outcome_body
+from tests.support.factories import API
 
 
 async def test_from_intake_to_closed_through_the_api(world):
