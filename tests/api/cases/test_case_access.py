@@ -2,13 +2,12 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from app.db.models import Assignment
 from app.states.codes import Role
-from tests.support.factories import API, CASES, case_body, create_case, list_all
+from tests.support.factories import CASES, case_body, create_case, create_lawyer, list_all
 from tests.support.problems import assert_problem
 
 # --- intake by role -------------------------------------------------------------------------
@@ -74,16 +73,7 @@ async def case(client, coordinator, intake, respondent):
 
 @pytest.fixture
 async def lawyer(client, admin, respondent):
-    body = {
-        "name": "张明",
-        "agency_id": respondent,
-        "certificate_no": f"GZ{uuid.uuid4().hex[:16].upper()}",
-        "certificate_issued_on": "2022-03-01",
-    }
-    response = await client.post(f"{API}/lawyers", json=body, headers=admin)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return await create_lawyer(client, admin, respondent)
 
 
 async def assign(session, case_id: str, lawyer_id: str, status: str = "offered") -> None:
