@@ -1,13 +1,12 @@
 """The annual mediator pool (SPEC 2.4): nominations, the quota, decisions, lists."""
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import pytest
 
-from app import clock
 from app.states.codes import Role
+from tests.support.clock import freeze_clock
 from tests.support.factories import (
     API,
     create_agency,
@@ -90,7 +89,7 @@ async def test_only_the_current_and_next_year_are_open(client, admin, officer, a
 async def test_the_nomination_year_turns_at_midnight_in_shanghai(
     client, admin, officer, agency, monkeypatch, now_utc, open_years
 ):
-    monkeypatch.setattr(clock, "now_utc", lambda: datetime.fromisoformat(now_utc))
+    freeze_clock(monkeypatch, now_utc)
     first, last = open_years
     lawyer = await create_lawyer(client, admin, agency["id"])
     for closed in (first - 1, last + 1):
