@@ -11,13 +11,7 @@ import pytest
 from app.domain.common.workdays import seed_years
 from app.states.codes import Role
 from tests.support.calendar import CALENDAR, add_holidays, api_calendar, calendar_year
-from tests.support.case_factory import (
-    agencies_of_kind,
-    case_body,
-    create_case,
-    days_ago,
-    today,
-)
+from tests.support.factories import agencies_of_kind, case_body, create_case, days_ago, today
 from tests.support.problems import assert_problem
 
 CASES = "/api/v1/cases"

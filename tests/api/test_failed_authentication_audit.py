@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.models import AuditRecord
-from app.domain.auth.tokens import mint_token
-from app.main import create_app
 from app.states.codes import Role
+from tests.support.app_cluster import Cluster, cluster
 from tests.support.audit import close_failure_minutes
 from tests.support.databases import test_settings as settings_for
 from tests.support.scratch import scratch_database
@@ -90,51 +89,33 @@ async def test_refused_authorisation_is_still_one_record_per_refusal(client, aut
 
 
 @pytest.fixture
-async def processes() -> AsyncIterator[list[Any]]:
-    """Three app instances (processes) on one committed database."""
-    async with scratch_database("authflood") as url:
-        settings = settings_for(url)
-        apps: list[Any] = [create_app(settings) for _ in range(3)]
-        try:
-            yield apps
-        finally:
-            for app in apps:
-                await app.state.db.engine.dispose()
+async def processes() -> AsyncIterator[Cluster]:
+    """Three app instances (processes) on one committed database, every request from one
+    address."""
+    async with (
+        scratch_database("authflood") as url,
+        cluster(settings_for(url), 3, client_address=("198.51.100.99", 1), timeout=60) as c,
+    ):
+        yield c
 
 
 @pytest.mark.postgres_only
 async def test_parallel_failures_from_many_processes_lose_no_count(processes):
-    clients = [
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("198.51.100.99", 1)),
-            base_url="http://t",
-            timeout=60,
+    responses = await asyncio.gather(
+        *(
+            processes.client(i).get(POLICY, headers=headers)
+            for i, headers in enumerate(_anonymous_requests(90))
         )
-        for app in processes
-    ]
-    try:
-        responses = await asyncio.gather(
-            *(
-                clients[i % 3].get(POLICY, headers=headers)
-                for i, headers in enumerate(_anonymous_requests(90))
-            )
-        )
-        assert {r.status_code for r in responses} == {401}
-        app = processes[0]
-        await close_failure_minutes(app.state.db, app.state.settings)
-        admin = mint_token(app.state.settings, sub="root", role=Role.ADMIN)
-        page = await clients[0].get(
-            "/api/v1/audit",
-            params={"action": "auth.refused", "limit": 200},
-            headers={"Authorization": f"Bearer {admin}"},
-        )
-        records = page.json()["items"]
-        assert 1 <= len(records) <= 2
-        assert sum(r["changes"]["count"] for r in records) == 90
-        report = await clients[1].get(
-            "/api/v1/audit/verify", headers={"Authorization": f"Bearer {admin}"}
-        )
-        assert report.json()["valid"] is True
-    finally:
-        for client in clients:
-            await client.aclose()
+    )
+    assert {r.status_code for r in responses} == {401}
+    app = processes.apps[0]
+    await close_failure_minutes(app.state.db, app.state.settings)
+    admin = processes.headers(Role.ADMIN, sub="root")
+    page = await processes.client(0).get(
+        "/api/v1/audit", params={"action": "auth.refused", "limit": 200}, headers=admin
+    )
+    records = page.json()["items"]
+    assert 1 <= len(records) <= 2
+    assert sum(r["changes"]["count"] for r in records) == 90
+    report = await processes.client(1).get("/api/v1/audit/verify", headers=admin)
+    assert report.json()["valid"] is True

@@ -31,10 +31,10 @@ from app.settings import Settings
 from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
 from tests.support import pgbouncer
-from tests.support.case_factory import applicant, case_body
 from tests.support.databases import pooler_url
 from tests.support.databases import test_settings as settings_for
-from tests.support.dispatch_world import API, DispatchWorld, days_ago, outcome_body
+from tests.support.dispatch_world import DispatchWorld, outcome_body
+from tests.support.factories import API, applicant, case_body, conditions_met, days_ago
 from tests.support.scratch import scratch_database
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.pgbouncer]
@@ -194,15 +194,7 @@ async def test_the_core_workflow_through_pgbouncer(world):
     classified = await world.client.post(
         f"{API}/cases/{case['id']}/classification",
         json={
-            "conditions": {
-                name: {"met": True, "note": "符合"}
-                for name in (
-                    "organ_party",
-                    "arises_from_administration",
-                    "legal_rights_obligations",
-                    "counterparty_disputes",
-                )
-            },
+            "conditions": conditions_met(),
             "business_system": "natural_resources",
             "act_type": "expropriation",
             "priority": "normal",

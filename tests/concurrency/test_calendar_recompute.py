@@ -16,7 +16,7 @@ from app.states.codes import Role
 from tests.support import databases
 from tests.support.app_cluster import all_at_once, cluster
 from tests.support.calendar import CALENDAR, calendar_year
-from tests.support.case_factory import CASES, agencies_of_kind, case_body, days_ago
+from tests.support.factories import CASES, agencies_of_kind, case_body, days_ago
 
 pytestmark = pytest.mark.postgres_only
 

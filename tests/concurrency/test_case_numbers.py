@@ -14,67 +14,31 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
 from app.db.models import Case, CaseCounter, IdempotencyKey
-from app.domain.auth.tokens import mint_token
-from app.main import create_app
-from app.settings import Settings
 from app.states.codes import Role
 from tests.support import databases
-from tests.support.case_factory import CASES, agencies_of_kind, case_body, case_seq
+from tests.support.app_cluster import Cluster, cluster
+from tests.support.factories import CASES, agencies_of_kind, case_body, case_seq
 
 pytestmark = pytest.mark.postgres_only
 
 PROCESSES = 4
 
 
-class Processes:
-    """Several app instances on one committed database, each with its own engine."""
-
-    def __init__(self, settings: Settings, size: int) -> None:
-        self.settings = settings
-        self.apps = [create_app(settings) for _ in range(size)]
-        self.clients = [
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=120
-            )
-            for app in self.apps
-        ]
-
-    def client(self, i: int) -> httpx.AsyncClient:
-        return self.clients[i % len(self.clients)]
-
-    def headers(self, role: Role, sub: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {mint_token(self.settings, sub=sub, role=role)}"}
-
-    async def scalar(self, stmt: Any) -> Any:
-        async with self.apps[0].state.db.sessionmaker() as session:
-            return (await session.execute(stmt)).scalar_one_or_none()
-
-    async def close(self) -> None:
-        for client in self.clients:
-            await client.aclose()
-        for app in self.apps:
-            await app.state.db.engine.dispose()
-
-
 @pytest.fixture
-async def processes() -> AsyncIterator[Processes]:
+async def processes() -> AsyncIterator[Cluster]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     url = await databases.prepare_database("adr_conc_cases_" + worker)
-    cluster = Processes(databases.test_settings(url), PROCESSES)
-    try:
-        yield cluster
-    finally:
-        await cluster.close()
+    async with cluster(databases.test_settings(url), PROCESSES) as c:
+        yield c
 
 
 async def test_parallel_intakes_get_unique_consecutive_numbers(processes):
-    coordinator = processes.headers(Role.CENTER_COORDINATOR, "conc-center")
-    admin = processes.headers(Role.ADMIN, "conc-admin")
+    coordinator = processes.headers(Role.CENTER_COORDINATOR, sub="conc-center")
+    admin = processes.headers(Role.ADMIN, sub="conc-admin")
     organs = await agencies_of_kind(processes.client(0), admin, "administrative_organ")
     center = (await agencies_of_kind(processes.client(0), admin, "reconciliation_center"))[0]
     justice = (await agencies_of_kind(processes.client(0), admin, "judicial_bureau"))[0]
@@ -144,8 +108,8 @@ async def test_parallel_intakes_of_one_external_record_name_the_existing_case(pr
     """SPEC 2.5: a second intake of the same external record answers 409
     ``duplicate_external_ref`` naming the existing case, also when it lost the race at the
     unique constraint rather than at the look-up."""
-    coordinator = processes.headers(Role.CENTER_COORDINATOR, "conc-center")
-    admin = processes.headers(Role.ADMIN, "conc-admin")
+    coordinator = processes.headers(Role.CENTER_COORDINATOR, sub="conc-center")
+    admin = processes.headers(Role.ADMIN, sub="conc-admin")
     organs = await agencies_of_kind(processes.client(0), admin, "administrative_organ")
     ref = {"system": "hotline", "id": "12345-CONC-9"}
     responses = await asyncio.gather(
@@ -174,8 +138,8 @@ async def test_parallel_intakes_of_one_external_record_name_the_existing_case(pr
 
 
 async def test_parallel_retries_with_one_key_create_one_case(processes):
-    coordinator = processes.headers(Role.CENTER_COORDINATOR, "conc-center")
-    admin = processes.headers(Role.ADMIN, "conc-admin")
+    coordinator = processes.headers(Role.CENTER_COORDINATOR, sub="conc-center")
+    admin = processes.headers(Role.ADMIN, sub="conc-admin")
     organs = await agencies_of_kind(processes.client(0), admin, "administrative_organ")
     body = case_body(organs[0]["id"], organs[1]["id"], title="并发重试同一请求")
     headers = {**coordinator, "Idempotency-Key": "conc-retry-0001"}
@@ -217,8 +181,8 @@ async def test_retries_racing_each_other_after_the_first_finished_all_replay(pro
     """SPEC 3: 409 ``idempotency_key_in_flight`` is for "the same key while the first request
     is still running". Once it has finished, retries (even several at once, as a client
     library with parallel workers sends them) must each get the stored response."""
-    coordinator = processes.headers(Role.CENTER_COORDINATOR, "conc-center")
-    admin = processes.headers(Role.ADMIN, "conc-admin")
+    coordinator = processes.headers(Role.CENTER_COORDINATOR, sub="conc-center")
+    admin = processes.headers(Role.ADMIN, sub="conc-admin")
     organs = await agencies_of_kind(processes.client(0), admin, "administrative_organ")
     body = case_body(organs[0]["id"], organs[1]["id"], title="完成后并发重试")
     headers = {**coordinator, "Idempotency-Key": "conc-retry-0002"}
@@ -236,10 +200,10 @@ async def test_retries_racing_each_other_after_the_first_finished_all_replay(pro
 
 
 async def test_parallel_requests_of_different_callers_with_one_key_each_create(processes):
-    admin = processes.headers(Role.ADMIN, "conc-admin")
+    admin = processes.headers(Role.ADMIN, sub="conc-admin")
     organs = await agencies_of_kind(processes.client(0), admin, "administrative_organ")
     body = case_body(organs[0]["id"], organs[2]["id"], title="不同调用方相同键")
-    callers = [processes.headers(Role.CENTER_COORDINATOR, f"conc-center-{i}") for i in range(6)]
+    callers = [processes.headers(Role.CENTER_COORDINATOR, sub=f"conc-center-{i}") for i in range(6)]
     responses = await asyncio.gather(
         *(
             processes.client(i).post(

@@ -3,54 +3,41 @@ overbook anyone"): never more open assignments than max_open_assignments for a l
 two live presiding offers on a case, and each overdue offer expired exactly once when several
 processes sweep at once.
 
-Each app below has its own engine on one committed database ("processes"); requests fired
-together with ``asyncio.gather`` run at the same time on separate connections. Every test works
-in a business system of its own, so that the lawyers of the other tests in this module (same
-database) are excluded from its cases as specialty_mismatch.
+Each app of the cluster (tests.support.app_cluster) has its own engine on one committed
+database ("processes"); requests fired together with ``asyncio.gather`` run at the same time
+on separate connections. Every test works in a business system of its own, so that the
+lawyers of the other tests in this module (same database) are excluded from its cases as
+specialty_mismatch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Coroutine
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.clock import now_utc
 from app.db.models import Assignment, Case, CaseEvent
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as cases_repo
-from app.domain.auth.tokens import mint_token
 from app.domain.maintenance.sweep import sweep_once
-from app.main import create_app
 from app.settings import Settings
-from app.states.codes import Role
 from tests.support import databases
-from tests.support.dispatch_world import DispatchWorld
+from tests.support.app_cluster import Cluster, all_at_once, cluster, outcome, run_database_name
 
 pytestmark = pytest.mark.postgres_only
 
 MAX_OPEN = 5  # the seeded policy
 OPEN = ("offered", "conflict_reported", "accepted")
 LIVE = ("offered", "conflict_reported", "accepted")
-
-
-def run_database_name(prefix: str) -> str:
-    """A database name of this run and worker (the xdist controller's pid keeps two runs on
-    one server apart, as tests/conftest.py does)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    run = os.getppid() if worker else os.getpid()
-    return f"{prefix}_{run}_{worker or 'main'}"
 
 
 @pytest.fixture(scope="module")
@@ -65,112 +52,61 @@ def conc_settings(concurrency_url: str) -> Settings:
     return databases.test_settings(concurrency_url)
 
 
-class Processes:
-    """Several app instances, each with its own engine, on one committed database."""
+# --- what the database says ----------------------------------------------------------------
 
-    def __init__(self, settings: Settings, size: int) -> None:
-        self.settings = settings
-        self.apps = [create_app(settings) for _ in range(size)]
-        self.clients = [
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=120
-            )
-            for app in self.apps
-        ]
-        self.world = DispatchWorld(self.clients[0], self.headers)
 
-    def headers(self, role: Role, *, sub: str | None = None, **claims: Any) -> dict[str, str]:
-        token = mint_token(self.settings, sub=sub or f"conc-{role.value}", role=role, **claims)
-        return {"Authorization": f"Bearer {token}"}
-
-    def client(self, i: int) -> httpx.AsyncClient:
-        return self.clients[i % len(self.clients)]
-
-    @property
-    def engine(self) -> AsyncEngine:
-        engine: AsyncEngine = self.apps[0].state.db.engine
-        return engine
-
-    def sessionmaker(self, i: int) -> Any:
-        return self.apps[i % len(self.apps)].state.db.sessionmaker
-
-    async def close(self) -> None:
-        for client in self.clients:
-            await client.aclose()
-        for app in self.apps:
-            await app.state.db.engine.dispose()
-
-    # --- what the database says ---------------------------------------------------------
-
-    async def open_count(self, lawyer_id: str) -> int:
-        stmt = (
-            select(func.count())
-            .select_from(Assignment)
-            .join(Case, Case.id == Assignment.case_id)
-            .where(
-                Assignment.lawyer_id == uuid.UUID(lawyer_id),
-                Assignment.status.in_(OPEN),
-                Case.status != "closed",
-            )
+async def open_count(c: Cluster, lawyer_id: str) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Assignment)
+        .join(Case, Case.id == Assignment.case_id)
+        .where(
+            Assignment.lawyer_id == uuid.UUID(lawyer_id),
+            Assignment.status.in_(OPEN),
+            Case.status != "closed",
         )
-        async with self.engine.connect() as conn:
-            return int((await conn.execute(stmt)).scalar_one())
+    )
+    async with c.engine.connect() as conn:
+        return int((await conn.execute(stmt)).scalar_one())
 
-    async def live_presiding(self, case_id: str) -> int:
-        stmt = select(func.count()).where(
-            Assignment.case_id == uuid.UUID(case_id),
-            Assignment.role == "presiding",
-            Assignment.status.in_(LIVE),
-        )
-        async with self.engine.connect() as conn:
-            return int((await conn.execute(stmt)).scalar_one())
 
-    async def expired_events(self, assignment_ids: list[str]) -> Counter[str]:
-        stmt = select(CaseEvent.data).where(CaseEvent.type == "offer_expired")
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).scalars().all()
-        wanted = set(assignment_ids)
-        return Counter(
-            str(d["assignment_id"]) for d in rows if str(d.get("assignment_id")) in wanted
+async def live_presiding(c: Cluster, case_id: str) -> int:
+    stmt = select(func.count()).where(
+        Assignment.case_id == uuid.UUID(case_id),
+        Assignment.role == "presiding",
+        Assignment.status.in_(LIVE),
+    )
+    async with c.engine.connect() as conn:
+        return int((await conn.execute(stmt)).scalar_one())
+
+
+async def expired_events(c: Cluster, assignment_ids: list[str]) -> Counter[str]:
+    stmt = select(CaseEvent.data).where(CaseEvent.type == "offer_expired")
+    async with c.engine.connect() as conn:
+        rows = (await conn.execute(stmt)).scalars().all()
+    wanted = set(assignment_ids)
+    return Counter(str(d["assignment_id"]) for d in rows if str(d.get("assignment_id")) in wanted)
+
+
+async def make_overdue(c: Cluster, assignment_ids: list[str]) -> None:
+    async with c.engine.begin() as conn:
+        await conn.execute(
+            update(Assignment)
+            .where(Assignment.id.in_([uuid.UUID(i) for i in assignment_ids]))
+            .values(respond_by=now_utc() - timedelta(minutes=5))
         )
 
-    async def make_overdue(self, assignment_ids: list[str]) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                update(Assignment)
-                .where(Assignment.id.in_([uuid.UUID(i) for i in assignment_ids]))
-                .values(respond_by=now_utc() - timedelta(minutes=5))
-            )
 
-    async def statuses(self, assignment_ids: list[str]) -> dict[str, str]:
-        stmt = select(Assignment.id, Assignment.status).where(
-            Assignment.id.in_([uuid.UUID(i) for i in assignment_ids])
-        )
-        async with self.engine.connect() as conn:
-            return {str(i): s for i, s in (await conn.execute(stmt)).all()}
-
-
-@asynccontextmanager
-async def processes(settings: Settings, size: int) -> AsyncIterator[Processes]:
-    p = Processes(settings, size)
-    try:
-        yield p
-    finally:
-        await p.close()
-
-
-def outcome(response: httpx.Response) -> str:
-    if response.status_code in (200, 201):
-        return str(response.status_code)
-    return f"{response.status_code} {response.json().get('code')}"
-
-
-async def all_at_once(*requests: Awaitable[httpx.Response]) -> list[httpx.Response]:
-    return list(await asyncio.gather(*requests))
+async def statuses(c: Cluster, assignment_ids: list[str]) -> dict[str, str]:
+    stmt = select(Assignment.id, Assignment.status).where(
+        Assignment.id.in_([uuid.UUID(i) for i in assignment_ids])
+    )
+    async with c.engine.connect() as conn:
+        return {str(i): s for i, s in (await conn.execute(stmt)).all()}
 
 
 def dispatch(
-    p: Processes, i: int, case_id: str, lawyer_id: str | None = None
+    p: Cluster, i: int, case_id: str, lawyer_id: str | None = None
 ) -> Coroutine[Any, Any, httpx.Response]:
     body: dict[str, Any] = {"role": "presiding"}
     if lawyer_id is not None:
@@ -180,7 +116,7 @@ def dispatch(
     )
 
 
-async def classified_cases(p: Processes, system: str, n: int) -> list[dict[str, Any]]:
+async def classified_cases(p: Cluster, system: str, n: int) -> list[dict[str, Any]]:
     respondent = await p.world.respondent()
     return [await p.world.case(respondent, business_system=system) for _ in range(n)]
 
@@ -190,11 +126,11 @@ async def classified_cases(p: Processes, system: str, n: int) -> list[dict[str, 
 
 async def test_parallel_dispatches_never_exceed_a_lawyers_capacity(conc_settings):
     system = "transport"
-    async with processes(conc_settings, 3) as p:
+    async with cluster(conc_settings, 3) as p:
         lawyer = await p.world.lawyer(specialties=[system])
         for case in await classified_cases(p, system, MAX_OPEN - 1):
             await p.world.offer(case["id"], lawyer_id=lawyer["id"])
-        assert await p.open_count(lawyer["id"]) == MAX_OPEN - 1
+        assert await open_count(p, lawyer["id"]) == MAX_OPEN - 1
         cases = await classified_cases(p, system, 6)
 
         responses = await all_at_once(*(dispatch(p, i, c["id"]) for i, c in enumerate(cases)))
@@ -203,7 +139,7 @@ async def test_parallel_dispatches_never_exceed_a_lawyers_capacity(conc_settings
         assert outcomes == {"201": 1, "409 no_eligible_mediator": 5}, outcomes
         [won] = [r.json() for r in responses if r.status_code == 201]
         assert won["lawyer_id"] == lawyer["id"]
-        assert await p.open_count(lawyer["id"]) == MAX_OPEN
+        assert await open_count(p, lawyer["id"]) == MAX_OPEN
         statuses = Counter([await p.world.status(c["id"]) for c in cases])
         assert statuses == {"awaiting_acceptance": 1, "classified": 5}
 
@@ -213,7 +149,7 @@ async def test_a_dispatch_that_loses_the_last_place_says_why(conc_settings):
     lock; the second finds the last place taken on its recount. Its 409 no_eligible_mediator
     must still carry the exclusion summary (SPEC 2.7), not an empty one."""
     system = "education_sports"
-    async with processes(conc_settings, 2) as p:
+    async with cluster(conc_settings, 2) as p:
         lawyer = await p.world.lawyer(specialties=[system])
         for case in await classified_cases(p, system, MAX_OPEN - 1):
             await p.world.offer(case["id"], lawyer_id=lawyer["id"])
@@ -225,14 +161,14 @@ async def test_a_dispatch_that_loses_the_last_place_says_why(conc_settings):
                 {"id": uuid.UUID(lawyer["id"])},
             )
             one = asyncio.create_task(dispatch(p, 0, first["id"]))
-            await until_waiting(p, 1)
+            await p.until_lock_waiters(1)
             two = asyncio.create_task(dispatch(p, 1, second["id"]))
-            await until_waiting(p, 2)
+            await p.until_lock_waiters(2)
             await holder.rollback()
         responses = await asyncio.gather(one, two)
 
         assert sorted(outcome(r) for r in responses) == ["201", "409 no_eligible_mediator"]
-        assert await p.open_count(lawyer["id"]) == MAX_OPEN
+        assert await open_count(p, lawyer["id"]) == MAX_OPEN
         [refused] = [r.json() for r in responses if r.status_code == 409]
         # The database is shared by this module's tests: other lawyers may be excluded too,
         # but the one who lost the last place must be counted, as at capacity.
@@ -242,7 +178,7 @@ async def test_a_dispatch_that_loses_the_last_place_says_why(conc_settings):
 
 async def test_parallel_dispatches_overflow_to_the_next_lawyer(conc_settings):
     system = "water_resources"
-    async with processes(conc_settings, 3) as p:
+    async with cluster(conc_settings, 3) as p:
         nearly_full = await p.world.lawyer(specialties=[system])
         for case in await classified_cases(p, system, MAX_OPEN - 1):
             await p.world.offer(case["id"], lawyer_id=nearly_full["id"])
@@ -255,13 +191,13 @@ async def test_parallel_dispatches_overflow_to_the_next_lawyer(conc_settings):
         assert outcomes == {"201": 6, "409 no_eligible_mediator": 1}, outcomes
         taken = Counter(r.json()["lawyer_id"] for r in responses if r.status_code == 201)
         assert taken == {idle["id"]: MAX_OPEN, nearly_full["id"]: 1}
-        assert await p.open_count(idle["id"]) == MAX_OPEN
-        assert await p.open_count(nearly_full["id"]) == MAX_OPEN
+        assert await open_count(p, idle["id"]) == MAX_OPEN
+        assert await open_count(p, nearly_full["id"]) == MAX_OPEN
 
 
 async def test_parallel_named_dispatches_of_one_lawyer_respect_capacity(conc_settings):
     system = "culture_tourism"
-    async with processes(conc_settings, 3) as p:
+    async with cluster(conc_settings, 3) as p:
         lawyer = await p.world.lawyer(specialties=[system])
         cases = await classified_cases(p, system, MAX_OPEN + 3)
 
@@ -273,7 +209,7 @@ async def test_parallel_named_dispatches_of_one_lawyer_respect_capacity(conc_set
         assert outcomes == {"201": MAX_OPEN, "409 lawyer_not_eligible": 3}, outcomes
         for refused in (r.json() for r in responses if r.status_code == 409):
             assert refused["reasons"] == ["at_capacity"]
-        assert await p.open_count(lawyer["id"]) == MAX_OPEN
+        assert await open_count(p, lawyer["id"]) == MAX_OPEN
 
 
 # --- one live presiding offer per case ------------------------------------------------------
@@ -281,7 +217,7 @@ async def test_parallel_named_dispatches_of_one_lawyer_respect_capacity(conc_set
 
 async def test_parallel_dispatches_on_one_case_make_one_live_offer(conc_settings):
     system = "health"
-    async with processes(conc_settings, 3) as p:
+    async with cluster(conc_settings, 3) as p:
         lawyers = [await p.world.lawyer(specialties=[system]) for _ in range(3)]
         [case] = await classified_cases(p, system, 1)
 
@@ -291,7 +227,7 @@ async def test_parallel_dispatches_on_one_case_make_one_live_offer(conc_settings
 
         outcomes = Counter(outcome(r) for r in responses)
         assert outcomes == {"201": 1, "409 invalid_transition": 9}, outcomes
-        assert await p.live_presiding(case["id"]) == 1
+        assert await live_presiding(p, case["id"]) == 1
         assert await p.world.status(case["id"]) == "awaiting_acceptance"
         events = await p.world.event_types(case["id"])
         assert events.count("offer_presiding") == 1
@@ -300,7 +236,7 @@ async def test_parallel_dispatches_on_one_case_make_one_live_offer(conc_settings
 async def test_parallel_dispatches_after_a_decline_make_one_live_offer(conc_settings):
     """The decline's own redispatch and the center's dispatch race for the classified case."""
     system = "ecology_environment"
-    async with processes(conc_settings, 3) as p:
+    async with cluster(conc_settings, 3) as p:
         first = await p.world.lawyer(specialties=[system])
         for _ in range(3):
             await p.world.lawyer(specialties=[system])
@@ -315,7 +251,7 @@ async def test_parallel_dispatches_after_a_decline_make_one_live_offer(conc_sett
         responses = await all_at_once(decline, *(dispatch(p, i, case["id"]) for i in range(1, 6)))
 
         assert responses[0].status_code == 200, responses[0].text
-        assert await p.live_presiding(case["id"]) == 1
+        assert await live_presiding(p, case["id"]) == 1
         assert all(r.status_code in (201, 409) for r in responses[1:])
 
 
@@ -335,20 +271,20 @@ async def fresh_settings() -> AsyncIterator[Settings]:
     await databases.drop_database(name)
 
 
-async def overdue_offers(p: Processes, system: str, n: int) -> list[str]:
+async def overdue_offers(p: Cluster, system: str, n: int) -> list[str]:
     """``n`` presiding offers past their answer time, each to a lawyer of its own (so that each
     expiry has other lawyers to redispatch to)."""
     lawyers = [await p.world.lawyer(specialties=[system]) for _ in range(n)]
     offers = []
     for case, lawyer in zip(await classified_cases(p, system, n), lawyers, strict=True):
         offers.append((await p.world.offer(case["id"], lawyer_id=lawyer["id"]))["id"])
-    await p.make_overdue(offers)
+    await make_overdue(p, offers)
     return offers
 
 
 async def test_parallel_sweeps_expire_each_offer_once(fresh_settings):
     system = "agriculture_rural"
-    async with processes(fresh_settings, 2) as p:
+    async with cluster(fresh_settings, 2) as p:
         offers = await overdue_offers(p, system, 6)
 
         reports = await asyncio.gather(
@@ -358,11 +294,11 @@ async def test_parallel_sweeps_expire_each_offer_once(fresh_settings):
         failures = [r for r in reports if isinstance(r, BaseException)]
         assert not failures, [f"{type(f).__name__}: {str(f)[:300]}" for f in failures]
         assert sum(r.offers_expired for r in reports if not isinstance(r, BaseException)) == 6
-        assert await p.expired_events(offers) == {o: 1 for o in offers}
-        assert set((await p.statuses(offers)).values()) == {"expired"}
+        assert await expired_events(p, offers) == {o: 1 for o in offers}
+        assert set((await statuses(p, offers)).values()) == {"expired"}
         again = await asyncio.gather(sweep_once(p.sessionmaker(0)), sweep_once(p.sessionmaker(1)))
         assert sum(r.offers_expired for r in again) == 0
-        assert await p.expired_events(offers) == {o: 1 for o in offers}
+        assert await expired_events(p, offers) == {o: 1 for o in offers}
 
 
 async def test_a_sweep_that_read_before_another_committed_expires_nothing_twice(
@@ -372,12 +308,12 @@ async def test_a_sweep_that_read_before_another_committed_expires_nothing_twice(
     goes on: locking each case and rereading each offer under the lock must show B that the
     offer has already expired (a reread that keeps B's stale copy expires it a second time)."""
     system = "emergency_management"
-    async with processes(fresh_settings, 2) as p:
+    async with cluster(fresh_settings, 2) as p:
         lawyer = await p.world.lawyer(specialties=[system])
         offers = []
         for case in await classified_cases(p, system, 3):
             offers.append((await p.world.offer(case["id"], lawyer_id=lawyer["id"]))["id"])
-        await p.make_overdue(offers)
+        await make_overdue(p, offers)
 
         listed, go_on = asyncio.Event(), asyncio.Event()
         original = assignments_repo.overdue_offers
@@ -398,7 +334,7 @@ async def test_a_sweep_that_read_before_another_committed_expires_nothing_twice(
         second = await late[0]
 
         assert first.offers_expired == len(offers)
-        assert await p.expired_events(offers) == {o: 1 for o in offers}
+        assert await expired_events(p, offers) == {o: 1 for o in offers}
         assert second.offers_expired == 0
 
 
@@ -407,11 +343,11 @@ async def test_an_accept_racing_the_sweep_sees_the_expiry(fresh_settings, monkey
     (still `offered`) and waits for the case. Once the sweeper has expired the offer and
     committed, the accept must be refused (409) without expiring the offer a second time."""
     system = "medical_security"
-    async with processes(fresh_settings, 2) as p:
+    async with cluster(fresh_settings, 2) as p:
         lawyer = await p.world.lawyer(specialties=[system])
         [case] = await classified_cases(p, system, 1)
         offer = await p.world.offer(case["id"], lawyer_id=lawyer["id"])
-        await p.make_overdue([offer["id"]])
+        await make_overdue(p, [offer["id"]])
 
         holding, go_on = asyncio.Event(), asyncio.Event()
         original = cases_repo.try_lock
@@ -432,7 +368,7 @@ async def test_an_accept_racing_the_sweep_sees_the_expiry(fresh_settings, monkey
                 f"/api/v1/assignments/{offer['id']}/accept", headers=p.world.as_lawyer(lawyer)
             )
         )
-        await until_waiting(p, 1)
+        await p.until_lock_waiters(1)
         go_on.set()
         swept, response = await asyncio.gather(sweeper[0], accepting)
 
@@ -440,15 +376,15 @@ async def test_an_accept_racing_the_sweep_sees_the_expiry(fresh_settings, monkey
         # (offer_expired; invalid_transition naming `expired` is the code's answer for an offer
         # already expired, see tests/api/dispatch/test_assignment_expiry_api.py)
         assert outcome(response) in ("409 offer_expired", "409 invalid_transition"), response.text
-        assert (await p.statuses([offer["id"]]))[offer["id"]] == "expired"
-        assert await p.expired_events([offer["id"]]) == {offer["id"]: 1}
+        assert (await statuses(p, [offer["id"]]))[offer["id"]] == "expired"
+        assert await expired_events(p, [offer["id"]]) == {offer["id"]: 1}
 
 
 async def test_accept_and_decline_racing_decide_once(fresh_settings):
     """The same lawyer accepts and declines at once (two devices): one answer wins, the other
     meets the answered offer (409); the offer and the case agree afterwards."""
     system = "taxation"
-    async with processes(fresh_settings, 2) as p:
+    async with cluster(fresh_settings, 2) as p:
         lawyer = await p.world.lawyer(specialties=[system])
         [case] = await classified_cases(p, system, 1)
         offer = await p.world.offer(case["id"], lawyer_id=lawyer["id"])
@@ -462,7 +398,7 @@ async def test_accept_and_decline_racing_decide_once(fresh_settings):
             accepting = asyncio.create_task(
                 p.client(0).post(f"/api/v1/assignments/{offer['id']}/accept", headers=headers)
             )
-            await until_waiting(p, 1)
+            await p.until_lock_waiters(1)
             declining = asyncio.create_task(
                 p.client(1).post(
                     f"/api/v1/assignments/{offer['id']}/decline",
@@ -470,31 +406,14 @@ async def test_accept_and_decline_racing_decide_once(fresh_settings):
                     headers=headers,
                 )
             )
-            await until_waiting(p, 2)
+            await p.until_lock_waiters(2)
             await holder.rollback()
         accepted, declined = await asyncio.gather(accepting, declining)
 
         answers = sorted([outcome(accepted), outcome(declined)])
-        status = (await p.statuses([offer["id"]]))[offer["id"]]
+        status = (await statuses(p, [offer["id"]]))[offer["id"]]
         case_status = await p.world.status(case["id"])
         assert (answers, status, case_status) in (
             (["200", "409 invalid_transition"], "accepted", "in_mediation"),
             (["200", "409 invalid_transition"], "declined", "classified"),
         ), f"answers {answers}: the offer is {status} while the case is {case_status}"
-
-
-async def until_waiting(p: Processes, n: int) -> None:
-    """Poll until ``n`` sessions of this database wait for a lock (progress, not timing)."""
-    for _ in range(3000):
-        async with p.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            waiting = await conn.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            )
-            if int(waiting.scalar_one()) >= n:
-                return
-        await asyncio.sleep(0.01)
-    raise AssertionError("nobody waited for the lock")

@@ -26,10 +26,10 @@ from app.domain.auth.tokens import mint_token
 from app.domain.events import feed
 from app.domain.events.delivery import Deliverer
 from app.domain.events.outbox import record_event
-from app.main import create_app
 from app.settings import Settings
 from app.states.codes import EventType, Role
 from tests.support import databases
+from tests.support.app_cluster import cluster
 from tests.support.webhook_receiver import webhook_receiver
 
 pytestmark = pytest.mark.postgres_only
@@ -50,7 +50,7 @@ async def test_a_reader_sees_every_committed_event_once_while_writers_commit(set
     relay_db = create_database(settings)
     # The reader polls as fast as it can for as long as the writers write: not a client the
     # request budget is meant for, and not what this test is about.
-    reader_app = create_app(settings.model_copy(update={"rate_limit_per_minute": 1_000_000}))
+    reader_settings = settings.model_copy(update={"rate_limit_per_minute": 1_000_000})
     headers = {
         "Authorization": f"Bearer {mint_token(settings, sub='feed', role=Role.CENTER_COORDINATOR)}"
     }
@@ -132,16 +132,15 @@ async def test_a_reader_sees_every_committed_event_once_while_writers_commit(set
                     return
                 await asyncio.sleep(0.005)
 
-    transport = httpx.ASGITransport(app=reader_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60) as client:
-        reading = asyncio.create_task(reader(client))
+    async with cluster(reader_settings, 1, timeout=60) as readers:
+        reading = asyncio.create_task(reader(readers.client(0)))
         relaying = asyncio.create_task(relay_loop())
         async with asyncio.timeout(300):  # a failure, never a hang
             await reading_started.wait()  # the reader is following before anyone writes
             await asyncio.gather(slow_writer(), fast_writers())
             writing = False
             await asyncio.gather(reading, relaying)
-    for database in (writer_db, relay_db, reader_app.state.db):
+    for database in (writer_db, relay_db):
         await database.engine.dispose()
 
     assert len(committed) > WRITERS  # the test wrote what it meant to
@@ -161,18 +160,18 @@ def _decode(cursor: str) -> str:
 
 async def test_two_worker_processes_deliver_each_event_once(settings):
     writer_db = create_database(settings)
-    app = create_app(settings)  # for the cipher and the subscription
-    admin = {"Authorization": f"Bearer {mint_token(settings, sub='hooks', role=Role.ADMIN)}"}
     worker_dbs = [create_database(settings) for _ in range(2)]
-    async with webhook_receiver(200) as receiver:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            hook = await client.post(
-                "/api/v1/webhooks",
-                json={"url": receiver.url, "types": ["case.corrected"]},
-                headers=admin,
-            )
-            assert hook.status_code == 201, hook.text
+    async with (
+        webhook_receiver(200) as receiver,
+        cluster(settings, 1) as api,  # for the cipher and the subscription
+    ):
+        app = api.apps[0]
+        hook = await api.client(0).post(
+            "/api/v1/webhooks",
+            json={"url": receiver.url, "types": ["case.corrected"]},
+            headers=api.headers(Role.ADMIN, sub="hooks"),
+        )
+        assert hook.status_code == 201, hook.text
         ids = []
         for _ in range(40):
             async with transaction(writer_db.sessionmaker) as session:
@@ -186,7 +185,7 @@ async def test_two_worker_processes_deliver_each_event_once(settings):
                 idle = 0 if await deliverer.run_once() else idle + 1
 
         await asyncio.gather(*(work(w) for w in workers), *(work(w) for w in workers))
-    for database in (writer_db, app.state.db, *worker_dbs):
+    for database in (writer_db, *worker_dbs):
         await database.engine.dispose()
 
     delivered = Counter(r.headers["webhook-id"] for r in receiver.requests)

@@ -23,8 +23,8 @@ from app.domain.auth.tokens import mint_token
 from app.main import create_app
 from app.settings import Settings
 from app.states.codes import Role
-from tests.support.case_factory import agencies_of_kind, case_body
 from tests.support.databases import TEST_SECRETS
+from tests.support.factories import agencies_of_kind, case_body
 from tests.support.scratch import scratch_database
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.replica]

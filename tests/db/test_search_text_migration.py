@@ -17,9 +17,9 @@ from app.domain.auth.tokens import mint_token
 from app.main import create_app
 from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
-from tests.support.case_factory import case_body, masked_id, masked_mobile, mobile, resident_id
 from tests.support.databases import owner_url
 from tests.support.databases import test_settings as settings_for
+from tests.support.factories import case_body, masked_id, masked_mobile, mobile, resident_id
 from tests.support.scratch import scratch_database
 
 BEFORE = "5b2f0c81d7e4"

@@ -1,14 +1,18 @@
-"""Several app instances ("processes") on one committed PostgreSQL database, for tests of
-behaviour under parallel requests.
+"""The one multi-app harness: several app instances ("processes") on one committed database,
+for tests of behaviour under parallel requests (tests/concurrency, and any test that needs
+more than one process).
 
 Each app built here has its own engine and connection pool (no shared test transaction), so
 requests fired together with ``asyncio.gather`` through httpx's ASGI transport really run at
-the same time on separate database connections.
+the same time on separate database connections. ``Cluster`` gives each app its own client,
+tokens minted with the cluster's settings, a ``DispatchWorld`` on the first client, and ways
+to watch the database (lock waiters, ``until``) and to hold it (``stall_writes``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -25,21 +29,41 @@ from app.main import create_app
 from app.settings import Settings
 from app.states.codes import Role
 from tests.support.databases import owner_url
+from tests.support.dispatch_world import DispatchWorld
 from tests.support.factories import API, agency_body, lawyer_body
 
 
-class Cluster:
-    """Several app instances ("processes") on one committed database."""
+def run_database_name(prefix: str) -> str:
+    """A database name of this run and worker (the xdist controller's pid keeps two runs on
+    one server apart, as tests/conftest.py does)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    run = os.getppid() if worker else os.getpid()
+    return f"{prefix}_{run}_{worker or 'main'}"
 
-    def __init__(self, settings: Settings, size: int) -> None:
+
+class Cluster:
+    """Several app instances ("processes") on one committed database, each with its own
+    engine and its own client (``client_address``: the peer every request comes from)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        size: int,
+        *,
+        client_address: tuple[str, int] = ("127.0.0.1", 123),
+        timeout: float = 120,
+    ) -> None:
         self.settings = settings
         self.apps = [create_app(settings) for _ in range(size)]
         self.clients = [
             httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://testserver", timeout=60
+                transport=httpx.ASGITransport(app=app, client=client_address),
+                base_url="http://testserver",
+                timeout=timeout,
             )
             for app in self.apps
         ]
+        self.world = DispatchWorld(self.clients[0], self.headers)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -49,9 +73,16 @@ class Cluster:
     def client(self, i: int) -> httpx.AsyncClient:
         return self.clients[i % len(self.clients)]
 
-    def headers(self, role: Role, **claims: Any) -> dict[str, str]:
-        token = mint_token(self.settings, sub=f"conc-{role.value}", role=role, **claims)
+    def sessionmaker(self, i: int) -> Any:
+        return self.apps[i % len(self.apps)].state.db.sessionmaker
+
+    def headers(self, role: Role, *, sub: str | None = None, **claims: Any) -> dict[str, str]:
+        token = mint_token(self.settings, sub=sub or f"conc-{role.value}", role=role, **claims)
         return {"Authorization": f"Bearer {token}"}
+
+    async def scalar(self, stmt: Any) -> Any:
+        async with self.sessionmaker(0)() as session:
+            return (await session.execute(stmt)).scalar_one_or_none()
 
     async def close(self) -> None:
         for client in self.clients:
@@ -108,6 +139,10 @@ class Cluster:
     async def lock_waiters_async(self, at_least: int) -> bool:
         return await self.lock_waiters() >= at_least
 
+    async def until_lock_waiters(self, n: int) -> None:
+        """Poll until ``n`` requests of this database wait for a lock (progress, not timing)."""
+        await self.until(lambda: self.lock_waiters_async(n), f"{n} requests wait for a lock")
+
     @asynccontextmanager
     async def stall_writes(self) -> AsyncIterator[None]:
         """Hold the audit table against inserts: every write appends its audit record in
@@ -136,8 +171,8 @@ class Cluster:
 
 
 @asynccontextmanager
-async def cluster(settings: Settings, size: int) -> AsyncIterator[Cluster]:
-    c = Cluster(settings, size)
+async def cluster(settings: Settings, size: int, **options: Any) -> AsyncIterator[Cluster]:
+    c = Cluster(settings, size, **options)
     try:
         yield c
     finally:
@@ -149,6 +184,6 @@ async def all_at_once(*requests: Awaitable[httpx.Response]) -> list[httpx.Respon
 
 
 def outcome(response: httpx.Response) -> str:
-    if response.status_code == 201 or response.status_code == 200:
+    if response.status_code in (200, 201):
         return str(response.status_code)
     return f"{response.status_code} {response.json().get('code')}"

@@ -8,62 +8,41 @@ world starts empty each time.
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from app.clock import today_shanghai
-from app.domain.common.identifiers import resident_id_check_char
 from app.states.codes import Role
+from tests.support.factories import (
+    API,
+    Json,
+    audit_records,
+    case_body,
+    conditions_met,
+    create_agency,
+    create_case,
+    create_lawyer,
+    current_year,
+    days_ago,
+    decide,
+    list_all,
+    nominated,
+    today,
+)
+from tests.support.factories import (
+    classify as classify_case,
+)
 
-API = "/api/v1"
 SYSTEM = "natural_resources"
 OTHER_SYSTEM = "housing_construction"
 CITY = "371500"
 YANGGU = "371521"  # 阳谷县: the respondent's county in ranking tests
 
 Headers = dict[str, str]
-Json = dict[str, Any]
 TokenFactory = Callable[..., Headers]
-
-_serial = itertools.count(1)
-
-
-def current_year() -> int:
-    """The year the service calls "current" (Asia/Shanghai)."""
-    return today_shanghai().year
-
-
-def days_ago(days: int) -> str:
-    return (today_shanghai() - timedelta(days=days)).isoformat()
-
-
-def today() -> date:
-    return today_shanghai()
-
-
-def resident_id() -> str:
-    """A fresh GB 11643 resident ID with a correct check character."""
-    n = next(_serial)
-    birth = date(1965, 1, 1) + timedelta(days=(n * 53) % 15_000)
-    first17 = f"371502{birth:%Y%m%d}{n % 1000:03d}"
-    return first17 + resident_id_check_char(first17)
-
-
-def conditions_met() -> Json:
-    return {
-        name: {"met": True, "note": "符合"}
-        for name in (
-            "organ_party",
-            "arises_from_administration",
-            "legal_rights_obligations",
-            "counterparty_disputes",
-        )
-    }
 
 
 def outcome_body(kind: str, **overrides: Any) -> Json:
@@ -117,18 +96,14 @@ class DispatchWorld:
         business_system: str = SYSTEM,
         kind: str = "administrative_organ",
     ) -> Json:
-        body = {
-            "name": f"聊城市测试局{uuid.uuid4().hex[:10]}",
-            "short_name": "测试局",
-            "kind": kind,
-            "level": level,
-            "region_code": region_code,
-            "business_system": business_system,
-        }
-        response = await self.client.post(f"{API}/agencies", json=body, headers=self.admin)
-        assert response.status_code == 201, response.text
-        created: Json = response.json()
-        return created
+        return await create_agency(
+            self.client,
+            self.admin,
+            kind=kind,
+            level=level,
+            region_code=region_code,
+            business_system=business_system,
+        )
 
     async def respondent(self, *, region_code: str = CITY) -> Json:
         """A new administrative organ to be the respondent of cases."""
@@ -150,28 +125,15 @@ class DispatchWorld:
             agency = await self.agency(
                 region_code=region_code, level="city" if region_code == CITY else "county"
             )
-        body = {
-            "name": name,
-            "agency_id": agency["id"],
-            "certificate_no": f"GZ{uuid.uuid4().hex[:16].upper()}",
-            "certificate_issued_on": "2022-03-01",
-            "specialties": list(specialties),
-        }
-        response = await self.client.post(f"{API}/lawyers", json=body, headers=self.admin)
-        assert response.status_code == 201, response.text
-        lawyer: Json = response.json()
+        lawyer = await create_lawyer(
+            self.client, self.admin, agency["id"], name=name, specialties=list(specialties)
+        )
         if pool is not None:
-            membership = await self.client.post(
-                f"{API}/pool/memberships",
-                json={"lawyer_id": lawyer["id"], "year": current_year()},
-                headers=self.officer(agency["id"]),
+            membership = await nominated(
+                self.client, self.officer(agency["id"]), lawyer["id"], current_year()
             )
-            assert membership.status_code == 201, membership.text
             if pool == "approved":
-                approved = await self.client.post(
-                    f"{API}/pool/memberships/{membership.json()['id']}/approve",
-                    headers=self.coordinator,
-                )
+                approved = await decide(self.client, self.coordinator, membership["id"], "approve")
                 assert approved.status_code == 200, approved.text
         return lawyer
 
@@ -207,30 +169,15 @@ class DispatchWorld:
         met, under ``business_system``."""
         if respondent is None:
             respondent = await self.respondent()
-        body = {
-            "channel": "petition",
-            "intake_agency_id": respondent["id"],
-            "respondent_agency_id": respondent["id"],
-            "applicants": [
-                {
-                    "kind": "natural_person",
-                    "name": "王某某",
-                    "id_type": "resident_id",
-                    "id_number": resident_id(),
-                }
-            ],
-            "act": {
-                "type": "expropriation",
-                "made_on": days_ago(40),
-                "known_on": days_ago(30),
-            },
-            "title": "征收补偿争议",
-            "facts": "申请人认为征收补偿标准过低。",
-            "claims": "请求提高补偿标准",
-        }
-        response = await self.client.post(f"{API}/cases", json=body, headers=self.coordinator)
-        assert response.status_code == 201, response.text
-        case: Json = response.json()
+        body = case_body(
+            respondent["id"],
+            respondent["id"],
+            act={"type": "expropriation", "made_on": days_ago(40), "known_on": days_ago(30)},
+            title="征收补偿争议",
+            facts="申请人认为征收补偿标准过低。",
+            claims="请求提高补偿标准",
+        )
+        case = await create_case(self.client, self.coordinator, body)
         if classify:
             classification = {
                 "conditions": conditions_met(),
@@ -239,10 +186,8 @@ class DispatchWorld:
                 "priority": "normal",
                 "recommended_channel": "reconciliation",
             }
-            response = await self.client.post(
-                f"{API}/cases/{case['id']}/classification",
-                json=classification,
-                headers=self.coordinator,
+            response = await classify_case(
+                self.client, self.coordinator, case["id"], classification
             )
             assert response.status_code in (200, 201), response.text
             assert response.json()["status"] == "classified", response.text
@@ -327,20 +272,10 @@ class DispatchWorld:
 
     async def assignments(self, headers: Headers | None = None, **params: Any) -> list[Json]:
         """Every assignment the caller sees with these filters (following the cursor)."""
-        items: list[Json] = []
-        cursor: str | None = None
-        for _ in range(100):
-            query = {"limit": 200, **params, **({"cursor": cursor} if cursor else {})}
-            response = await self.client.get(
-                f"{API}/assignments", params=query, headers=headers or self.coordinator
-            )
-            assert response.status_code == 200, response.text
-            page = response.json()
-            items.extend(page["items"])
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return items
-        raise AssertionError("the list never ended")
+        query: dict[str, Any] = {"limit": 200, **params}
+        return await list_all(
+            self.client, headers or self.coordinator, f"{API}/assignments", **query
+        )
 
     async def live_offer(self, case_id: str) -> Json | None:
         live = [
@@ -428,25 +363,4 @@ class DispatchWorld:
         )
 
     async def audit(self, **filters: Any) -> list[Json]:
-        response = await self.client.get(
-            f"{API}/audit", params={"limit": 200, **filters}, headers=self.admin
-        )
-        assert response.status_code == 200, response.text
-        items: list[Json] = response.json()["items"]
-        return items
-
-
-def problem(response: httpx.Response, status: int, code: str | None = None) -> Json:
-    """The RFC 9457 body of an error response with this status (and code)."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: Json = response.json()
-    if code is not None:
-        assert body.get("code") == code, body
-    return body
-
-
-def error_codes(response: httpx.Response) -> dict[str, str]:
-    """{field: code} of a 422 validation problem."""
-    body = problem(response, 422)
-    return {e["field"]: e["code"] for e in body.get("errors", [])}
+        return await audit_records(self.client, self.admin, **filters)

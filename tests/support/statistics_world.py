@@ -35,15 +35,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import SHANGHAI, now_utc, today_shanghai
 from app.db.models import Assignment
-from tests.support.case_factory import applicant
-from tests.support.dispatch_world import (
+from tests.support.dispatch_world import OTHER_SYSTEM, SYSTEM, DispatchWorld, outcome_body
+from tests.support.factories import (
     API,
-    OTHER_SYSTEM,
-    SYSTEM,
-    DispatchWorld,
     Json,
+    applicant,
+    case_body,
+    classify,
     conditions_met,
-    outcome_body,
+    create_case,
 )
 
 PAST_YEAR = 2024
@@ -79,26 +79,24 @@ class StatisticsWorld:
         applicants: int = 1,
     ) -> Json:
         today = today_shanghai()
-        body: Json = {
-            "channel": channel,
-            "intake_agency_id": self.agencies[intake or respondent]["id"],
-            "respondent_agency_id": self.agencies[respondent]["id"],
-            "applicants": [applicant() for _ in range(applicants)],
-            "act": {
+        body = case_body(
+            self.agencies[intake or respondent]["id"],
+            self.agencies[respondent]["id"],
+            channel=channel,
+            applicants=[applicant() for _ in range(applicants)],
+            act={
                 "type": "administrative_penalty",
                 "made_on": made_on or (today - timedelta(days=12)).isoformat(),
                 "known_on": known_on or (today - timedelta(days=10)).isoformat(),
                 "real_property": False,
             },
-            "title": f"统计测试案件{name}",
-            "facts": "申请人对处罚决定不服。",
-            "claims": "请求撤销",
-        }
+            title=f"统计测试案件{name}",
+            facts="申请人对处罚决定不服。",
+            claims="请求撤销",
+        )
         if received_at is not None:
             body["received_at"] = received_at
-        response = await self.w.client.post(f"{API}/cases", json=body, headers=self.w.coordinator)
-        assert response.status_code == 201, response.text
-        self.cases[name] = response.json()
+        self.cases[name] = await create_case(self.w.client, self.w.coordinator, body)
         return self.cases[name]
 
     async def classify(self, name: str, system: str = SYSTEM, *, met: bool = True) -> None:
@@ -111,11 +109,7 @@ class StatisticsWorld:
         }
         if not met:
             body["referral_note"] = "已引导至乡镇人民调解委员会"
-        response = await self.w.client.post(
-            f"{API}/cases/{self.cases[name]['id']}/classification",
-            json=body,
-            headers=self.w.coordinator,
-        )
+        response = await classify(self.w.client, self.w.coordinator, self.cases[name]["id"], body)
         assert response.status_code in (200, 201), response.text
 
     async def close(self, name: str, kind: str, **extra: Any) -> None:

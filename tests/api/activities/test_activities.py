@@ -323,12 +323,12 @@ async def test_lists_show_each_reader_what_they_may_see(world: World, client):
     def ids(items: list[dict[str, Any]]) -> set[str]:
         return {item["id"] for item in items} & (mine | {elsewhere["id"]})
 
-    assert ids(await list_all(client, "/activities", world.officer)) == mine
-    assert ids(await list_all(client, "/activities", world.other_officer)) == {elsewhere["id"]}
-    assert ids(await list_all(client, "/activities", world.as_lawyer(world.lawyer))) == {own["id"]}
+    assert ids(await list_all(client, world.officer, ACTIVITIES)) == mine
+    assert ids(await list_all(client, world.other_officer, ACTIVITIES)) == {elsewhere["id"]}
+    assert ids(await list_all(client, world.as_lawyer(world.lawyer), ACTIVITIES)) == {own["id"]}
     everything = mine | {elsewhere["id"]}
     for reader in (world.admin, world.supervisor, world.coordinator):
-        assert ids(await list_all(client, "/activities", reader, limit=1)) == everything
+        assert ids(await list_all(client, reader, ACTIVITIES, limit=1)) == everything
 
 
 async def test_list_filters(world: World, client):
@@ -339,7 +339,7 @@ async def test_list_filters(world: World, client):
     admin = world.admin
 
     async def found(**params: object) -> set[str]:
-        items = await list_all(client, "/activities", admin, agency_id=world.agency["id"], **params)
+        items = await list_all(client, admin, ACTIVITIES, agency_id=world.agency["id"], **params)
         return {item["id"] for item in items}
 
     assert await found() == {lecture["id"], training["id"]}

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.states.codes import Role
-from tests.support.case_factory import agencies_of_kind
+from tests.support.factories import agencies_of_kind
 
 Headers = dict[str, str]
 

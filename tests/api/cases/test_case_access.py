@@ -2,20 +2,13 @@
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from app.db.models import Assignment
 from app.states.codes import Role
-from tests.support.case_factory import (
-    API,
-    CASES,
-    case_body,
-    create_case,
-    list_all,
-    problem,
-)
+from tests.support.factories import CASES, case_body, create_case, create_lawyer, list_all
+from tests.support.problems import assert_problem
 
 # --- intake by role -------------------------------------------------------------------------
 
@@ -44,7 +37,7 @@ async def test_an_officer_cannot_take_cases_in_for_another_agency(
     response = await client.post(
         CASES, json=case_body(bystander, respondent), headers=officer_of(intake)
     )
-    problem(response, 403, "not_own_agency")
+    assert_problem(response, 403, "not_own_agency")
 
 
 async def test_an_officer_may_take_in_a_case_against_its_own_agency(client, officer_of, intake):
@@ -55,12 +48,12 @@ async def test_an_officer_may_take_in_a_case_against_its_own_agency(client, offi
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.LAWYER])
 async def test_supervisor_and_lawyer_cannot_take_cases_in(client, auth, intake, respondent, role):
     response = await client.post(CASES, json=case_body(intake, respondent), headers=auth(role))
-    problem(response, 403, "role_not_allowed")
+    assert_problem(response, 403, "role_not_allowed")
 
 
 async def test_intake_needs_credentials(client, intake, respondent):
     response = await client.post(CASES, json=case_body(intake, respondent))
-    problem(response, 401)
+    assert_problem(response, 401)
 
 
 async def test_a_refused_intake_creates_nothing(client, auth, coordinator, intake, respondent):
@@ -80,16 +73,7 @@ async def case(client, coordinator, intake, respondent):
 
 @pytest.fixture
 async def lawyer(client, admin, respondent):
-    body = {
-        "name": "张明",
-        "agency_id": respondent,
-        "certificate_no": f"GZ{uuid.uuid4().hex[:16].upper()}",
-        "certificate_issued_on": "2022-03-01",
-    }
-    response = await client.post(f"{API}/lawyers", json=body, headers=admin)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return await create_lawyer(client, admin, respondent)
 
 
 async def assign(session, case_id: str, lawyer_id: str, status: str = "offered") -> None:
@@ -131,8 +115,8 @@ async def test_officers_of_the_intake_agency_and_the_respondent_read_the_case(
 
 async def test_another_agencys_officer_gets_404(client, officer_of, case, bystander):
     officer = officer_of(bystander)
-    problem(await client.get(f"{CASES}/{case['id']}", headers=officer), 404, "not_found")
-    problem(await client.get(f"{CASES}/{case['id']}/events", headers=officer), 404)
+    assert_problem(await client.get(f"{CASES}/{case['id']}", headers=officer), 404, "not_found")
+    assert_problem(await client.get(f"{CASES}/{case['id']}/events", headers=officer), 404)
 
 
 async def test_a_missing_case_and_a_hidden_case_answer_alike(client, officer_of, case, bystander):
@@ -146,8 +130,8 @@ async def test_a_missing_case_and_a_hidden_case_answer_alike(client, officer_of,
 
 async def test_a_lawyer_without_an_assignment_gets_404(client, auth, case, lawyer):
     headers = auth(Role.LAWYER, lawyer_id=uuid.UUID(lawyer["id"]))
-    problem(await client.get(f"{CASES}/{case['id']}", headers=headers), 404)
-    problem(await client.get(f"{CASES}/{case['id']}/events", headers=headers), 404)
+    assert_problem(await client.get(f"{CASES}/{case['id']}", headers=headers), 404)
+    assert_problem(await client.get(f"{CASES}/{case['id']}/events", headers=headers), 404)
     assert await list_all(client, headers) == []
 
 
@@ -159,14 +143,14 @@ async def test_a_lawyer_reads_the_cases_they_hold_an_assignment_on(
     headers = auth(Role.LAWYER, lawyer_id=uuid.UUID(lawyer["id"]))
     response = await client.get(f"{CASES}/{case['id']}", headers=headers)
     assert response.status_code == 200, response.text
-    problem(await client.get(f"{CASES}/{other['id']}", headers=headers), 404)
+    assert_problem(await client.get(f"{CASES}/{other['id']}", headers=headers), 404)
     assert [c["id"] for c in await list_all(client, headers)] == [case["id"]]
 
 
 async def test_a_declined_assignment_gives_no_access(client, auth, session, case, lawyer):
     await assign(session, case["id"], lawyer["id"], status="declined")
     headers = auth(Role.LAWYER, lawyer_id=uuid.UUID(lawyer["id"]))
-    problem(await client.get(f"{CASES}/{case['id']}", headers=headers), 404)
+    assert_problem(await client.get(f"{CASES}/{case['id']}", headers=headers), 404)
     assert await list_all(client, headers) == []
 
 
@@ -192,4 +176,4 @@ async def test_the_list_is_scoped_like_reading(
 
 
 async def test_a_token_without_credentials_cannot_list(client):
-    problem(await client.get(CASES), 401)
+    assert_problem(await client.get(CASES), 401)

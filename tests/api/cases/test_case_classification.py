@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from app.states.codes import Role
-from tests.support.case_factory import (
+from tests.support.factories import (
     API,
     CASES,
     CONDITIONS_MET,
@@ -14,10 +14,10 @@ from tests.support.case_factory import (
     classification_body,
     classify,
     create_case,
-    error_fields,
+    field_errors,
     not_met_body,
-    problem,
 )
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ async def test_any_single_condition_not_met_closes(client, coordinator, case, co
 async def test_out_of_scope_needs_a_referral_note(client, coordinator, case, note):
     body = not_met_body(referral_note=note)
     response = await classify(client, coordinator, case["id"], body)
-    problem_body = problem(response, 422)
+    problem_body = assert_problem(response, 422)
     assert any(
         "referral_note" in e["field"] or "referral_note" in e["message"]
         for e in problem_body["errors"]
@@ -157,7 +157,7 @@ async def test_a_closed_case_cannot_be_classified(client, coordinator, case, aga
     assert closed.status_code == 200
     body = classification_body() if again == "met" else not_met_body()
     response = await classify(client, coordinator, case["id"], body)
-    problem_body = problem(response, 409, "invalid_transition")
+    problem_body = assert_problem(response, 409, "invalid_transition")
     assert problem_body["current_status"] == "closed"
     assert problem_body["allowed_actions"] == ["reopen"]
     events = await events_of(client, coordinator, case["id"])
@@ -168,7 +168,7 @@ async def test_a_closed_case_cannot_be_classified(client, coordinator, case, aga
 async def test_only_coordinators_and_admins_classify(client, auth, case, intake, role):
     headers = auth(role, agency_id=uuid.UUID(intake) if role is Role.AGENCY_OFFICER else None)
     response = await classify(client, headers, case["id"], classification_body())
-    problem(response, 403)
+    assert_problem(response, 403)
 
 
 async def test_a_refused_classification_changes_nothing(client, auth, coordinator, case, intake):
@@ -183,7 +183,7 @@ async def test_an_unknown_business_system_is_refused(client, coordinator, case):
     response = await classify(
         client, coordinator, case["id"], classification_body(business_system="alchemy")
     )
-    assert "business_system" in error_fields(response)
+    assert "business_system" in field_errors(response)
     still = (await client.get(f"{CASES}/{case['id']}", headers=coordinator)).json()
     assert still["status"] == "received"
 
@@ -201,7 +201,7 @@ async def test_an_unknown_business_system_is_refused(client, coordinator, case):
 )
 async def test_classification_fields_are_validated(client, coordinator, case, change, field):
     response = await classify(client, coordinator, case["id"], classification_body(**change))
-    assert field in error_fields(response)
+    assert field in field_errors(response)
 
 
 async def test_a_missing_condition_is_refused(client, coordinator, case):
@@ -210,14 +210,14 @@ async def test_a_missing_condition_is_refused(client, coordinator, case):
     response = await classify(
         client, coordinator, case["id"], classification_body(conditions=conditions)
     )
-    assert "conditions.counterparty_disputes" in error_fields(response)
+    assert "conditions.counterparty_disputes" in field_errors(response)
 
 
 async def test_classifying_a_missing_case_404(client, coordinator):
     response = await classify(
         client, coordinator, "01a22250-49b8-75d1-bfdb-000000000001", classification_body()
     )
-    problem(response, 404)
+    assert_problem(response, 404)
 
 
 async def test_classification_is_audited_and_the_list_follows(client, coordinator, admin, case):

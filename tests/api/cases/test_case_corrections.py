@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.states.codes import Role
-from tests.support.case_factory import (
+from tests.support.factories import (
     CASES,
     applicant,
     case_body,
@@ -16,11 +16,11 @@ from tests.support.case_factory import (
     classify,
     create_case,
     days_ago,
-    error_fields,
+    field_errors,
     masked_id,
-    problem,
     today,
 )
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ async def patch(
 
 async def test_without_if_match_428(client, coordinator, case):
     response = await patch(client, coordinator, case["id"], {"title": "更正"})
-    problem(response, 428, "if_match_required")
+    assert_problem(response, 428, "if_match_required")
     unchanged = (await client.get(f"{CASES}/{case['id']}", headers=coordinator)).json()
     assert unchanged["title"] == case["title"]
     assert unchanged["version"] == 1
@@ -89,7 +89,7 @@ async def test_a_stale_etag_412(client, coordinator, case):
     first = await patch(client, coordinator, case["id"], {"title": "第一次更正"}, old)
     assert first.status_code == 200
     second = await patch(client, coordinator, case["id"], {"title": "第二次更正"}, old)
-    problem(second, 412, "etag_mismatch")
+    assert_problem(second, 412, "etag_mismatch")
     current = (await client.get(f"{CASES}/{case['id']}", headers=coordinator)).json()
     assert current["title"] == "第一次更正"
     assert current["version"] == 2
@@ -97,7 +97,7 @@ async def test_a_stale_etag_412(client, coordinator, case):
 
 @pytest.mark.parametrize("etag", ['"garbage"', '"01a22250-49b8-75d1-bfdb-5abdc2cc5733.1"'])
 async def test_a_foreign_etag_412(client, coordinator, case, etag):
-    problem(await patch(client, coordinator, case["id"], {"title": "x"}, etag), 412)
+    assert_problem(await patch(client, coordinator, case["id"], {"title": "x"}, etag), 412)
 
 
 async def test_once_classified_a_case_cannot_be_corrected(client, coordinator, case):
@@ -105,7 +105,7 @@ async def test_once_classified_a_case_cannot_be_corrected(client, coordinator, c
     assert classified.status_code == 200, classified.text
     read = await client.get(f"{CASES}/{case['id']}", headers=coordinator)
     response = await patch(client, coordinator, case["id"], {"title": "更正"}, read.headers["etag"])
-    body = problem(response, 409, "invalid_transition")
+    body = assert_problem(response, 409, "invalid_transition")
     assert body["current_status"] == "classified"
     assert "reclassify" in body["allowed_actions"]
 
@@ -116,13 +116,13 @@ async def test_once_classified_a_case_cannot_be_corrected(client, coordinator, c
 )
 async def test_unknown_fields_422(client, coordinator, case, body):
     response = await patch(client, coordinator, case["id"], body, etag_of(case))
-    assert set(error_fields(response)) == set(body)
+    assert set(field_errors(response)) == set(body)
 
 
 @pytest.mark.parametrize("field", ["title", "facts", "claims", "applicants", "act", "channel"])
 async def test_required_fields_cannot_be_nulled(client, coordinator, case, field):
     response = await patch(client, coordinator, case["id"], {field: None}, etag_of(case))
-    problem(response, 422)
+    assert_problem(response, 422)
 
 
 async def test_correcting_the_act_recomputes_the_deadlines(client, coordinator, case):
@@ -149,7 +149,7 @@ async def test_corrections_are_validated_like_intake(client, coordinator, case, 
     ]
     for body, field in checks:
         response = await patch(client, coordinator, case["id"], body, etag)
-        assert field in error_fields(response), (body, response.text)
+        assert field in field_errors(response), (body, response.text)
     still = (await client.get(f"{CASES}/{case['id']}", headers=coordinator)).json()
     assert still["version"] == 1
 
@@ -183,7 +183,7 @@ async def test_received_at_cannot_move_the_case_into_another_year(
     moved = await patch(
         client, coordinator, case["id"], {"received_at": "2024-12-31T09:00:00+08:00"}, etag_of(case)
     )
-    assert "received_at" in error_fields(moved)
+    assert "received_at" in field_errors(moved)
     within = await patch(
         client, coordinator, case["id"], {"received_at": "2025-06-02T09:00:00+08:00"}, etag_of(case)
     )
@@ -206,17 +206,17 @@ async def test_an_officer_of_the_intake_agency_corrects(client, officer_of, case
 
 async def test_another_agencys_officer_gets_404(client, officer_of, case, bystander):
     response = await patch(client, officer_of(bystander), case["id"], {"title": "x"}, etag_of(case))
-    problem(response, 404)
+    assert_problem(response, 404)
 
 
 async def test_a_missing_case_404(client, coordinator):
     response = await patch(client, coordinator, uuid.uuid4(), {"title": "x"}, '"x.1"')
-    problem(response, 404)
+    assert_problem(response, 404)
 
 
 async def test_known_on_still_checked_against_made_on(client, coordinator, case):
     act = {"type": "other", "made_on": days_ago(5), "known_on": days_ago(9)}
-    problem(await patch(client, coordinator, case["id"], {"act": act}, etag_of(case)), 422)
+    assert_problem(await patch(client, coordinator, case["id"], {"act": act}, etag_of(case)), 422)
 
 
 async def test_the_timeline_comes_in_pages_that_follow_the_cursor(client, coordinator, case):
@@ -240,4 +240,6 @@ async def test_the_timeline_comes_in_pages_that_follow_the_cursor(client, coordi
         if cursor is None:
             break
     assert seen == [e["id"] for e in everything["items"]]
-    problem(await client.get(url, params={"cursor": "bm90LWpzb24"}, headers=coordinator), 422)
+    assert_problem(
+        await client.get(url, params={"cursor": "bm90LWpzb24"}, headers=coordinator), 422
+    )

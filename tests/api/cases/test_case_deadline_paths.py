@@ -12,12 +12,12 @@ import pytest
 from app.domain.cases import legal_basis as law
 from app.domain.common.periods import add_days, add_months, add_years
 from tests.support.calendar import api_calendar
-from tests.support.case_factory import (
+from tests.support.factories import (
     case_body,
     classify,
     create_case,
     days_ago,
-    error_fields,
+    field_errors,
     not_met_body,
     today,
 )
@@ -139,7 +139,7 @@ async def test_bad_dates_are_422_naming_the_field_and_nothing_is_stored(
         CASES, json=case_body(intake, respondent, **changes), headers=coordinator
     )
     assert_problem(response, 422)
-    assert field in error_fields(response)
+    assert field in field_errors(response)
     assert await case_count(client, coordinator) == before
 
 
@@ -231,7 +231,7 @@ async def test_bad_notices_are_422(client, coordinator, intake, respondent, body
         f"{CASES}/{case['id']}/deadline-notice", json=body, headers=coordinator
     )
     assert_problem(response, 422)
-    assert field in error_fields(response)
+    assert field in field_errors(response)
     read = (await client.get(f"{CASES}/{case['id']}", headers=coordinator)).json()
     assert read["deadlines_notified_at"] is None
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 
 from app.db.models import Case, IdempotencyKey
 from app.states.codes import Role
-from tests.support.case_factory import API, CASES, case_body, problem
+from tests.support.factories import API, CASES, case_body
+from tests.support.problems import assert_problem
 
 
 async def count_cases(session) -> int:
@@ -89,7 +90,7 @@ async def test_the_same_key_with_another_body_is_refused(
     before = await count_cases(session)
     other = {**body, "title": "另一件事"}
     response = await client.post(CASES, json=other, headers=keyed(coordinator, "intake-0004"))
-    body_ = problem(response, 422, "idempotency_key_reused")
+    body_ = assert_problem(response, 422, "idempotency_key_reused")
     assert body_["errors"][0]["code"] == "idempotency_key_reused"
     assert await count_cases(session) == before
 
@@ -130,7 +131,7 @@ async def test_a_failed_request_stores_nothing_and_a_fixed_retry_succeeds(
     failed = await client.post(
         CASES, json=case_body(intake, center), headers=keyed(coordinator, "retry-key-1")
     )
-    problem(failed, 422)
+    assert_problem(failed, 422)
     stored = (
         await session.execute(select(IdempotencyKey).where(IdempotencyKey.key == "retry-key-1"))
     ).all()
@@ -152,7 +153,9 @@ async def test_a_schema_error_stores_nothing_either(
 ):
     body = case_body(intake, respondent)
     bad = {**body, "title": ""}
-    problem(await client.post(CASES, json=bad, headers=keyed(coordinator, "retry-key-2")), 422)
+    assert_problem(
+        await client.post(CASES, json=bad, headers=keyed(coordinator, "retry-key-2")), 422
+    )
     fixed = await client.post(CASES, json=body, headers=keyed(coordinator, "retry-key-2"))
     assert fixed.status_code == 201, fixed.text
     assert "idempotent-replayed" not in fixed.headers
@@ -164,12 +167,12 @@ async def test_a_conflict_stores_nothing(client, coordinator, intake, respondent
         CASES, json=case_body(intake, respondent, external_ref=ref), headers=coordinator
     )
     body = case_body(intake, respondent, external_ref=ref)
-    problem(
+    assert_problem(
         await client.post(CASES, json=body, headers=keyed(coordinator, "conflict-key")),
         409,
         "duplicate_external_ref",
     )
-    problem(
+    assert_problem(
         await client.post(CASES, json=body, headers=keyed(coordinator, "conflict-key")),
         409,
         "duplicate_external_ref",
@@ -202,7 +205,7 @@ async def api_key(client, admin) -> dict[str, str]:
 async def test_an_api_key_caller_must_send_a_key(client, api_key, session, intake, respondent):
     before = await count_cases(session)
     response = await client.post(CASES, json=case_body(intake, respondent), headers=api_key)
-    problem(response, 400, "idempotency_key_required")
+    assert_problem(response, 400, "idempotency_key_required")
     assert await count_cases(session) == before
 
 
@@ -267,5 +270,5 @@ async def test_a_replay_is_404_for_a_caller_who_may_no_longer_see_the_case(
     assert still.headers["idempotent-replayed"] == "true"
     after = auth(Role.AGENCY_OFFICER, sub="officer-moved", agency_id=uuid.UUID(bystander))
     replay = await client.post(CASES, json=body, headers=keyed(after, "moved-officer-1"))
-    problem(replay, 404)
+    assert_problem(replay, 404)
     assert first.json()["id"] not in replay.text

@@ -15,7 +15,7 @@ from app.domain.common.identifiers import (
     resident_id_check_char,
 )
 from app.domain.common.workdays import default_calendar
-from tests.support.case_factory import (
+from tests.support.factories import (
     CASES,
     applicant,
     case_body,
@@ -24,13 +24,13 @@ from tests.support.case_factory import (
     create_case,
     credit_code,
     days_ago,
-    error_fields,
+    field_errors,
     legal_person,
     not_met_body,
-    problem,
     resident_id,
     today,
 )
+from tests.support.problems import assert_problem
 
 CASE_NO = re.compile(r"^LC(\d{4})-(\d{5})$")
 
@@ -181,7 +181,7 @@ async def test_fields_the_service_sets_cannot_be_sent(client, coordinator, intak
         version=7,
         collective=True,
     )
-    fields = error_fields(await client.post(CASES, json=body, headers=coordinator))
+    fields = field_errors(await client.post(CASES, json=body, headers=coordinator))
     assert {"status", "case_no", "version", "collective"} <= fields.keys()
     assert fields["status"] == "extra_forbidden"
 
@@ -190,7 +190,7 @@ async def test_unknown_nested_fields_are_refused(client, coordinator, intake, re
     body = case_body(intake, respondent)
     body["applicants"][0]["nationality"] = "CN"
     body["act"]["penalty_amount"] = 5000
-    fields = error_fields(await client.post(CASES, json=body, headers=coordinator))
+    fields = field_errors(await client.post(CASES, json=body, headers=coordinator))
     assert "applicants.0.nationality" in fields
     assert "act.penalty_amount" in fields
 
@@ -218,7 +218,7 @@ async def test_a_resident_id_with_a_wrong_check_digit_is_refused(
     good = resident_id()
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     response = await post_with_applicant(client, coordinator, intake, respondent, id_number=bad)
-    assert error_fields(response) == {"applicants.0.id_number": "invalid_check_digit"}
+    assert field_errors(response) == {"applicants.0.id_number": "invalid_check_digit"}
 
 
 @pytest.mark.parametrize("birth", ["19900230", "19901301", "18991231", "20990101"])
@@ -228,7 +228,7 @@ async def test_a_resident_id_with_an_impossible_birth_date_is_refused(
     first17 = f"371502{birth}123"
     number = first17 + resident_id_check_char(first17)
     response = await post_with_applicant(client, coordinator, intake, respondent, id_number=number)
-    assert error_fields(response) == {"applicants.0.id_number": "invalid_birth_date"}
+    assert field_errors(response) == {"applicants.0.id_number": "invalid_birth_date"}
 
 
 @pytest.mark.parametrize(
@@ -238,7 +238,7 @@ async def test_a_resident_id_of_the_wrong_shape_is_refused(
     client, coordinator, intake, respondent, number
 ):
     response = await post_with_applicant(client, coordinator, intake, respondent, id_number=number)
-    assert "applicants.0.id_number" in error_fields(response)
+    assert "applicants.0.id_number" in field_errors(response)
 
 
 async def test_an_old_address_code_is_accepted(client, coordinator, intake, respondent):
@@ -271,7 +271,7 @@ async def test_a_legal_person_needs_a_valid_credit_code(client, coordinator, int
         json=case_body(intake, respondent, applicants=[legal_person(id_number=wrong)]),
         headers=coordinator,
     )
-    assert set(error_fields(refused)) == {"applicants.0.id_number"}
+    assert set(field_errors(refused)) == {"applicants.0.id_number"}
     accepted = await client.post(
         CASES,
         json=case_body(intake, respondent, applicants=[legal_person(id_number=code.lower())]),
@@ -295,7 +295,7 @@ async def test_a_resident_id_sent_as_a_credit_code_is_refused(
         json=case_body(intake, respondent, applicants=[legal_person(id_number=number)]),
         headers=coordinator,
     )
-    assert "applicants.0.id_number" in error_fields(response)
+    assert "applicants.0.id_number" in field_errors(response)
 
 
 def _is_credit_code(number: str) -> bool:
@@ -313,7 +313,7 @@ async def test_a_phone_that_is_neither_mobile_nor_fixed_line_is_refused(
     client, coordinator, intake, respondent, phone
 ):
     response = await post_with_applicant(client, coordinator, intake, respondent, phone=phone)
-    assert "applicants.0.phone" in error_fields(response)
+    assert "applicants.0.phone" in field_errors(response)
 
 
 @pytest.mark.parametrize("phone", ["13912345678", "0635-8123456", "010-62345678"])
@@ -334,7 +334,7 @@ async def test_a_phone_is_optional(client, coordinator, intake, respondent):
 async def test_between_1_and_200_applicants(client, coordinator, intake, respondent, count):
     body = case_body(intake, respondent, applicants=[applicant() for _ in range(count)])
     response = await client.post(CASES, json=body, headers=coordinator)
-    assert "applicants" in error_fields(response)
+    assert "applicants" in field_errors(response)
 
 
 async def test_200_applicants_are_accepted(client, coordinator, intake, respondent):
@@ -355,7 +355,7 @@ async def test_text_lengths(client, coordinator, intake, respondent, field, limi
         json=case_body(intake, respondent, **{field: "争" * (limit + 1)}),
         headers=coordinator,
     )
-    assert error_fields(over) == {field: "string_too_long"}
+    assert field_errors(over) == {field: "string_too_long"}
 
 
 @pytest.mark.parametrize("field", ["title", "facts", "claims"])
@@ -363,14 +363,14 @@ async def test_blank_texts_are_refused(client, coordinator, intake, respondent, 
     response = await client.post(
         CASES, json=case_body(intake, respondent, **{field: "   "}), headers=coordinator
     )
-    assert field in error_fields(response)
+    assert field in field_errors(response)
 
 
 @pytest.mark.parametrize("missing", ["channel", "applicants", "respondent_agency_id", "act"])
 async def test_required_fields(client, coordinator, intake, respondent, missing):
     body = case_body(intake, respondent)
     del body[missing]
-    assert error_fields(await client.post(CASES, json=body, headers=coordinator)) == {
+    assert field_errors(await client.post(CASES, json=body, headers=coordinator)) == {
         missing: "missing"
     }
 
@@ -379,12 +379,12 @@ async def test_an_unknown_channel_is_refused(client, coordinator, intake, respon
     response = await client.post(
         CASES, json=case_body(intake, respondent, channel="email"), headers=coordinator
     )
-    assert "channel" in error_fields(response)
+    assert "channel" in field_errors(response)
 
 
 async def test_the_respondent_must_be_an_administrative_organ(client, coordinator, intake, center):
     response = await client.post(CASES, json=case_body(intake, center), headers=coordinator)
-    assert error_fields(response) == {"respondent_agency_id": "respondent_not_administrative_organ"}
+    assert field_errors(response) == {"respondent_agency_id": "respondent_not_administrative_organ"}
 
 
 async def test_the_judicial_bureau_can_be_the_respondent(
@@ -400,14 +400,14 @@ async def test_an_unknown_respondent_or_intake_agency_is_refused(
 ):
     unknown = "01a22250-49b8-75d1-bfdb-000000000000"
     response = await client.post(CASES, json=case_body(intake, unknown), headers=coordinator)
-    assert "respondent_agency_id" in error_fields(response)
+    assert "respondent_agency_id" in field_errors(response)
     response = await client.post(CASES, json=case_body(unknown, respondent), headers=coordinator)
-    assert "intake_agency_id" in error_fields(response)
+    assert "intake_agency_id" in field_errors(response)
 
 
 async def test_a_coordinator_must_name_the_intake_agency(client, coordinator, respondent):
     response = await client.post(CASES, json=case_body(None, respondent), headers=coordinator)
-    assert "intake_agency_id" in error_fields(response)
+    assert "intake_agency_id" in field_errors(response)
 
 
 async def test_received_at_in_the_future_is_refused(client, coordinator, intake, respondent):
@@ -415,7 +415,7 @@ async def test_received_at_in_the_future_is_refused(client, coordinator, intake,
     response = await client.post(
         CASES, json=case_body(intake, respondent, received_at=future), headers=coordinator
     )
-    assert error_fields(response) == {"received_at": "in_future"}
+    assert field_errors(response) == {"received_at": "in_future"}
 
 
 async def test_received_at_needs_a_time_zone(client, coordinator, intake, respondent):
@@ -424,7 +424,7 @@ async def test_received_at_needs_a_time_zone(client, coordinator, intake, respon
         json=case_body(intake, respondent, received_at="2026-03-01T09:00:00"),
         headers=coordinator,
     )
-    assert "received_at" in error_fields(response)
+    assert "received_at" in field_errors(response)
 
 
 @pytest.mark.parametrize("field", ["made_on", "known_on"])
@@ -436,7 +436,7 @@ async def test_act_dates_in_the_future_are_refused(client, coordinator, intake, 
     response = await client.post(
         CASES, json=case_body(intake, respondent, act=act), headers=coordinator
     )
-    assert error_fields(response) == {f"act.{field}": "in_future"}
+    assert field_errors(response) == {f"act.{field}": "in_future"}
 
 
 async def test_act_dates_today_are_accepted(client, coordinator, intake, respondent):
@@ -452,7 +452,7 @@ async def test_known_on_before_made_on_is_refused(client, coordinator, intake, r
     response = await client.post(
         CASES, json=case_body(intake, respondent, act=act), headers=coordinator
     )
-    body = problem(response, 422)
+    body = assert_problem(response, 422)
     assert [e["code"] for e in body["errors"]] == ["known_before_made"]
     assert body["errors"][0]["field"].startswith("act")
 
@@ -463,7 +463,7 @@ async def test_malformed_json_is_a_400(client, coordinator):
         content=b'{"channel": "petition",',
         headers={**coordinator, "Content-Type": "application/json"},
     )
-    problem(response, 400, "malformed_json")
+    assert_problem(response, 400, "malformed_json")
 
 
 # --- external references and related procedures ---------------------------------------------
@@ -478,7 +478,7 @@ async def test_a_second_intake_of_the_same_external_record_names_the_existing_ca
     again = await client.post(
         CASES, json=case_body(intake, respondent, external_ref=ref), headers=admin
     )
-    body = problem(again, 409, "duplicate_external_ref")
+    body = assert_problem(again, 409, "duplicate_external_ref")
     assert body["existing_case_id"] == first["id"]
     assert body["existing_case_no"] == first["case_no"]
     assert first["case_no"] in body["detail"]
@@ -521,7 +521,7 @@ async def test_an_unknown_related_procedure_kind_is_refused(
         json=case_body(intake, respondent, related_procedures=[{"kind": "arbitration"}]),
         headers=coordinator,
     )
-    assert "related_procedures.0.kind" in error_fields(response)
+    assert "related_procedures.0.kind" in field_errors(response)
 
 
 # --- collective -------------------------------------------------------------------------------
@@ -778,7 +778,9 @@ async def test_possible_duplicates_name_only_cases_the_reader_may_see(
     mine = await create_case(
         client, officer_of(second_intake), case_body(None, respondent, applicants=[dict(person)])
     )
-    problem(await client.get(f"{CASES}/{hidden['id']}", headers=officer_of(second_intake)), 404)
+    assert_problem(
+        await client.get(f"{CASES}/{hidden['id']}", headers=officer_of(second_intake)), 404
+    )
     read = await client.get(f"{CASES}/{mine['id']}", headers=officer_of(second_intake))
     assert read.status_code == 200
     assert hidden["id"] not in read.text

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.case_factory import (
+from tests.support.factories import (
     CASES,
     applicant,
     case_body,
@@ -14,8 +14,8 @@ from tests.support.case_factory import (
     days_ago,
     list_all,
     not_met_body,
-    problem,
 )
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ async def test_received_bounds_need_an_offset(client, coordinator):
     response = await client.get(
         CASES, params={"received_from": "2026-05-01T00:00:00"}, headers=coordinator
     )
-    problem(response, 422)
+    assert_problem(response, 422)
 
 
 async def test_filter_by_deadline_warning(client, coordinator, cases):
@@ -232,7 +232,7 @@ async def test_list_items_are_summaries(client, coordinator, cases):
     ],
 )
 async def test_invalid_query_parameters(client, coordinator, params):
-    problem(await client.get(CASES, params=params, headers=coordinator), 422)
+    assert_problem(await client.get(CASES, params=params, headers=coordinator), 422)
 
 
 async def test_cursor_pagination_walks_every_case_once_newest_first(

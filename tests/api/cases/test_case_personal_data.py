@@ -17,7 +17,7 @@ from app.db.models import CaseApplicant
 from app.main import create_app
 from app.states.codes import Role
 from tests.conftest import CLIENT_ADDRESS
-from tests.support.case_factory import (
+from tests.support.factories import (
     API,
     CASES,
     applicant,
@@ -30,10 +30,10 @@ from tests.support.case_factory import (
     masked_id,
     masked_mobile,
     mobile,
-    problem,
     resident_id,
-    with_wrong_check_char,
+    resident_id_with_wrong_check_char,
 )
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture
@@ -164,7 +164,7 @@ async def test_reveal_of_a_legal_persons_credit_code(client, coordinator, intake
 async def test_admin_and_officers_may_not_reveal(client, auth, admin, case, person, intake, role):
     headers = auth(role, agency_id=uuid.UUID(intake) if role is Role.AGENCY_OFFICER else None)
     response = await client.get(f"{CASES}/{case['id']}", params={"reveal": "pii"}, headers=headers)
-    problem(response, 403, "reveal_not_allowed")
+    assert_problem(response, 403, "reveal_not_allowed")
     assert_no_clear(response.text, person["id_number"], person["phone"])
     assert await audit(client, admin, action="case.reveal_pii", object_id=case["id"]) == []
 
@@ -175,14 +175,14 @@ async def test_a_hidden_case_cannot_be_revealed_by_anyone_outside(
     response = await client.get(
         f"{CASES}/{case['id']}", params={"reveal": "pii"}, headers=officer_of(bystander)
     )
-    problem(response, 404)
+    assert_problem(response, 404)
 
 
 async def test_reveal_takes_only_pii(client, coordinator, case):
     response = await client.get(
         f"{CASES}/{case['id']}", params={"reveal": "all"}, headers=coordinator
     )
-    problem(response, 422)
+    assert_problem(response, 422)
 
 
 # --- nowhere in clear ------------------------------------------------------------------------
@@ -248,7 +248,7 @@ async def test_a_whole_case_life_leaves_no_clear_number_anywhere(
         )
         assert reused.status_code == 422
         # Errors about the numbers themselves.
-        bad_id = applicant(id_number=with_wrong_check_char(resident_id()))
+        bad_id = applicant(id_number=resident_id_with_wrong_check_char(resident_id()))
         bad_phone = applicant(phone="12912345678")
         refused = [
             await client.post(
@@ -366,7 +366,7 @@ async def test_applicant_rows_hold_sealed_masked_and_hashed_values(
 async def test_validation_errors_about_numbers_do_not_echo_them(
     client, coordinator, intake, respondent
 ):
-    bad_id = with_wrong_check_char(resident_id())
+    bad_id = resident_id_with_wrong_check_char(resident_id())
     bad_phone = "12912345678"
     short_id = resident_id()[:17]
     # A resident ID's digits can make a valid credit code by chance (1 in 31): the legal
@@ -383,5 +383,5 @@ async def test_validation_errors_about_numbers_do_not_echo_them(
         response = await client.post(
             CASES, json=case_body(intake, respondent, applicants=[person]), headers=coordinator
         )
-        problem(response, 422)
+        assert_problem(response, 422)
         assert_no_clear(response.text, bad_id, bad_phone, short_id, bad_code)

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from app.db.repositories.case_search import has_pair
-from tests.support.case_factory import case_body, create_case, list_all
+from tests.support.factories import case_body, create_case, list_all
 
 TEXTS = {
     # name: (title, facts, claims)

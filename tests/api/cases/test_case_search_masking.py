@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Case
-from tests.support.case_factory import (
+from tests.support.factories import (
     CASES,
     case_body,
     create_case,

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from app.states.codes import Role
-from tests.support.case_factory import (
+from tests.support.factories import (
     CASES,
     CONDITIONS_MET,
     case_body,
@@ -15,8 +15,8 @@ from tests.support.case_factory import (
     classify,
     create_case,
     not_met_body,
-    problem,
 )
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture
@@ -128,11 +128,11 @@ async def test_numbers_written_into_notes_are_masked(client, coordinator, case):
 async def test_history_is_visible_as_the_case_is(client, auth, officer_of, case, intake, bystander):
     await classify(client, auth(Role.CENTER_COORDINATOR), case["id"], classification_body())
     assert len((await history(client, officer_of(intake), case["id"]))["items"]) == 1
-    problem(
+    assert_problem(
         await client.get(f"{CASES}/{case['id']}/classifications", headers=officer_of(bystander)),
         404,
     )
-    problem(
+    assert_problem(
         await client.get(
             f"{CASES}/{uuid.uuid4()}/classifications", headers=auth(Role.CENTER_COORDINATOR)
         ),

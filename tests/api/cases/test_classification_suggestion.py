@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.case_factory import CASES, agencies_of_kind, case_body, create_case
+from tests.support.factories import CASES, agencies_of_kind, case_body, create_case
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.support.dispatch_world import API, DispatchWorld, error_codes, problem
+from tests.support.dispatch_world import DispatchWorld
+from tests.support.factories import API, field_errors
+from tests.support.problems import assert_problem
 
 
 async def test_the_lawyer_accepts_and_the_case_goes_into_mediation(world):
@@ -49,12 +51,12 @@ async def test_another_lawyer_can_neither_see_nor_answer_the_offer(world):
     stranger = await world.lawyer()
     headers = world.as_lawyer(stranger)
 
-    problem(await world.answer(offer, "accept", headers=headers), 404)
-    problem(
+    assert_problem(await world.answer(offer, "accept", headers=headers), 404)
+    assert_problem(
         await world.answer(offer, "decline", {"reason": "conflict_of_interest"}, headers=headers),
         404,
     )
-    problem(await world.client.get(f"{API}/assignments/{offer['id']}", headers=headers), 404)
+    assert_problem(await world.client.get(f"{API}/assignments/{offer['id']}", headers=headers), 404)
     assert (await world.assignment(offer["id"]))["status"] == "offered"
     assert await world.status(case["id"]) == "awaiting_acceptance"
 
@@ -69,8 +71,10 @@ async def test_those_who_see_an_offer_but_are_not_the_lawyer_may_not_answer_it(w
         world.supervisor,
         world.officer(lawyer["agency_id"]),
     ):
-        problem(await world.answer(offer, "accept", headers=headers), 403, "not_your_assignment")
-        problem(
+        assert_problem(
+            await world.answer(offer, "accept", headers=headers), 403, "not_your_assignment"
+        )
+        assert_problem(
             await world.answer(offer, "decline", {"reason": "other", "note": "x"}, headers=headers),
             403,
             "not_your_assignment",
@@ -83,9 +87,9 @@ async def test_an_answer_is_given_once(world):
     case = await world.case()
     offer = await world.offer(case["id"])
     await world.accept(offer)
-    body = problem(await world.answer(offer, "accept"), 409, "invalid_transition")
+    body = assert_problem(await world.answer(offer, "accept"), 409, "invalid_transition")
     assert body["current_status"] == "accepted"
-    problem(
+    assert_problem(
         await world.answer(offer, "decline", {"reason": "conflict_of_interest"}),
         409,
         "invalid_transition",
@@ -124,10 +128,10 @@ async def test_decline_other_needs_a_note(world):
     offer = await world.offer(case["id"])
     for body in ({"reason": "other"}, {"reason": "other", "note": "   "}):
         response = await world.answer(offer, "decline", body)
-        problem(response, 422)
+        assert_problem(response, 422)
     assert (await world.assignment(offer["id"]))["status"] == "offered"
-    problem(await world.answer(offer, "decline", {}), 422)
-    problem(await world.answer(offer, "decline", {"reason": "busy"}), 422)
+    assert_problem(await world.answer(offer, "decline", {}), 422)
+    assert_problem(await world.answer(offer, "decline", {"reason": "busy"}), 422)
 
     declined = await world.decline(offer, "other", note="外出学习，无法参加")
     assert declined["status"] == "declined"
@@ -148,7 +152,7 @@ async def test_work_conflict_waits_for_the_agency(world):
     assert "work_conflict_reported" in await world.event_types(case["id"])
     assert (await world.live_offer(case["id"]) or {}).get("id") == offer["id"]
     # The lawyer cannot accept while the agency decides.
-    problem(await world.answer(offer, "accept"), 409, "invalid_transition")
+    assert_problem(await world.answer(offer, "accept"), 409, "invalid_transition")
     assert len(await world.audit(action="assignment.report_conflict", object_id=offer["id"])) == 1
 
 
@@ -170,7 +174,7 @@ async def test_the_lawyer_cannot_decline_again_while_the_agency_decides(world, b
     offer = await world.offer(case["id"], lawyer_id=lawyer["id"])
     await world.decline(offer, "work_conflict")
 
-    problem(await world.answer(offer, "decline", body), 409, "invalid_transition")
+    assert_problem(await world.answer(offer, "decline", body), 409, "invalid_transition")
 
     still = await world.assignment(offer["id"])
     assert still["status"] == "conflict_reported"
@@ -241,7 +245,7 @@ async def test_an_officer_of_another_agency_cannot_rule(world):
     response = await world.answer(
         offer, "conflict-decision", {"decision": "release", "decided_by": "王局长"}, foreign
     )
-    problem(response, 404)  # another agency's lawyer's assignment is not visible
+    assert_problem(response, 404)  # another agency's lawyer's assignment is not visible
     respondent_officer = world.officer(case["respondent_agency_id"])
     response = await world.answer(
         offer,
@@ -249,12 +253,12 @@ async def test_an_officer_of_another_agency_cannot_rule(world):
         {"decision": "release", "decided_by": "王局长"},
         respondent_officer,
     )
-    problem(response, 404)
+    assert_problem(response, 404)
     for headers in (world.coordinator, world.admin, world.as_lawyer(lawyer)):
         response = await world.answer(
             offer, "conflict-decision", {"decision": "release", "decided_by": "王局长"}, headers
         )
-        problem(response, 403, "not_own_agency")
+        assert_problem(response, 403, "not_own_agency")
     assert (await world.assignment(offer["id"]))["status"] == "conflict_reported"
 
 
@@ -268,14 +272,14 @@ async def test_a_conflict_decision_needs_a_reported_conflict(world):
 
     for decision in ("keep", "release"):
         response = await world.decide(offer, lawyer, decision)
-        problem(response, 409, "invalid_transition")
+        assert_problem(response, 409, "invalid_transition")
     assert (await world.assignment(offer["id"]))["status"] == "offered"
     assert await world.status(case["id"]) == "awaiting_acceptance"
 
     await world.decline(offer, "work_conflict")
     assert (await world.decide(offer, lawyer, "release")).status_code == 200
-    problem(await world.decide(offer, lawyer, "keep"), 409, "invalid_transition")
-    problem(await world.decide(offer, lawyer, "release"), 409, "invalid_transition")
+    assert_problem(await world.decide(offer, lawyer, "keep"), 409, "invalid_transition")
+    assert_problem(await world.decide(offer, lawyer, "release"), 409, "invalid_transition")
 
 
 async def test_a_conflict_decision_is_validated(world):
@@ -289,7 +293,7 @@ async def test_a_conflict_decision_is_validated(world):
         {"decision": "maybe", "decided_by": "王局长"},
         world.officer(lawyer["agency_id"]),
     )
-    assert "decision" in error_codes(response)
+    assert "decision" in field_errors(response)
 
 
 async def test_redispatch_with_nobody_left_leaves_the_case_classified(world):
@@ -320,13 +324,13 @@ async def test_declined_before_excludes_the_lawyer_from_the_same_case_only(world
 
     found = await world.candidates(case["id"])
     assert found["excluded"][0]["reasons"] == ["declined_before"]
-    body = problem(
+    body = assert_problem(
         await world.dispatch(case["id"], lawyer_id=lawyer["id"]), 409, "lawyer_not_eligible"
     )
     assert body["reasons"] == ["declined_before"]
     assert body["overridable"] is False
     # Not even for a participating role, nor with an override.
-    problem(
+    assert_problem(
         await world.dispatch(case["id"], lawyer_id=lawyer["id"], reason="中心坚持委派"),
         409,
         "lawyer_not_eligible",
@@ -342,7 +346,7 @@ async def test_a_declined_offer_no_longer_opens_the_case_to_the_lawyer(world):
     offer = await world.offer(case["id"], lawyer_id=lawyer["id"])
     await world.decline(offer, "conflict_of_interest")
     headers = world.as_lawyer(lawyer)
-    problem(await world.client.get(f"{API}/cases/{case['id']}", headers=headers), 404)
+    assert_problem(await world.client.get(f"{API}/cases/{case['id']}", headers=headers), 404)
     # The lawyer still sees their own (declined) assignment.
     assert (await world.assignment(offer["id"], headers=headers))["status"] == "declined"
 
@@ -351,8 +355,10 @@ async def test_a_declined_offer_no_longer_opens_the_case_to_the_lawyer(world):
 async def test_an_unknown_assignment_is_404(world, role):
     lawyer = await world.lawyer()
     fake = {"id": str(uuid.uuid4()), "lawyer_id": lawyer["id"], "role": role}
-    problem(await world.answer(fake, "accept"), 404)
-    problem(await world.client.get(f"{API}/assignments/{fake['id']}", headers=world.admin), 404)
+    assert_problem(await world.answer(fake, "accept"), 404)
+    assert_problem(
+        await world.client.get(f"{API}/assignments/{fake['id']}", headers=world.admin), 404
+    )
 
 
 async def test_declining_a_participating_offer_does_not_move_the_case(world: DispatchWorld):

@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import now_utc
 from app.db.models import Assignment
 from app.domain.maintenance.sweep import sweep_once
-from tests.support.dispatch_world import API, DispatchWorld, Json, problem
+from tests.support.dispatch_world import DispatchWorld
+from tests.support.factories import API, Json
+from tests.support.problems import assert_problem
 
 
 async def overdue(session: AsyncSession, *assignments: Json) -> None:
@@ -128,13 +130,13 @@ async def test_accepting_an_expired_offer_is_refused_and_the_expiry_kept(world, 
     offer = await world.offer(case["id"], lawyer_id=lawyer["id"])
     await overdue(session, offer)
 
-    problem(await world.answer(offer, "accept"), 409, "offer_expired")
+    assert_problem(await world.answer(offer, "accept"), 409, "offer_expired")
 
     assert (await world.assignment(offer["id"]))["status"] == "expired"
     assert await world.status(case["id"]) == "classified"
     assert await expired_events(world, case["id"], offer["id"]) == 1
     # A second try is refused too, and expires nothing again.
-    problem(await world.answer(offer, "accept"), 409)
+    assert_problem(await world.answer(offer, "accept"), 409)
     assert await expired_events(world, case["id"], offer["id"]) == 1
 
 
@@ -147,8 +149,8 @@ async def test_answering_an_offer_the_sweep_expired_is_409_offer_expired(world, 
     await overdue(session, offer)
     assert (await sweep_once(db.sessionmaker)).offers_expired == 1
 
-    problem(await world.answer(offer, "accept"), 409, "offer_expired")
-    problem(
+    assert_problem(await world.answer(offer, "accept"), 409, "offer_expired")
+    assert_problem(
         await world.answer(offer, "decline", {"reason": "conflict_of_interest"}),
         409,
         "offer_expired",
@@ -163,7 +165,7 @@ async def test_declining_an_expired_offer_is_refused_and_the_expiry_kept(world, 
     offer = await world.offer(case["id"], lawyer_id=lawyer["id"])
     await overdue(session, offer)
 
-    problem(
+    assert_problem(
         await world.answer(offer, "decline", {"reason": "conflict_of_interest"}),
         409,
         "offer_expired",

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.dispatch_world import API, DispatchWorld, problem
+from tests.support.dispatch_world import DispatchWorld
+from tests.support.factories import API
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture
@@ -39,7 +41,9 @@ async def test_a_lawyer_sees_only_their_own(world, scene):
         offers["a"]["id"]
     }
     assert await world.assignments(mine, case_id=offers["b"]["case_id"]) == []
-    problem(await world.client.get(f"{API}/assignments/{offers['b']['id']}", headers=mine), 404)
+    assert_problem(
+        await world.client.get(f"{API}/assignments/{offers['b']['id']}", headers=mine), 404
+    )
 
 
 async def test_an_officer_sees_the_assignments_of_their_agencys_lawyers(world, scene):
@@ -51,7 +55,9 @@ async def test_an_officer_sees_the_assignments_of_their_agencys_lawyers(world, s
         offers["c"]["id"]
     }
     assert (await world.assignment(offers["c"]["id"], headers=officer))["id"] == offers["c"]["id"]
-    problem(await world.client.get(f"{API}/assignments/{offers['b']['id']}", headers=officer), 404)
+    assert_problem(
+        await world.client.get(f"{API}/assignments/{offers['b']['id']}", headers=officer), 404
+    )
     # The respondent's officer reads the case but not the lawyers' assignments.
     case_b = await world.get_case(offers["b"]["case_id"])
     respondent_officer = world.officer(case_b["respondent_agency_id"])
@@ -82,11 +88,11 @@ async def test_filters(world, scene):
     response = await world.client.get(
         f"{API}/assignments", params={"status": "pending"}, headers=world.coordinator
     )
-    problem(response, 422)
+    assert_problem(response, 422)
     response = await world.client.get(
         f"{API}/assignments", params={"case_id": "not-a-uuid"}, headers=world.coordinator
     )
-    problem(response, 422)
+    assert_problem(response, 422)
 
 
 async def test_pages_follow_the_cursor_in_a_stable_order(world, scene):
@@ -108,11 +114,11 @@ async def test_pages_follow_the_cursor_in_a_stable_order(world, scene):
             break
     assert len(seen) == len(set(seen)) == 3
     assert seen == [i["id"] for i in await world.assignments()]
-    problem(
+    assert_problem(
         await world.client.get(f"{API}/assignments", params={"limit": 0}, headers=world.admin),
         422,
     )
 
 
 async def test_the_list_needs_credentials(world):
-    problem(await world.client.get(f"{API}/assignments"), 401)
+    assert_problem(await world.client.get(f"{API}/assignments"), 401)

@@ -8,16 +8,9 @@ from datetime import datetime
 
 import pytest
 
-from tests.support.dispatch_world import (
-    API,
-    OTHER_SYSTEM,
-    YANGGU,
-    DispatchWorld,
-    Json,
-    error_codes,
-    outcome_body,
-    problem,
-)
+from tests.support.dispatch_world import OTHER_SYSTEM, YANGGU, DispatchWorld, outcome_body
+from tests.support.factories import API, Json, field_errors
+from tests.support.problems import assert_problem
 
 OVERRIDE = "该律师熟悉同类征收案件，中心负责人同意破例委派"
 
@@ -92,7 +85,7 @@ async def test_a_named_lawyer_who_is_not_eligible_is_refused_with_the_reasons(wo
     unavailable = await world.lawyer()
     await world.on_leave_today(unavailable)
     case = await world.case()
-    body = problem(
+    body = assert_problem(
         await world.dispatch(case["id"], lawyer_id=unavailable["id"]), 409, "lawyer_not_eligible"
     )
     assert body["reasons"] == ["unavailable"]
@@ -129,7 +122,7 @@ async def test_a_coordinator_overrides_an_overridable_exclusion_with_a_reason(
 ):
     lawyer = await overridden_lawyer(world, kind)
     case = await world.case()
-    refused = problem(
+    refused = assert_problem(
         await world.dispatch(case["id"], lawyer_id=lawyer["id"]), 409, "lawyer_not_eligible"
     )
     assert refused["reasons"] == expected
@@ -175,7 +168,7 @@ async def test_hard_exclusions_are_never_overridden(world):
         (outside, ["not_in_pool"]),
         (suspended, ["not_in_pool", "certificate_inactive"]),
     ):
-        body = problem(
+        body = assert_problem(
             await world.dispatch(case["id"], lawyer_id=lawyer["id"], reason=OVERRIDE),
             409,
             "lawyer_not_eligible",
@@ -188,7 +181,7 @@ async def test_hard_exclusions_are_never_overridden(world):
 async def test_a_hard_exclusion_spoils_an_override_of_a_soft_one(world):
     outside = await world.lawyer(pool=None, specialties=[OTHER_SYSTEM])
     case = await world.case()
-    body = problem(
+    body = assert_problem(
         await world.dispatch(case["id"], lawyer_id=outside["id"], reason=OVERRIDE),
         409,
         "lawyer_not_eligible",
@@ -211,7 +204,7 @@ async def test_a_respondent_lawyer_may_be_named_to_participate(world):
 async def test_only_a_center_coordinator_may_override(world):
     mismatch = await world.lawyer(specialties=[OTHER_SYSTEM])
     case = await world.case()
-    body = problem(
+    body = assert_problem(
         await world.dispatch(
             case["id"], lawyer_id=mismatch["id"], reason=OVERRIDE, headers=world.admin
         ),
@@ -239,7 +232,7 @@ async def test_nobody_eligible_is_409_with_the_exclusion_summary(world):
     await world.on_leave_today(away)
     case = await world.case(respondent)
 
-    body = problem(await world.dispatch(case["id"]), 409, "no_eligible_mediator")
+    body = assert_problem(await world.dispatch(case["id"]), 409, "no_eligible_mediator")
 
     assert body["exclusions"] == {
         "conflict_of_interest": 1,
@@ -254,7 +247,7 @@ async def test_nobody_eligible_is_409_with_the_exclusion_summary(world):
 
 async def test_an_empty_pool_is_409_no_eligible_mediator(world):
     case = await world.case()
-    body = problem(await world.dispatch(case["id"]), 409, "no_eligible_mediator")
+    body = assert_problem(await world.dispatch(case["id"]), 409, "no_eligible_mediator")
     assert body["exclusions"] == {}
     assert body["excluded_count"] == 0
 
@@ -262,7 +255,7 @@ async def test_an_empty_pool_is_409_no_eligible_mediator(world):
 async def test_presiding_dispatch_needs_a_classified_case(world):
     await world.lawyer()
     case = await world.case(classify=False)
-    body = problem(await world.dispatch(case["id"]), 409, "invalid_transition")
+    body = assert_problem(await world.dispatch(case["id"]), 409, "invalid_transition")
     assert body["current_status"] == "received"
     assert await world.assignments(case_id=case["id"]) == []
 
@@ -272,19 +265,21 @@ async def test_a_second_presiding_offer_while_one_is_live_is_refused(world):
     other = await world.lawyer()
     case = await world.case()
     first = await world.offer(case["id"], lawyer_id=first_lawyer["id"])
-    body = problem(await world.dispatch(case["id"]), 409, "invalid_transition")
+    body = assert_problem(await world.dispatch(case["id"]), 409, "invalid_transition")
     assert body["current_status"] == "awaiting_acceptance"
-    problem(await world.dispatch(case["id"], lawyer_id=other["id"]), 409, "invalid_transition")
+    assert_problem(
+        await world.dispatch(case["id"], lawyer_id=other["id"]), 409, "invalid_transition"
+    )
     # Still refused while the offer waits for the agency's ruling on a work conflict.
     await world.decline(first, "work_conflict")
-    problem(await world.dispatch(case["id"]), 409, "invalid_transition")
+    assert_problem(await world.dispatch(case["id"]), 409, "invalid_transition")
     presiding = [a for a in await world.assignments(case_id=case["id"]) if a["role"] == "presiding"]
     assert [a["id"] for a in presiding] == [first["id"]]
     # And once an offer was accepted.
     case2 = await world.case()
     offer2 = await world.offer(case2["id"], lawyer_id=other["id"])
     await world.accept(offer2)
-    body = problem(await world.dispatch(case2["id"]), 409, "invalid_transition")
+    body = assert_problem(await world.dispatch(case2["id"]), 409, "invalid_transition")
     assert body["current_status"] == "in_mediation"
 
 
@@ -293,7 +288,7 @@ async def test_participating_offers_once_the_case_awaits_acceptance_or_is_in_med
     helper_a = await world.lawyer()
     helper_b = await world.lawyer()
     case = await world.case()
-    body = problem(
+    body = assert_problem(
         await world.dispatch(case["id"], "participating", lawyer_id=helper_a["id"]),
         409,
         "invalid_transition",
@@ -315,7 +310,7 @@ async def test_participating_offers_once_the_case_awaits_acceptance_or_is_in_med
     types = await world.event_types(case["id"])
     assert types.count("offer_participating") == 2
     # Nobody left to take part.
-    problem(await world.dispatch(case["id"], "participating"), 409, "no_eligible_mediator")
+    assert_problem(await world.dispatch(case["id"], "participating"), 409, "no_eligible_mediator")
 
 
 async def test_participating_accept_does_not_move_the_case(world):
@@ -334,8 +329,8 @@ async def test_no_dispatch_on_a_closed_case(world):
     case = await world.case()
     response = await world.outcome(case["id"], outcome_body("withdrawn"))
     assert response.status_code == 201, response.text
-    problem(await world.dispatch(case["id"]), 409, "invalid_transition")
-    problem(await world.dispatch(case["id"], "participating"), 409, "invalid_transition")
+    assert_problem(await world.dispatch(case["id"]), 409, "invalid_transition")
+    assert_problem(await world.dispatch(case["id"], "participating"), 409, "invalid_transition")
 
 
 async def test_only_the_center_dispatches(world):
@@ -346,30 +341,30 @@ async def test_only_the_center_dispatches(world):
         world.officer(case["respondent_agency_id"]),
         world.as_lawyer(lawyer),
     ):
-        problem(await world.dispatch(case["id"], headers=headers), 403)
+        assert_problem(await world.dispatch(case["id"], headers=headers), 403)
     assert await world.assignments(case_id=case["id"]) == []
 
 
 async def test_dispatch_refusals_for_bad_input(world):
     await world.lawyer()
     case = await world.case()
-    problem(await world.dispatch(str(uuid.uuid4())), 404)
-    codes = error_codes(await world.dispatch(case["id"], reason=OVERRIDE))
+    assert_problem(await world.dispatch(str(uuid.uuid4())), 404)
+    codes = field_errors(await world.dispatch(case["id"], reason=OVERRIDE))
     assert codes == {"reason": "reason_without_lawyer"}
-    codes = error_codes(await world.dispatch(case["id"], lawyer_id=str(uuid.uuid4())))
+    codes = field_errors(await world.dispatch(case["id"], lawyer_id=str(uuid.uuid4())))
     assert codes == {"lawyer_id": "unknown_lawyer"}
     response = await world.client.post(
         f"{API}/cases/{case['id']}/dispatch",
         json={"role": "observer"},
         headers=world.coordinator,
     )
-    assert "role" in error_codes(response)
+    assert "role" in field_errors(response)
     response = await world.client.post(
         f"{API}/cases/{case['id']}/dispatch",
         json={"role": "presiding", "status": "accepted"},
         headers=world.coordinator,
     )
-    assert "status" in error_codes(response)
+    assert "status" in field_errors(response)
     assert await world.status(case["id"]) == "classified"
 
 
@@ -388,9 +383,9 @@ async def test_dispatch_replays_with_the_same_idempotency_key(world):
     assert (await world.event_types(case["id"])).count("offer_presiding") == 1
 
     other_body = await world.dispatch(case["id"], "participating", key="dispatch-key-0001")
-    assert error_codes(other_body) == {"header.Idempotency-Key": "idempotency_key_reused"}
+    assert field_errors(other_body) == {"header.Idempotency-Key": "idempotency_key_reused"}
     # Another caller's identical key is another key: here it meets the live offer.
-    problem(
+    assert_problem(
         await world.dispatch(case["id"], key="dispatch-key-0001", headers=world.admin),
         409,
         "invalid_transition",
@@ -399,7 +394,9 @@ async def test_dispatch_replays_with_the_same_idempotency_key(world):
 
 async def test_a_refused_dispatch_is_not_stored_under_its_key(world):
     case = await world.case()
-    problem(await world.dispatch(case["id"], key="dispatch-key-0002"), 409, "no_eligible_mediator")
+    assert_problem(
+        await world.dispatch(case["id"], key="dispatch-key-0002"), 409, "no_eligible_mediator"
+    )
     lawyer = await world.lawyer()
     retry = await world.dispatch(case["id"], key="dispatch-key-0002")
     assert retry.status_code == 201, retry.text
@@ -414,7 +411,7 @@ async def test_a_second_case_of_a_lawyer_counts_toward_capacity(world: DispatchW
     fifth = await world.dispatch(case["id"])
     assert fifth.status_code == 201, fifth.text
     sixth_case = await world.case()
-    body = problem(await world.dispatch(sixth_case["id"]), 409, "no_eligible_mediator")
+    body = assert_problem(await world.dispatch(sixth_case["id"]), 409, "no_eligible_mediator")
     assert body["exclusions"] == {"at_capacity": 1}
 
 
@@ -422,7 +419,7 @@ async def test_a_closed_case_frees_capacity(world):
     lawyer = await world.lawyer()
     offers = await world.load(lawyer, 5)
     case = await world.case()
-    problem(await world.dispatch(case["id"]), 409, "no_eligible_mediator")
+    assert_problem(await world.dispatch(case["id"]), 409, "no_eligible_mediator")
     closed = await world.outcome(offers[0]["case_id"], outcome_body("withdrawn"))
     assert closed.status_code == 201, closed.text
     response = await world.dispatch(case["id"])

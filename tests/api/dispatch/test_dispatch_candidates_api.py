@@ -5,16 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-from tests.support.dispatch_world import (
-    API,
-    OTHER_SYSTEM,
-    YANGGU,
-    DispatchWorld,
-    Json,
-    ids,
-    outcome_body,
-    problem,
-)
+from tests.support.dispatch_world import OTHER_SYSTEM, YANGGU, DispatchWorld, ids, outcome_body
+from tests.support.factories import API, Json
+from tests.support.problems import assert_problem
 
 
 async def offered_then_withdrawn(world: DispatchWorld, lawyer: Json) -> None:
@@ -145,22 +138,22 @@ async def test_only_the_center_reads_the_candidates(world):
         world.officer(case["respondent_agency_id"]),
         world.as_lawyer(lawyer),
     ):
-        problem(await world.client.get(path, headers=headers), 403)
-    problem(await world.client.get(path), 401)
+        assert_problem(await world.client.get(path, headers=headers), 403)
+    assert_problem(await world.client.get(path), 401)
 
 
 async def test_candidates_of_an_unknown_case_or_role(world):
     response = await world.client.get(
         f"{API}/cases/{uuid.uuid4()}/dispatch-candidates", headers=world.coordinator
     )
-    problem(response, 404)
+    assert_problem(response, 404)
     case = await world.case()
     response = await world.client.get(
         f"{API}/cases/{case['id']}/dispatch-candidates",
         params={"role": "observer"},
         headers=world.coordinator,
     )
-    problem(response, 422)
+    assert_problem(response, 422)
 
 
 async def test_an_inactive_lawyer_is_not_a_candidate(world):

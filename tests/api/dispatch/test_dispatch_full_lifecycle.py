@@ -4,7 +4,8 @@ through the API, each step explained and on the timeline, and the audit chain ho
 
 from __future__ import annotations
 
-from tests.support.dispatch_world import API, YANGGU, outcome_body
+from tests.support.dispatch_world import YANGGU, outcome_body
+from tests.support.factories import API, conditions_met
 
 
 async def test_from_intake_to_closed_through_the_api(world):
@@ -19,15 +20,7 @@ async def test_from_intake_to_closed_through_the_api(world):
     classified = await world.client.post(
         f"{API}/cases/{case['id']}/classification",
         json={
-            "conditions": {
-                name: {"met": True, "note": "符合"}
-                for name in (
-                    "organ_party",
-                    "arises_from_administration",
-                    "legal_rights_obligations",
-                    "counterparty_disputes",
-                )
-            },
+            "conditions": conditions_met(),
             "business_system": "natural_resources",
             "act_type": "expropriation",
             "priority": "normal",

@@ -15,14 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import now_utc
 from app.db.models import Assignment
 from app.domain.maintenance.sweep import sweep_once
-from tests.support.dispatch_world import (
-    API,
-    DispatchWorld,
-    Json,
-    error_codes,
-    outcome_body,
-    problem,
-)
+from tests.support.dispatch_world import DispatchWorld, outcome_body
+from tests.support.factories import API, Json, field_errors
+from tests.support.problems import assert_problem
 
 
 async def window_passed(session: AsyncSession, assignment: Json) -> None:
@@ -104,7 +99,7 @@ async def test_a_late_ruling_finds_the_offer_expired(world, session):
     await world.decline(offer, "work_conflict")
     await window_passed(session, offer)
 
-    problem(await world.decide(offer, lawyer, "keep"), 409, "offer_expired")
+    assert_problem(await world.decide(offer, lawyer, "keep"), 409, "offer_expired")
     # The expiry found on the way is kept.
     assert (await world.assignment(offer["id"]))["status"] == "expired"
 
@@ -135,7 +130,7 @@ async def test_a_ruling_without_the_agency_head_is_refused(world, decided_by):
     response = await world.answer(
         offer, "conflict-decision", body, headers=world.officer(lawyer["agency_id"])
     )
-    assert "decided_by" in error_codes(response)
+    assert "decided_by" in field_errors(response)
     assert (await world.assignment(offer["id"]))["status"] == "conflict_reported"
 
 
@@ -185,7 +180,7 @@ async def test_only_a_live_offer_can_be_withdrawn(world):
     case = await world.case()
     offer = await world.offer(case["id"], lawyer_id=lawyer["id"])
     accepted = await world.accept(offer)
-    body = problem(await withdraw(world, accepted), 409, "invalid_transition")
+    body = assert_problem(await withdraw(world, accepted), 409, "invalid_transition")
     assert body["current_status"] == "accepted"
     assert (await world.assignment(offer["id"]))["status"] == "accepted"
 
@@ -200,7 +195,7 @@ async def test_only_the_center_withdraws_offers(world, who):
         "lawyer": world.as_lawyer(lawyer),
         "supervisor": world.supervisor,
     }[who]
-    problem(await withdraw(world, offer, headers=headers), 403)
+    assert_problem(await withdraw(world, offer, headers=headers), 403)
     assert (await world.assignment(offer["id"]))["status"] == "offered"
 
 
@@ -208,7 +203,7 @@ async def test_a_withdrawal_needs_a_reason(world):
     lawyer = await world.lawyer()
     case = await world.case()
     offer = await world.offer(case["id"], lawyer_id=lawyer["id"])
-    assert "reason" in error_codes(await withdraw(world, offer, reason=""))
+    assert "reason" in field_errors(await withdraw(world, offer, reason=""))
 
 
 # --- a lawyer leaving active service --------------------------------------------------------
@@ -253,7 +248,7 @@ async def test_a_lawyer_out_of_service_cannot_answer(world, session):
     await session.commit()
     for action, body in (("accept", None), ("decline", {"reason": "conflict_of_interest"})):
         response = await world.answer(offer, action, body, headers=world.as_lawyer(lawyer))
-        problem(response, 409, "lawyer_not_active")
+        assert_problem(response, 409, "lawyer_not_active")
 
 
 async def test_accepted_work_is_listed_for_reassignment_and_cleared_on_return(world):
@@ -273,7 +268,7 @@ async def test_accepted_work_is_listed_for_reassignment_and_cleared_on_return(wo
         json=outcome_body("mediated"),
         headers=world.as_lawyer(lawyer),
     )
-    problem(response, 409, "lawyer_not_active")
+    assert_problem(response, 409, "lawyer_not_active")
 
     restored = await world.client.put(
         f"{API}/lawyers/{lawyer['id']}/certificate-status",

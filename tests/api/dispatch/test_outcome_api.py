@@ -9,14 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support.dispatch_world import (
-    API,
-    DispatchWorld,
-    error_codes,
-    outcome_body,
-    problem,
-    today,
-)
+from tests.support.dispatch_world import DispatchWorld, outcome_body
+from tests.support.factories import API, field_errors, today
+from tests.support.problems import assert_problem
 
 RESOLVED = ["reconciled", "mediated", "act_corrected", "explained", "withdrawn"]
 UNRESOLVED = [
@@ -95,7 +90,7 @@ async def test_recording_completes_accepted_and_withdraws_unanswered_assignments
         declined["id"]: "declined",
     }
     # Capacity is free again, and the withdrawn offer can no longer be accepted.
-    problem(await world.answer(unanswered, "accept"), 409, "invalid_transition")
+    assert_problem(await world.answer(unanswered, "accept"), 409, "invalid_transition")
 
 
 async def test_a_participating_lawyer_may_not_record_the_outcome(world):
@@ -103,7 +98,7 @@ async def test_a_participating_lawyer_may_not_record_the_outcome(world):
     helper = await world.lawyer()
     joined = await world.offer(case["id"], "participating", lawyer_id=helper["id"])
     await world.accept(joined)
-    problem(
+    assert_problem(
         await world.outcome(case["id"], outcome_body("mediated"), headers=world.as_lawyer(helper)),
         403,
         "not_presiding",
@@ -115,7 +110,7 @@ async def test_a_presiding_lawyer_who_has_not_accepted_may_not_record_it(world):
     lawyer = await world.lawyer()
     case = await world.case()
     await world.offer(case["id"], lawyer_id=lawyer["id"])
-    problem(
+    assert_problem(
         await world.outcome(case["id"], outcome_body("withdrawn"), headers=world.as_lawyer(lawyer)),
         403,
         "not_presiding",
@@ -126,7 +121,7 @@ async def test_a_presiding_lawyer_who_has_not_accepted_may_not_record_it(world):
 async def test_a_lawyer_not_on_the_case_cannot_see_it(world):
     case, _, _ = await world.in_mediation()
     stranger = await world.lawyer()
-    problem(
+    assert_problem(
         await world.outcome(
             case["id"], outcome_body("mediated"), headers=world.as_lawyer(stranger)
         ),
@@ -141,9 +136,11 @@ async def test_others_who_read_the_case_may_not_record_it(world):
         world.supervisor,
         world.officer(case["respondent_agency_id"]),
     ):
-        problem(await world.outcome(case["id"], outcome_body("explained"), headers=headers), 403)
+        assert_problem(
+            await world.outcome(case["id"], outcome_body("explained"), headers=headers), 403
+        )
     # An officer of the presiding lawyer's agency does not even see the case.
-    problem(
+    assert_problem(
         await world.outcome(
             case["id"], outcome_body("explained"), headers=world.officer(lawyer["agency_id"])
         ),
@@ -180,20 +177,20 @@ async def test_the_required_parts_of_each_type(world, kind, missing, code):
     body = outcome_body(kind)
     del body[missing]
     response = await world.outcome(case["id"], body)
-    assert code in error_codes(response).values()
+    assert code in field_errors(response).values()
     assert await world.status(case["id"]) == "in_mediation"
 
 
 async def test_an_agreement_needs_its_document_number(world):
     case, _, _ = await world.in_mediation()
     body = outcome_body("mediated", agreement={"performance_due_on": today().isoformat()})
-    assert "agreement.document_no" in error_codes(await world.outcome(case["id"], body))
+    assert "agreement.document_no" in field_errors(await world.outcome(case["id"], body))
 
 
 async def test_not_administrative_dispute_is_set_by_classification_only(world):
     case, _, _ = await world.in_mediation()
     response = await world.outcome(case["id"], outcome_body("not_administrative_dispute"))
-    assert "set_by_classification" in error_codes(response).values()
+    assert "set_by_classification" in field_errors(response).values()
     assert await world.status(case["id"]) == "in_mediation"
 
 
@@ -208,7 +205,7 @@ async def test_outcome_body_validation(world):
             "hours.0.hours",
         ),
     ):
-        assert field in error_codes(await world.outcome(case["id"], body)), body
+        assert field in field_errors(await world.outcome(case["id"], body)), body
 
 
 @pytest.mark.parametrize("concluded", [1, -3650])
@@ -216,7 +213,7 @@ async def test_the_conclusion_date_lies_between_intake_and_today(world, conclude
     case, _, _ = await world.in_mediation()
     day = (today() + timedelta(days=concluded)).isoformat()
     response = await world.outcome(case["id"], outcome_body("explained", concluded_on=day))
-    assert error_codes(response) == {"concluded_on": "out_of_range"}
+    assert field_errors(response) == {"concluded_on": "out_of_range"}
 
 
 async def test_hours_only_for_lawyers_on_the_case(world):
@@ -229,7 +226,7 @@ async def test_hours_only_for_lawyers_on_the_case(world):
             {"lawyer_id": stranger["id"], "hours": 1},
         ],
     )
-    assert error_codes(await world.outcome(case["id"], body)) == {
+    assert field_errors(await world.outcome(case["id"], body)) == {
         "hours.1.lawyer_id": "not_assigned"
     }
     assert await world.status(case["id"]) == "in_mediation"
@@ -254,7 +251,7 @@ async def test_withdrawn_closes_the_case_in_any_open_state(world, state):
     assert event["from_status"] == state
     if offer is not None:
         assert (await world.assignment(offer["id"]))["status"] == "withdrawn"
-        problem(await world.answer(offer, "accept"), 409, "invalid_transition")
+        assert_problem(await world.answer(offer, "accept"), 409, "invalid_transition")
         # A withdrawn offer is not a refusal, and frees the lawyer.
         other = await world.case()
         assert (await world.offer(other["id"]))["lawyer_id"] == lawyer["id"]
@@ -267,7 +264,9 @@ async def test_other_types_need_a_mediation(world, state, kind):
     case = await world.case(classify=state != "received")
     if state == "awaiting_acceptance":
         await world.offer(case["id"], lawyer_id=lawyer["id"])
-    body = problem(await world.outcome(case["id"], outcome_body(kind)), 409, "invalid_transition")
+    body = assert_problem(
+        await world.outcome(case["id"], outcome_body(kind)), 409, "invalid_transition"
+    )
     assert body["current_status"] == state
     assert body["allowed_outcomes"] == ["withdrawn"]
     assert await world.status(case["id"]) == state
@@ -276,7 +275,7 @@ async def test_other_types_need_a_mediation(world, state, kind):
 async def test_a_closed_case_takes_no_second_outcome(world):
     case, _, _ = await world.in_mediation()
     assert (await world.outcome(case["id"], outcome_body("explained"))).status_code == 201
-    body = problem(
+    body = assert_problem(
         await world.outcome(case["id"], outcome_body("withdrawn")), 409, "invalid_transition"
     )
     assert body["current_status"] == "closed"
@@ -285,7 +284,7 @@ async def test_a_closed_case_takes_no_second_outcome(world):
 
 
 async def test_an_unknown_case_is_404(world):
-    problem(await world.outcome(str(uuid.uuid4()), outcome_body("withdrawn")), 404)
+    assert_problem(await world.outcome(str(uuid.uuid4()), outcome_body("withdrawn")), 404)
 
 
 async def test_outcome_replays_with_the_same_idempotency_key(world):
@@ -304,9 +303,9 @@ async def test_outcome_replays_with_the_same_idempotency_key(world):
     changed = await world.outcome(
         case["id"], outcome_body("explained"), headers=headers, key="outcome-key-0001"
     )
-    assert error_codes(changed) == {"header.Idempotency-Key": "idempotency_key_reused"}
+    assert field_errors(changed) == {"header.Idempotency-Key": "idempotency_key_reused"}
     # Another caller with the same key is another request: the case is already closed.
-    problem(
+    assert_problem(
         await world.outcome(case["id"], body, key="outcome-key-0001"), 409, "invalid_transition"
     )
 

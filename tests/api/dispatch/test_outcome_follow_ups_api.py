@@ -5,16 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.dispatch_world import (
-    API,
-    SYSTEM,
-    DispatchWorld,
-    Json,
-    conditions_met,
-    error_codes,
-    outcome_body,
-    problem,
-)
+from tests.support.dispatch_world import SYSTEM, DispatchWorld, outcome_body
+from tests.support.factories import API, Json, conditions_met, field_errors
+from tests.support.problems import assert_problem
 
 SUMMARY = "某街道房屋征收补偿争议，经公职律师主持调解达成协议并已履行。"
 
@@ -52,7 +45,7 @@ async def test_performance_of_an_agreement(world, kind, status):
 @pytest.mark.parametrize("kind", ["act_corrected", "explained", "withdrawn", "terminated"])
 async def test_no_performance_without_an_agreement(world, kind):
     case, _, _ = await closed_with(world, kind)
-    problem(
+    assert_problem(
         await world.follow_up(case["id"], "performance", {"status": "fulfilled"}),
         409,
         "no_agreement",
@@ -67,13 +60,13 @@ async def test_no_follow_up_before_an_outcome(world):
         ("satisfaction", {"score": 4}),
         ("typical-nomination", {"reason": "典型", "summary": SUMMARY}),
     ):
-        body_ = problem(await world.follow_up(case["id"], what, body), 409, "no_outcome")
+        body_ = assert_problem(await world.follow_up(case["id"], what, body), 409, "no_outcome")
         assert body_["current_status"] == "in_mediation"
 
 
 async def test_performance_is_validated(world):
     case, _, _ = await closed_with(world, "mediated")
-    assert "status" in error_codes(
+    assert "status" in field_errors(
         await world.follow_up(case["id"], "performance", {"status": "partly"})
     )
 
@@ -95,7 +88,7 @@ async def test_satisfaction_from_one_to_five(world, score):
 @pytest.mark.parametrize("score", [0, 6, -1, "很满意"])
 async def test_satisfaction_out_of_range_is_422(world, score):
     case, _, _ = await closed_with(world, "explained")
-    assert "score" in error_codes(
+    assert "score" in field_errors(
         await world.follow_up(case["id"], "satisfaction", {"score": score})
     )
     assert "satisfaction" not in await world.event_types(case["id"])
@@ -125,7 +118,7 @@ async def test_a_resolved_case_is_nominated_once(world, kind):
     event = await last_event(world, case["id"])
     assert (event["type"], event["data"]) == ("typical_nomination", {"reason": "化解效果好"})
     assert len(await world.audit(action="case.typical_nomination", object_id=case["id"])) == 1
-    problem(
+    assert_problem(
         await world.follow_up(
             case["id"], "typical-nomination", {"reason": "再次", "summary": SUMMARY}
         ),
@@ -150,7 +143,7 @@ async def test_the_nomination_reason_is_optional_but_not_the_summary(world):
 async def test_an_unresolved_case_is_not_typical(world, kind):
     case, _, _ = await closed_with(world, kind)
     response = await world.follow_up(case["id"], "typical-nomination", {"summary": SUMMARY})
-    problem(response, 409, "not_resolved")
+    assert_problem(response, 409, "not_resolved")
 
 
 # --- who -----------------------------------------------------------------------------------
@@ -172,14 +165,14 @@ async def test_only_the_center_follows_up(world, what, body):
         world.supervisor,
         world.officer(case["respondent_agency_id"]),
     ):
-        problem(await world.follow_up(case["id"], what, body, headers=headers), 403)
+        assert_problem(await world.follow_up(case["id"], what, body, headers=headers), 403)
     assert await world.status(case["id"]) == "closed"
     for who in (world.coordinator, world.admin):
         response = await world.follow_up(case["id"], what, body, headers=who)
         if what == "typical-nomination" and who is world.admin:
-            problem(response, 409, "already_nominated")
+            assert_problem(response, 409, "already_nominated")
         elif what == "reopen" and who is world.admin:
-            problem(response, 409, "invalid_transition")  # already reopened
+            assert_problem(response, 409, "invalid_transition")  # already reopened
         else:
             assert response.status_code == 200, response.text
 
@@ -221,7 +214,9 @@ async def test_a_reopened_case_has_no_outcome_in_force(world):
     read = await world.get_case(case["id"])
     assert read["status"] == "in_mediation"
     assert read.get("outcome_type") is None
-    problem(await world.follow_up(case["id"], "satisfaction", {"score": 3}), 409, "no_outcome")
+    assert_problem(
+        await world.follow_up(case["id"], "satisfaction", {"score": 3}), 409, "no_outcome"
+    )
 
 
 @pytest.mark.parametrize("state", ["received", "classified", "awaiting_acceptance"])
@@ -241,7 +236,7 @@ async def test_reopen_without_a_presiding_mediator_returns_to_classified(world, 
         # Withdrawn before classification: reopened as `classified` without a business
         # system, so nobody matches until the coordinator classifies it (reclassify).
         assert response.json()["business_system"] is None
-        problem(await world.dispatch(case["id"]), 409, "no_eligible_mediator")
+        assert_problem(await world.dispatch(case["id"]), 409, "no_eligible_mediator")
         classified = await world.client.post(
             f"{API}/cases/{case['id']}/classification",
             json={
@@ -262,7 +257,7 @@ async def test_reopen_without_a_presiding_mediator_returns_to_classified(world, 
 
 async def test_reopen_only_a_closed_case(world):
     case, _, _ = await world.in_mediation()
-    body = problem(
+    body = assert_problem(
         await world.follow_up(case["id"], "reopen", {"reason": "重新调解"}),
         409,
         "invalid_transition",
@@ -273,7 +268,7 @@ async def test_reopen_only_a_closed_case(world):
 async def test_reopen_needs_a_reason(world):
     case, _, _ = await closed_with(world, "explained")
     for body in ({}, {"reason": ""}, {"reason": "x"}):
-        assert "reason" in error_codes(await world.follow_up(case["id"], "reopen", body))
+        assert "reason" in field_errors(await world.follow_up(case["id"], "reopen", body))
     assert await world.status(case["id"]) == "closed"
 
 

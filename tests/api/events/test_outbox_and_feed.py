@@ -16,8 +16,8 @@ from app.db.session import transaction
 from app.domain.events.outbox import record_event
 from app.domain.maintenance.sweep import sweep_once
 from app.states.codes import EventType, Role
-from tests.support.case_factory import masked_mobile, mobile, resident_id
-from tests.support.dispatch_world import API, DispatchWorld, outcome_body, today
+from tests.support.dispatch_world import DispatchWorld, outcome_body
+from tests.support.factories import API, masked_mobile, mobile, resident_id, today
 
 EVENTS = f"{API}/events"
 

@@ -17,7 +17,8 @@ from app.domain.events import feed
 from app.domain.events.delivery import Deliverer, fan_out
 from app.states.codes import Role
 from app.states.delivery import MAX_ATTEMPTS, RETRY_DELAYS
-from tests.support.dispatch_world import API, DispatchWorld
+from tests.support.dispatch_world import DispatchWorld
+from tests.support.factories import API
 from tests.support.webhook_receiver import webhook_receiver
 
 WEBHOOKS = f"{API}/webhooks"

@@ -16,8 +16,8 @@ from sqlalchemy import update
 from app.clock import now_utc, today_shanghai
 from app.db.models import Assignment
 from app.states.codes import Role
-from tests.support.dispatch_world import API, DispatchWorld, outcome_body
-from tests.support.factories import list_all
+from tests.support.dispatch_world import DispatchWorld, outcome_body
+from tests.support.factories import API, list_all
 
 Json = dict[str, Any]
 
@@ -158,8 +158,8 @@ async def test_the_figures_equal_the_lists(world: ArchiveWorld, client):
     year = today_shanghai().year
     confirmed = await list_all(
         client,
-        "/activities",
         world.w.supervisor,
+        f"{API}/activities",
         lawyer_id=lawyer_id,
         status="confirmed",
         occurred_from=f"{year}-01-01",

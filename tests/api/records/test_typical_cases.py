@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from app.clock import today_shanghai
-from tests.support.dispatch_world import API, DispatchWorld, outcome_body
-from tests.support.factories import field_errors, list_all
+from tests.support.dispatch_world import DispatchWorld, outcome_body
+from tests.support.factories import API, field_errors, list_all
 
 Json = dict[str, Any]
 SELECTIONS = f"{API}/typical-case-selections"
@@ -148,7 +148,7 @@ async def test_every_role_reads_the_published_cases_without_personal_data(world)
     for reader in (world.as_lawyer(lawyer), world.officer(lawyer["agency_id"]), world.admin):
         response = await world.client.get(f"{API}/typical-cases", headers=reader)
         assert response.status_code == 200, response.text
-        items = await list_all(world.client, "/typical-cases", reader, limit=1)
+        items = await list_all(world.client, reader, f"{API}/typical-cases", limit=1)
         ours = [i for i in items if i["selection_id"] == selection["id"]]
         assert len(ours) == 1
         assert ours[0]["summary"] == SUMMARY

@@ -7,11 +7,11 @@ from tests.support.factories import (
     API,
     agency_body,
     create_agency,
+    credit_code,
+    credit_code_with_wrong_check_char,
     field_errors,
     list_all,
     seeded_agencies,
-    valid_credit_code,
-    with_wrong_check_char,
 )
 
 NON_ADMINS = [Role.SUPERVISOR, Role.CENTER_COORDINATOR, Role.AGENCY_OFFICER, Role.LAWYER]
@@ -44,8 +44,8 @@ async def test_walking_all_pages_of_seven_sees_every_seeded_agency_once(client, 
 
 async def test_list_pages_are_in_a_stable_order(client, auth):
     headers = auth(Role.ADMIN)
-    first = await list_all(client, "/agencies", headers, limit=10)
-    again = await list_all(client, "/agencies", headers, limit=10)
+    first = await list_all(client, headers, f"{API}/agencies", limit=10)
+    again = await list_all(client, headers, f"{API}/agencies", limit=10)
     assert [a["id"] for a in first] == [a["id"] for a in again]
 
 
@@ -63,7 +63,7 @@ async def test_list_pages_are_in_a_stable_order(client, auth):
     ],
 )
 async def test_list_filters_return_exactly_the_matching_agencies(client, auth, param, value):
-    items = await list_all(client, "/agencies", auth(Role.ADMIN), **{param: value}, limit=5)
+    items = await list_all(client, auth(Role.ADMIN), f"{API}/agencies", **{param: value}, limit=5)
     expected = sorted(a["name"] for a in seeded_agencies() if a[param] == value)
     assert expected, "the filter value must match some seeded agency"
     assert sorted(i["name"] for i in items) == expected
@@ -73,8 +73,8 @@ async def test_list_filters_return_exactly_the_matching_agencies(client, auth, p
 async def test_filters_combine(client, auth):
     items = await list_all(
         client,
-        "/agencies",
         auth(Role.ADMIN),
+        f"{API}/agencies",
         kind="administrative_organ",
         level="county",
         region_code="371522",
@@ -120,7 +120,7 @@ async def test_listing_agencies_needs_credentials(client):
 
 
 async def test_admin_creates_an_agency_with_location(client, auth):
-    code = valid_credit_code()
+    code = credit_code("12371500")
     body = agency_body(credit_code=code, level="county", region_code="371526")
     response = await client.post(f"{API}/agencies", json=body, headers=auth(Role.ADMIN))
     assert response.status_code == 201, response.text
@@ -135,7 +135,7 @@ async def test_admin_creates_an_agency_with_location(client, auth):
 
 async def test_a_new_agency_appears_in_the_filtered_list(client, auth):
     created = await create_agency(client, auth(Role.ADMIN), level="zone", region_code="371500")
-    items = await list_all(client, "/agencies", auth(Role.ADMIN), level="zone")
+    items = await list_all(client, auth(Role.ADMIN), f"{API}/agencies", level="zone")
     assert created["id"] in {i["id"] for i in items}
     assert len(items) == 4
 
@@ -148,7 +148,7 @@ async def test_only_an_admin_creates_agencies(client, auth, role):
 
 
 async def test_a_wrong_credit_code_check_character_names_the_field(client, auth):
-    body = agency_body(credit_code=with_wrong_check_char(valid_credit_code()))
+    body = agency_body(credit_code=credit_code_with_wrong_check_char(credit_code("12371500")))
     response = await client.post(f"{API}/agencies", json=body, headers=auth(Role.ADMIN))
     assert field_errors(response) == {"credit_code": "invalid_check_digit"}
     # The submitted value is not echoed back.
@@ -156,7 +156,7 @@ async def test_a_wrong_credit_code_check_character_names_the_field(client, auth)
 
 
 async def test_a_lower_case_credit_code_is_stored_upper_case(client, auth):
-    code = valid_credit_code()
+    code = credit_code("12371500")
     created = await create_agency(client, auth(Role.ADMIN), credit_code=code.lower())
     assert created["credit_code"] == code
 
@@ -200,7 +200,7 @@ async def test_a_duplicate_name_is_a_conflict(client, auth):
 
 
 async def test_a_duplicate_credit_code_is_a_conflict(client, auth):
-    code = valid_credit_code()
+    code = credit_code("12371500")
     await create_agency(client, auth(Role.ADMIN), credit_code=code)
     response = await client.post(
         f"{API}/agencies", json=agency_body(credit_code=code), headers=auth(Role.ADMIN)
@@ -247,7 +247,7 @@ async def test_patch_can_deactivate_an_agency(client, auth):
         f"{API}/agencies/{created['id']}", json={"active": False}, headers=auth(Role.ADMIN)
     )
     assert response.status_code == 200
-    inactive = await list_all(client, "/agencies", auth(Role.ADMIN), active="false")
+    inactive = await list_all(client, auth(Role.ADMIN), f"{API}/agencies", active="false")
     assert [a["id"] for a in inactive] == [created["id"]]
 
 
@@ -307,7 +307,7 @@ async def test_patch_with_a_wrong_credit_code_names_the_field(client, auth):
     created = await create_agency(client, auth(Role.ADMIN))
     response = await client.patch(
         f"{API}/agencies/{created['id']}",
-        json={"credit_code": with_wrong_check_char(valid_credit_code())},
+        json={"credit_code": credit_code_with_wrong_check_char(credit_code("12371500"))},
         headers=auth(Role.ADMIN),
     )
     assert field_errors(response) == {"credit_code": "invalid_check_digit"}

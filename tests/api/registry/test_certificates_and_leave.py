@@ -127,7 +127,7 @@ async def test_a_lost_certificate_withdraws_this_and_next_years_memberships(
 
     memberships = {
         m["year"]: m
-        for m in await list_all(client, "/pool/memberships", admin, lawyer_id=lawyer["id"])
+        for m in await list_all(client, admin, f"{API}/pool/memberships", lawyer_id=lawyer["id"])
     }
     for m in (memberships[year], memberships[year + 1]):
         assert m["status"] == "withdrawn"
@@ -181,7 +181,7 @@ async def test_a_lawyer_without_an_active_certificate_cannot_be_nominated(
     response = await nominate(client, officer, lawyer["id"], current_year())
     assert response.status_code == 409, response.text
     assert response.json()["code"] == "certificate_inactive"
-    assert await list_all(client, "/pool/memberships", admin, lawyer_id=lawyer["id"]) == []
+    assert await list_all(client, admin, f"{API}/pool/memberships", lawyer_id=lawyer["id"]) == []
 
 
 async def test_a_lawyer_without_an_active_certificate_cannot_be_approved(
@@ -221,7 +221,7 @@ async def test_a_long_suspension_reason_still_withdraws_memberships(
         status_url(lawyer), json={"status": "suspended", "reason": reason}, headers=supervisor
     )
     assert response.status_code == 200, response.text
-    [withdrawn] = await list_all(client, "/pool/memberships", admin, lawyer_id=lawyer["id"])
+    [withdrawn] = await list_all(client, admin, f"{API}/pool/memberships", lawyer_id=lawyer["id"])
     assert withdrawn["id"] == membership["id"]
     assert withdrawn["status"] == "withdrawn"
     assert withdrawn["status_reason"].startswith("certificate suspended: 经查，该律师")

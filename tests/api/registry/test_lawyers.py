@@ -218,7 +218,7 @@ async def test_an_agency_officer_lists_only_its_own_lawyers(
 ):
     mine = [await create_lawyer(client, admin, agency["id"]) for _ in range(2)]
     await create_lawyer(client, admin, other_agency["id"])
-    listed = await list_all(client, "/lawyers", officer)
+    listed = await list_all(client, officer, f"{API}/lawyers")
     assert sorted(i["id"] for i in listed) == sorted(m["id"] for m in mine)
     asked_for_other = await client.get(
         f"{API}/lawyers", params={"agency_id": other_agency["id"]}, headers=officer
@@ -230,9 +230,9 @@ async def test_an_agency_officer_lists_only_its_own_lawyers(
 async def test_a_lawyer_lists_only_themself(client, admin, agency, as_lawyer):
     me = await create_lawyer(client, admin, agency["id"])
     await create_lawyer(client, admin, agency["id"])
-    listed = await list_all(client, "/lawyers", as_lawyer(me))
+    listed = await list_all(client, as_lawyer(me), f"{API}/lawyers")
     assert [i["id"] for i in listed] == [me["id"]]
-    filtered = await list_all(client, "/lawyers", as_lawyer(me), agency_id=agency["id"])
+    filtered = await list_all(client, as_lawyer(me), f"{API}/lawyers", agency_id=agency["id"])
     assert [i["id"] for i in filtered] == [me["id"]]
 
 
@@ -244,7 +244,7 @@ async def test_the_center_and_bureau_list_every_agencys_lawyers(
         (await create_lawyer(client, admin, other_agency["id"]))["id"],
     }
     for headers in (coordinator, supervisor):
-        assert ids <= {i["id"] for i in await list_all(client, "/lawyers", headers)}
+        assert ids <= {i["id"] for i in await list_all(client, headers, f"{API}/lawyers")}
 
 
 async def test_list_filters_by_agency_specialty_and_certificate_status(
@@ -260,10 +260,10 @@ async def test_list_filters_by_agency_specialty_and_certificate_status(
     )
     assert put.status_code == 200, put.text
 
-    by_agency = await list_all(client, "/lawyers", admin, agency_id=agency["id"])
+    by_agency = await list_all(client, admin, f"{API}/lawyers", agency_id=agency["id"])
     assert sorted(i["id"] for i in by_agency) == sorted([a1["id"], a2["id"]])
 
-    by_specialty = await list_all(client, "/lawyers", admin, specialty="transport")
+    by_specialty = await list_all(client, admin, f"{API}/lawyers", specialty="transport")
     assert {a1["id"], b1["id"]} <= {i["id"] for i in by_specialty}
     assert a2["id"] not in {i["id"] for i in by_specialty}
     assert all("transport" in i["specialties"] for i in by_specialty)
@@ -273,17 +273,17 @@ async def test_list_filters_by_agency_specialty_and_certificate_status(
         "transport",
     ]
 
-    suspended = await list_all(client, "/lawyers", admin, certificate_status="suspended")
+    suspended = await list_all(client, admin, f"{API}/lawyers", certificate_status="suspended")
     assert [i["id"] for i in suspended] == [a2["id"]]
     active_here = await list_all(
-        client, "/lawyers", admin, agency_id=agency["id"], certificate_status="active"
+        client, admin, f"{API}/lawyers", agency_id=agency["id"], certificate_status="active"
     )
     assert [i["id"] for i in active_here] == [a1["id"]]
 
 
 async def test_lawyer_list_pages_cover_everyone_once(client, admin, agency):
     made = {(await create_lawyer(client, admin, agency["id"]))["id"] for _ in range(5)}
-    listed = await list_all(client, "/lawyers", admin, agency_id=agency["id"], limit=2)
+    listed = await list_all(client, admin, f"{API}/lawyers", agency_id=agency["id"], limit=2)
     assert len(listed) == 5
     assert {i["id"] for i in listed} == made
 

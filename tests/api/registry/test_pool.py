@@ -1,13 +1,12 @@
 """The annual mediator pool (SPEC 2.4): nominations, the quota, decisions, lists."""
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 import pytest
 
-from app import clock
 from app.states.codes import Role
+from tests.support.clock import freeze_clock
 from tests.support.factories import (
     API,
     create_agency,
@@ -56,7 +55,7 @@ async def test_another_agencys_lawyer_is_not_found_for_an_officer(
     lawyer = await create_lawyer(client, admin, other_agency["id"])
     response = await nominate(client, officer, lawyer["id"], current_year())
     assert response.status_code == 404, response.text
-    assert await list_all(client, "/pool/memberships", admin, lawyer_id=lawyer["id"]) == []
+    assert await list_all(client, admin, f"{API}/pool/memberships", lawyer_id=lawyer["id"]) == []
 
 
 async def test_an_unknown_lawyer_is_not_found(client, officer):
@@ -90,7 +89,7 @@ async def test_only_the_current_and_next_year_are_open(client, admin, officer, a
 async def test_the_nomination_year_turns_at_midnight_in_shanghai(
     client, admin, officer, agency, monkeypatch, now_utc, open_years
 ):
-    monkeypatch.setattr(clock, "now_utc", lambda: datetime.fromisoformat(now_utc))
+    freeze_clock(monkeypatch, now_utc)
     first, last = open_years
     lawyer = await create_lawyer(client, admin, agency["id"])
     for closed in (first - 1, last + 1):
@@ -127,7 +126,9 @@ async def test_a_third_live_nomination_exceeds_the_quota(client, admin, officer,
     assert problem["code"] == "pool_quota_exceeded"
     assert problem["limit"] == 2
     assert problem["count"] == 2
-    live = await list_all(client, "/pool/memberships", admin, agency_id=agency["id"], year=year)
+    live = await list_all(
+        client, admin, f"{API}/pool/memberships", agency_id=agency["id"], year=year
+    )
     assert len(live) == 2
 
 
@@ -217,7 +218,7 @@ async def test_a_withdrawn_lawyer_can_be_nominated_again(client, admin, officer,
     await decide(client, officer, first["id"], "withdraw")
     second = await nominate(client, officer, lawyer["id"], year)
     assert second.status_code == 201, second.text
-    history = await list_all(client, "/pool/memberships", admin, lawyer_id=lawyer["id"])
+    history = await list_all(client, admin, f"{API}/pool/memberships", lawyer_id=lawyer["id"])
     assert sorted(m["status"] for m in history) == ["nominated", "withdrawn"]
 
 
@@ -265,7 +266,7 @@ async def test_officers_supervisors_and_lawyers_do_not_decide(
     for headers in (officer, supervisor, lawyer_headers):
         response = await decide(client, headers, membership["id"], action)
         assert response.status_code == 403, response.text
-    [unchanged] = await list_all(client, "/pool/memberships", admin, lawyer_id=lawyer["id"])
+    [unchanged] = await list_all(client, admin, f"{API}/pool/memberships", lawyer_id=lawyer["id"])
     assert unchanged["status"] == "nominated"
 
 
@@ -369,26 +370,30 @@ async def test_membership_lists_are_scoped_and_filtered(
 
     everything = ids([m_a1, m_a1_next, m_a2, m_b1])
     for headers in (admin, coordinator, supervisor):
-        assert set(everything) <= set(ids(await list_all(client, "/pool/memberships", headers)))
+        assert set(everything) <= set(
+            ids(await list_all(client, headers, f"{API}/pool/memberships"))
+        )
 
-    mine = await list_all(client, "/pool/memberships", officer)
+    mine = await list_all(client, officer, f"{API}/pool/memberships")
     assert ids(mine) == ids([m_a1, m_a1_next, m_a2])
-    other = await list_all(client, "/pool/memberships", officer, agency_id=other_agency["id"])
+    other = await list_all(client, officer, f"{API}/pool/memberships", agency_id=other_agency["id"])
     assert other == []
 
     lawyer_a1 = auth(Role.LAWYER, lawyer_id=uuid.UUID(a1["id"]))
-    assert ids(await list_all(client, "/pool/memberships", lawyer_a1)) == ids([m_a1, m_a1_next])
-    assert await list_all(client, "/pool/memberships", lawyer_a1, lawyer_id=b1["id"]) == []
+    assert ids(await list_all(client, lawyer_a1, f"{API}/pool/memberships")) == ids(
+        [m_a1, m_a1_next]
+    )
+    assert await list_all(client, lawyer_a1, f"{API}/pool/memberships", lawyer_id=b1["id"]) == []
 
     this_year = await list_all(
-        client, "/pool/memberships", coordinator, agency_id=agency["id"], year=year
+        client, coordinator, f"{API}/pool/memberships", agency_id=agency["id"], year=year
     )
     assert ids(this_year) == ids([m_a1, m_a2])
     approved = await list_all(
-        client, "/pool/memberships", coordinator, agency_id=agency["id"], status="approved"
+        client, coordinator, f"{API}/pool/memberships", agency_id=agency["id"], status="approved"
     )
     assert ids(approved) == ids([m_a2])
-    by_lawyer = await list_all(client, "/pool/memberships", coordinator, lawyer_id=b1["id"])
+    by_lawyer = await list_all(client, coordinator, f"{API}/pool/memberships", lawyer_id=b1["id"])
     assert ids(by_lawyer) == ids([m_b1])
 
 
@@ -399,7 +404,7 @@ async def test_membership_list_pages_cover_everything_once(client, admin, office
         for _ in range(2):
             lawyer = await create_lawyer(client, admin, agency["id"])
             made.add((await nominated(client, officer, lawyer["id"], y))["id"])
-    listed = await list_all(client, "/pool/memberships", officer, limit=3)
+    listed = await list_all(client, officer, f"{API}/pool/memberships", limit=3)
     assert len(listed) == 4
     assert {m["id"] for m in listed} == made
 
@@ -410,7 +415,7 @@ async def test_a_coordinator_builds_a_pool_from_seeded_agencies(client, auth, ad
     year = current_year()
     organs = [
         a
-        for a in await list_all(client, "/agencies", admin, kind="administrative_organ")
+        for a in await list_all(client, admin, f"{API}/agencies", kind="administrative_organ")
         if a["level"] == "city"
     ][:3]
     pool = []
@@ -422,14 +427,14 @@ async def test_a_coordinator_builds_a_pool_from_seeded_agencies(client, auth, ad
         assert response.status_code == 200
         pool.append(membership["id"])
     approved = await list_all(
-        client, "/pool/memberships", coordinator, year=year, status="approved"
+        client, coordinator, f"{API}/pool/memberships", year=year, status="approved"
     )
     assert set(pool) <= {m["id"] for m in approved}
 
 
 async def test_a_new_agency_starts_with_an_empty_pool(client, admin):
     created = await create_agency(client, admin)
-    items = await list_all(client, "/pool/memberships", admin, agency_id=created["id"])
+    items = await list_all(client, admin, f"{API}/pool/memberships", agency_id=created["id"])
     assert items == []
 
 

@@ -64,7 +64,7 @@ async def test_every_organ_with_public_lawyers_is_reported(client, admin, coordi
     organs = [a for a in seeded if a["kind"] == "administrative_organ"][:2]
     bureau = next(a for a in seeded if a["kind"] == "judicial_bureau")
     center = next(a for a in seeded if a["kind"] == "reconciliation_center")
-    by_name = {a["name"]: a["id"] for a in await list_all(client, "/agencies", admin)}
+    by_name = {a["name"]: a["id"] for a in await list_all(client, admin, f"{API}/agencies")}
     with_lawyers = [*organs, bureau, center]
     for agency in with_lawyers:
         await create_lawyer(client, admin, by_name[agency["name"]])
@@ -219,7 +219,7 @@ async def test_last_years_approved_members_are_nominated_again(
     assert sorted(m["lawyer_id"] for m in report["nominated"]) == sorted([one["id"], two["id"]])
     for m in report["nominated"]:
         assert (m["year"], m["status"], m["agency_id"]) == (year, "nominated", agency["id"])
-    live = await list_all(client, "/pool/memberships", officer, year=year, status="nominated")
+    live = await list_all(client, officer, f"{API}/pool/memberships", year=year, status="nominated")
     assert sorted(m["id"] for m in live) == sorted(m["id"] for m in report["nominated"])
     # Every renewal nomination is audited like a single nomination.
     for m in report["nominated"]:
@@ -270,10 +270,14 @@ async def test_renewal_skips_with_reasons(client, admin, supervisor, officer, ag
     }
     assert all(s["agency_id"] == agency["id"] for s in report["skipped"])
     assert [m["lawyer_id"] for m in report["nominated"]] == [fits["id"]]
-    live = await list_all(client, "/pool/memberships", admin, agency_id=agency["id"], year=year)
+    live = await list_all(
+        client, admin, f"{API}/pool/memberships", agency_id=agency["id"], year=year
+    )
     assert sorted(m["id"] for m in live) == sorted([existing["id"], report["nominated"][0]["id"]])
     # Last year's pool is untouched.
-    last = await list_all(client, "/pool/memberships", admin, agency_id=agency["id"], year=year - 1)
+    last = await list_all(
+        client, admin, f"{API}/pool/memberships", agency_id=agency["id"], year=year - 1
+    )
     assert {m["status"] for m in last} == {"approved"}
     assert len(last) == 4
 
@@ -321,7 +325,8 @@ async def test_an_officer_renews_only_its_own_agency(
     response = await renew(client, officer, from_year=year - 1, to_year=year)
     assert [m["lawyer_id"] for m in response.json()["nominated"]] == [ours["id"]]
     assert (
-        await list_all(client, "/pool/memberships", admin, lawyer_id=theirs["id"], year=year) == []
+        await list_all(client, admin, f"{API}/pool/memberships", lawyer_id=theirs["id"], year=year)
+        == []
     )
 
 

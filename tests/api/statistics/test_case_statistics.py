@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 from app.states.codes import Role
-from tests.support.dispatch_world import DispatchWorld, problem
+from tests.support.dispatch_world import DispatchWorld
+from tests.support.problems import assert_problem
 from tests.support.statistics_world import PAST_YEAR, StatisticsWorld
 
 STATS = "/api/v1/statistics/cases"
@@ -191,7 +192,7 @@ async def test_unknown_filters_and_bad_parameters_are_named(client, auth):
     missing = await client.get(
         STATS, params={"year": 2024, "respondent_agency_id": str(uuid.uuid4())}, headers=admin
     )
-    problem(missing, 404, "agency_not_found")
+    assert_problem(missing, 404, "agency_not_found")
     for params, field in (
         ({}, "year"),
         ({"year": 1999}, "year"),
@@ -201,9 +202,9 @@ async def test_unknown_filters_and_bad_parameters_are_named(client, auth):
         ({"year": 2024, "business_system": "no_such_system"}, "business_system"),
     ):
         response = await client.get(STATS, params=params, headers=admin)
-        body = problem(response, 422)
+        body = assert_problem(response, 422)
         assert any(field in e["field"] for e in body["errors"]), body
-    problem(await client.get(STATS, params={"year": 2024}), 401)
+    assert_problem(await client.get(STATS, params={"year": 2024}), 401)
 
 
 async def test_the_definitions_are_in_the_response_and_the_openapi_document(client, auth):

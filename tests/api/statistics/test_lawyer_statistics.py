@@ -9,7 +9,9 @@ import pytest
 
 from app.clock import today_shanghai
 from app.states.codes import Role
-from tests.support.dispatch_world import API, SYSTEM, DispatchWorld, problem
+from tests.support.dispatch_world import SYSTEM, DispatchWorld
+from tests.support.factories import API
+from tests.support.problems import assert_problem
 from tests.support.statistics_world import PAST_YEAR, StatisticsWorld
 
 FIGURES = ("active_at_year_end", "new_in_year", "pool_members", "cases_presided")
@@ -116,7 +118,7 @@ async def test_an_officer_reads_its_own_agency_and_is_refused_another(world):
         params={"year": world.this_year, "agency_id": a2},
         headers=officer,
     )
-    problem(refused, 403, "not_own_agency")
+    assert_problem(refused, 403, "not_own_agency")
 
 
 async def test_a_lawyer_reads_themself(world):
@@ -138,4 +140,4 @@ async def test_an_unknown_agency_is_404(client, auth):
         params={"year": 2026, "agency_id": str(uuid.uuid4())},
         headers=auth(Role.ADMIN),
     )
-    problem(response, 404, "agency_not_found")
+    assert_problem(response, 404, "agency_not_found")

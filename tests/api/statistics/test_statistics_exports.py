@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 
 from app.domain.exports.tables import flatten
-from tests.support.dispatch_world import API, DispatchWorld
+from tests.support.dispatch_world import DispatchWorld
+from tests.support.factories import API
 from tests.support.statistics_world import PAST_YEAR, StatisticsWorld
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
