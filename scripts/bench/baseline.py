@@ -32,8 +32,9 @@ INTAKE_SQL = {
     "case": "INSERT INTO cases (id, case_no, status, version, channel, received_at,"
     " intake_agency_id, respondent_agency_id, title, facts, claims, act_type, act_made_on,"
     " act_known_on, act_real_property, related_procedures, applicant_count, collective,"
-    " priority, created_at, created_by, updated_at) VALUES ($1,$2,'received',1,$3,$4,$5,$6,"
-    "$7,$8,$9,$10,$11,$12,false,'[]',$13,false,'normal',$4,'bench',$4)",
+    " priority, created_at, created_by, updated_at, act_remedy_notice_given,"
+    " act_reconsideration_first) VALUES ($1,$2,'received',1,$3,$4,$5,$6,"
+    "$7,$8,$9,$10,$11,$12,false,'[]',$13,false,'normal',$4,'bench',$4,true,false)",
     "applicant": "INSERT INTO case_applicants (id, case_id, position, kind, name, id_type,"
     " id_number_sealed, id_number_masked, id_number_hash, phone_sealed, phone_masked)"
     " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",

@@ -119,8 +119,8 @@ async def prepare(base_url: str, settings: Settings, cases: int) -> dict[str, ob
         "INSERT INTO policy_versions (id, effective_from, pool_max_per_agency,"
         " pool_min_per_agency, deadline_warning_days, duplicate_window_days,"
         " collective_threshold, max_open_assignments, offer_response_hours, auto_redispatch,"
-        " basis, created_at, created_by) VALUES ($1, $2, 2, 1, 15, 180, 5, 100000, 48, true,"
-        " 'bench', now(), 'bench')",
+        " repeat_honour_threshold, basis, created_at, created_by)"
+        " VALUES ($1, $2, 2, 1, 15, 180, 5, 100000, 48, true, 2, 'bench', now(), 'bench')",
         uuid.uuid4(),
         date.today() - timedelta(days=1),
     )
@@ -158,11 +158,12 @@ async def prepare(base_url: str, settings: Settings, cases: int) -> dict[str, ob
         INSERT INTO cases (id, case_no, status, version, channel, received_at, intake_agency_id,
             respondent_agency_id, title, facts, claims, act_type, act_made_on, act_known_on,
             act_real_property, related_procedures, applicant_count, collective, business_system,
-            priority, created_at, created_by, updated_at)
+            priority, created_at, created_by, updated_at, act_remedy_notice_given,
+            act_reconsideration_first)
         SELECT gen_random_uuid(), 'LCB-' || lpad(g::text, 6, '0'), 'classified', 1, 'petition',
             now() - (g || ' seconds')::interval, $1, $1, '房屋征收补偿争议 ' || g, $2, '提高补偿',
             'expropriation', current_date - 30, current_date - 20, true, '[]', 1, false,
-            'natural_resources', 'normal', now(), 'bench', now()
+            'natural_resources', 'normal', now(), 'bench', now(), true, false
         FROM generate_series(1, $3) g
         """,
         respondent,
