@@ -57,7 +57,7 @@ async def get_visible_case(
     return case
 
 
-def etag(case: Case) -> str:
+def etag(case: Case | CaseOut) -> str:
     return f'"{case.id}.{case.version}"'
 
 
