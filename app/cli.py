@@ -167,8 +167,10 @@ def _refuse(message: str) -> int:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Each worker writes its metrics here so that /metrics reports all of them.
+    if workers > 1 and not get_settings().prometheus_multiproc_dir:
+        # Each worker writes its metrics here so that /metrics reports all of them. Exported,
+        # not only set: the workers are new processes, and prometheus_client reads the
+        # variable itself when they start.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="adr-metrics-")
     uvicorn.run(
         "app.main:app",

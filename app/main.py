@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 
 from app.api import problems
-from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware
+from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware, route_templates
 from app.api.openapi_docs import install_docs
 from app.api.openapi_guide import install_guide
 from app.api.rate_limit import RateLimiter, RateLimitMiddleware
@@ -218,7 +218,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.rate_limiter = RateLimiter(settings)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter, settings=settings)
-    app.add_middleware(RequestContextMiddleware)
+    included = [(API_PREFIX, module.router) for module in routers] + [("", health.router)]
+    app.add_middleware(RequestContextMiddleware, templates=route_templates(included))
     return app
 
 

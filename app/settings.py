@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(10.0, gt=0, le=60)
     log_level: str = "INFO"
     log_json: bool = True
+    # Where each worker process writes its metrics for /metrics to add up; unset with one
+    # process. Named as prometheus_client names it (it reads the variable itself), without
+    # the prefix; ``adr serve --workers N`` sets it when it is unset.
+    prometheus_multiproc_dir: str | None = Field(None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
 
     @field_validator("database_url", "migration_database_url")
     @classmethod

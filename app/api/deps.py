@@ -133,7 +133,7 @@ BureauActor = Annotated[Actor, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR
 AuditReader = Annotated[Actor, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1..200)")]
-# Cursors are URL-safe base64 without padding (app/api/pagination.py): the pattern says so.
+# Cursors are URL-safe base64 without padding (app/domain/paging.py): the pattern says so.
 Cursor = Annotated[
     str | None,
     Query(

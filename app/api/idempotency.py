@@ -1,10 +1,10 @@
-"""Idempotent create-style POSTs (SPEC 3): ``Idempotency-Key``.
+"""Idempotent create-style POSTs (SPEC 3): ``Idempotency-Key``, the HTTP side.
 
 The same key with the same body returns the first response again (``Idempotent-Replayed:
 true``); with another body, 422 ``idempotency_key_reused``; while the first request still
-runs, 409 ``idempotency_key_in_flight``. Keys belong to one caller and live 72 hours. The
-stored response is written in the same transaction as the write it protects: either both
-commit or neither does, so a retry after a failure simply runs again.
+runs, 409 ``idempotency_key_in_flight``. Keys belong to one caller; what is kept, for how
+long and in which transaction is ``app/domain/idempotency.py``. Here: what makes two
+requests the same, and the responses.
 
 A replay is an answer about an object: before it is sent, the caller's present right to see
 that object is checked again (``visible``), so that a caller whose role or agency changed
@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Annotated, Any
 
 import orjson
@@ -26,13 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from app.api.deps import CurrentActor, SessionDep
-from app.clock import now_utc
-from app.db.models import IdempotencyKey
-from app.db.repositories import idempotency as repo
+from app.domain import idempotency
 from app.domain.auth.actor import Actor
-from app.errors import BadRequest, Conflict, ValidationFailed
-
-KEY_LIFETIME = timedelta(hours=72)
+from app.errors import BadRequest
 
 
 @dataclass
@@ -56,12 +51,11 @@ def _fingerprint(request: Request, body: bytes) -> str:
 REPLAYED_HEADERS = ("Location", "ETag")
 
 
-def _replay(row: IdempotencyKey) -> Response:
-    headers = {**row.response_headers, "Idempotent-Replayed": "true"}
+def _replay(answer: idempotency.Answer) -> Response:
     return Response(
-        content=row.response_body,
-        status_code=row.response_status,
-        headers=headers,
+        content=answer.body,
+        status_code=answer.status,
+        headers={**answer.headers, "Idempotent-Replayed": "true"},
         media_type="application/json",
     )
 
@@ -78,70 +72,43 @@ class Idempotency:
     ) -> Response:
         """Run ``create`` once per key; ``visible(stored body)`` raises (404) when the
         caller may no longer see what a replay would show."""
-        self.visible = visible
         if self.key is None:
             return self._respond(await create())
-        caller = self.actor.sub
+        caller, key = self.actor.sub, self.key
         fingerprint = _fingerprint(self.request, await self.request.body())
+
+        async def replay() -> Response | None:
+            answer = await idempotency.stored_answer(
+                self.session, caller=caller, key=key, fingerprint=fingerprint
+            )
+            if answer is None:
+                return None
+            stored = orjson.loads(answer.body)
+            await visible(stored if isinstance(stored, dict) else {})
+            return _replay(answer)
+
         # A finished request is answered from its stored response without any lock, so that
         # retries racing each other all replay. Only when there is none yet is the key's lock
         # taken (without waiting: held means the first request still runs), and the store
         # read again under it.
-        replay = await self._stored(caller, fingerprint)
-        if replay is not None:
-            return replay
-        if not await repo.try_lock(self.session, caller, self.key):
-            raise Conflict(
-                "a request with this Idempotency-Key is still being processed; retry shortly",
-                code="idempotency_key_in_flight",
-                headers={"Retry-After": "1"},
-            )
-        replay = await self._stored(caller, fingerprint)
-        if replay is not None:
-            return replay
+        if (replayed := await replay()) is not None:
+            return replayed
+        await idempotency.claim(self.session, caller=caller, key=key)
+        if (replayed := await replay()) is not None:
+            return replayed
         created = await create()
         response = self._respond(created)
-        self.session.add(
-            IdempotencyKey(
-                caller=caller,
-                key=self.key,
-                method=self.request.method,
-                path=self.request.url.path,
-                request_hash=fingerprint,
-                response_status=created.status,
-                response_body=bytes(response.body).decode(),
-                response_headers={
-                    k: v for k, v in created.headers.items() if k in REPLAYED_HEADERS
-                },
-                expires_at=now_utc() + KEY_LIFETIME,
-            )
+        kept = {k: v for k, v in created.headers.items() if k in REPLAYED_HEADERS}
+        await idempotency.remember(
+            self.session,
+            caller=caller,
+            key=key,
+            method=self.request.method,
+            path=self.request.url.path,
+            fingerprint=fingerprint,
+            answer=idempotency.Answer(created.status, bytes(response.body).decode(), kept),
         )
-        await self.session.flush()
         return response
-
-    async def _stored(self, caller: str, fingerprint: str) -> Response | None:
-        assert self.key is not None
-        existing = await repo.find(self.session, caller, self.key)
-        if existing is None:
-            return None
-        if existing.expires_at <= now_utc():
-            await repo.remove(self.session, existing)
-            return None
-        if existing.request_hash != fingerprint:
-            raise ValidationFailed(
-                "this Idempotency-Key was used with another request",
-                errors=[
-                    {
-                        "field": "header.Idempotency-Key",
-                        "code": "idempotency_key_reused",
-                        "message": "send a new key for a different request",
-                    }
-                ],
-                code="idempotency_key_reused",
-            )
-        stored = orjson.loads(existing.response_body)
-        await self.visible(stored if isinstance(stored, dict) else {})
-        return _replay(existing)
 
     @staticmethod
     def _respond(created: Created) -> Response:

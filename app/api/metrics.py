@@ -2,12 +2,11 @@
 which would carry ids and explode the label set).
 
 With several worker processes, ``PROMETHEUS_MULTIPROC_DIR`` (set by ``adr serve
---workers N``) makes every worker write its samples there and ``/metrics`` add them up.
+--workers N``; ``Settings.prometheus_multiproc_dir``) makes every worker write its samples
+there and ``/metrics`` add them up.
 """
 
 from __future__ import annotations
-
-import os
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -34,8 +33,8 @@ def observe(method: str, route: str, status: int, seconds: float) -> None:
     LATENCY.labels(method, route).observe(seconds)
 
 
-def render() -> tuple[bytes, str]:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def render(multiprocess_dir: str | None) -> tuple[bytes, str]:
+    if multiprocess_dir:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -9,19 +9,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 import uuid
-import weakref
+from collections.abc import Iterable
 from typing import Any
 
 import structlog
+from fastapi.routing import APIRoute, APIRouter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import metrics
 from app.api.problems import from_domain_error, internal_error_response
-from app.domain.audit.context import RequestContext, set_current_request
+from app.domain.audit.context import RequestContext, reset_current_request, set_current_request
 from app.errors import PayloadTooLarge, UnsupportedMediaType
 
 log = structlog.get_logger("adr.http")
@@ -45,41 +45,32 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-# Endpoint → path template, shared by every app of the process: the OpenAPI document the
-# templates come from takes a noticeable fraction of a second to build, and the test suite
-# builds an app per test (on the same endpoint functions).
-_TEMPLATES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+def route_templates(included: Iterable[tuple[str, APIRouter]]) -> dict[Any, str]:
+    """Endpoint → path template (``/api/v1/cases/{case_id}``) of the routes of each router
+    included under its prefix, as the OpenAPI document names them. Read once, when the app
+    is built: the route a request matched knows its path within its router only."""
+    return {
+        route.endpoint: prefix + route.path_format
+        for prefix, router in included
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, templates: dict[Any, str]) -> None:
         self.app = app
-        self._templates: dict[str, str] | None = None
+        self.templates = templates
 
     def _route_template(self, scope: Scope) -> str:
-        """The path template of the matched route (``/api/v1/cases/{case_id}``), found by
-        the endpoint's name, which is its operationId in the OpenAPI document."""
+        """The matched route's path template, for metrics and the access log (never the
+        raw path, which carries ids); "unmatched" when no route matched."""
         endpoint = scope.get("endpoint")
         if endpoint is None:
             return "unmatched"
-        try:
-            return _TEMPLATES[endpoint]
-        except (KeyError, TypeError):
-            pass
-        if self._templates is None:
-            schema = scope["app"].openapi()
-            self._templates = {
-                operation["operationId"]: path
-                for path, operations in schema.get("paths", {}).items()
-                for operation in operations.values()
-                if isinstance(operation, dict) and "operationId" in operation
-            }
-        name = getattr(endpoint, "__name__", "")
-        template = self._templates.get(name)
-        if template is None:
-            return str(getattr(scope.get("route"), "path", name))
-        with contextlib.suppress(TypeError):  # not every callable takes a weak reference
-            _TEMPLATES[endpoint] = template
+        template = self.templates.get(endpoint)
+        if template is None:  # a route of the app itself (docs, the OpenAPI document)
+            return str(getattr(scope.get("route"), "path", getattr(endpoint, "__name__", "")))
         return template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -89,9 +80,9 @@ class RequestContextMiddleware:
         offered = _header(scope, b"x-request-id")
         request_id = offered if offered and _SAFE_REQUEST_ID.match(offered) else uuid.uuid4().hex
         client = scope.get("client")
-        set_current_request(RequestContext(request_id, client[0] if client else None))
+        context = set_current_request(RequestContext(request_id, client[0] if client else None))
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        logged = structlog.contextvars.bind_contextvars(request_id=request_id)
         scope.setdefault("state", {})["request_id"] = request_id
         is_api = scope["path"].startswith("/api/")
         started = time.perf_counter()
@@ -131,6 +122,8 @@ class RequestContextMiddleware:
                 status=status,
                 duration_ms=round(elapsed * 1000, 2),
             )
+            structlog.contextvars.reset_contextvars(**logged)
+            reset_current_request(context)
 
 
 class BodyGuardMiddleware:

@@ -39,11 +39,11 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from app.api.pagination import encode_cursor
 from app.db.repositories import cases as repo
 from app.db.repositories.cases import CaseFilters
 from app.db.session import create_database
 from app.domain.auth.tokens import mint_token
+from app.domain.paging import BY_ID
 from app.settings import Settings
 from app.states.codes import Role
 from scripts.bench.common import (
@@ -648,7 +648,8 @@ class Figures:
 
 def _list(filters: CaseFilters, before: uuid.UUID | None = None) -> Callable[[Any], Awaitable[Any]]:
     async def run(session: Any) -> Any:
-        return await repo.list_page(session, filters=filters, before_id=before, limit=50)
+        after = (before,) if before else None
+        return (await repo.list_page(session, filters=filters, after=after, limit=50)).rows
 
     return run
 
@@ -682,7 +683,7 @@ async def scenarios(conn: asyncpg.Connection, n: int) -> list[Scenario]:
             exclude_case_id=repeat["id"],
         )
 
-    cursor = encode_cursor({"id": str(middle)})
+    cursor = BY_ID.encode((middle,))
     found: list[Scenario] = [
         Scenario("list, first page", {"limit": "50"}, _list(CaseFilters()), target_ms=TARGET_MS),
         Scenario(

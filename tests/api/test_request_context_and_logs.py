@@ -11,8 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 
 from app.db.session import Database
+from app.domain.audit.context import RequestContext, current_request
 from app.domain.common.identifiers import resident_id_check_char
 from app.main import create_app
 from app.settings import Settings
@@ -50,6 +52,14 @@ async def test_unsafe_request_ids_are_replaced(client, offered):
     echoed = response.headers["X-Request-ID"]
     assert echoed != offered
     assert re.fullmatch(r"[0-9a-f]{32}", echoed)
+
+
+async def test_the_request_context_ends_with_the_request(client):
+    # The test client runs the app in the test's own context: what a request set and did
+    # not reset would still be there for the code that runs next.
+    await client.get("/healthz", headers={"X-Request-ID": "ended-request"})
+    assert current_request() == RequestContext()
+    assert "request_id" not in structlog.contextvars.get_contextvars()
 
 
 async def test_error_bodies_carry_the_request_id(client):

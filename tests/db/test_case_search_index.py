@@ -51,7 +51,7 @@ async def _plan_of_list(session, engine, term: str) -> str:
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
-        await repo.list_page(session, filters=CaseFilters(text=term), before_id=None, limit=50)
+        await repo.list_page(session, filters=CaseFilters(text=term), after=None, limit=50)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
     statement, parameters = statements[-1]  # after the probe, the list's own query
@@ -121,6 +121,6 @@ async def test_a_term_common_among_the_newest_cases_goes_without_the_pair_index(
     assert not await _uses_pairs(session, "征收补偿", before_id=newer[0])
     assert await _uses_pairs(session, "渔船", before_id=newer[0])
     page = await repo.list_page(
-        session, filters=CaseFilters(text="征收补偿"), before_id=newer[0], limit=50
+        session, filters=CaseFilters(text="征收补偿"), after=(newer[0],), limit=50
     )
-    assert [c.id for c in page] == list(reversed(older))[:50]
+    assert [c.id for c in page.rows] == list(reversed(older))[:50]

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Header, Response
 
 from app.api.deps import CurrentActor, Cursor, IsoDate, Limit, SessionDep, require_roles
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.domain.activities import service
 from app.domain.activities.schemas import ActivityIn, ActivityNote, ActivityOut, ActivityPatch
 from app.domain.activities.service import ActivityFilters
 from app.domain.auth.actor import Actor
+from app.domain.paging import Page
 from app.states.codes import ActivityKind, ActivityStatus, Role
 
 router = APIRouter(prefix="/activities", tags=["activities"])
@@ -51,12 +51,8 @@ async def list_activities(
     occurred_to: IsoDate | None = None,
 ) -> Page[ActivityOut]:
     filters = ActivityFilters(lawyer_id, agency_id, kind, status, occurred_from, occurred_to)
-    rows = await service.list_activities(
-        session, actor=actor, filters=filters, after_id=cursor_uuid(cursor), limit=limit
-    )
-    return Page(
-        items=[ActivityOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
+    return await service.list_activities(
+        session, actor=actor, filters=filters, cursor=cursor, limit=limit
     )
 
 

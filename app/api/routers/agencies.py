@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.api.deps import AdminActor, CurrentActor, Cursor, Limit, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
-from app.db.repositories import registry as repo
+from app.domain.paging import Page
 from app.domain.registry import agencies as service
 from app.domain.registry.schemas import AgencyIn, AgencyOut, AgencyPatch
 from app.states.codes import AgencyKind, AgencyLevel
@@ -35,19 +34,15 @@ async def list_agencies(
     business_system: Annotated[str | None, Query(max_length=40)] = None,
     active: bool | None = None,
 ) -> Page[AgencyOut]:
-    rows = await repo.list_agencies(
+    return await service.list_agencies(
         session,
-        after_id=cursor_uuid(cursor),
+        cursor=cursor,
         limit=limit,
         kind=kind,
         level=level,
         region_code=region_code,
         business_system=business_system,
         active=active,
-    )
-    return Page(
-        items=[AgencyOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
     )
 
 

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Response
 
 from app.api.deps import AdminActor, Cursor, Limit, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
-from app.db.repositories import api_keys as repo
 from app.domain.auth import api_keys as service
 from app.domain.auth.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut
+from app.domain.paging import Page
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
 
@@ -49,11 +48,7 @@ async def create_api_key(
 async def list_api_keys(
     session: SessionDep, actor: AdminActor, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ApiKeyOut]:
-    rows = await repo.list_page(session, after_id=cursor_uuid(cursor), limit=limit)
-    return Page(
-        items=[ApiKeyOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
-    )
+    return await service.list_api_keys(session, cursor=cursor, limit=limit)
 
 
 @router.delete(

@@ -16,10 +16,9 @@ from app.api.deps import (
     SettingsDep,
 )
 from app.api.openapi_docs import AUTH_ERRORS, problem_responses
-from app.api.pagination import Page, decode_cursor, next_cursor
-from app.db.repositories import audit as repo
 from app.domain.audit import service, verification
 from app.domain.audit.schemas import AuditRecordOut, ChainReportOut
+from app.domain.paging import Page
 from app.errors import ValidationFailed
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -50,15 +49,10 @@ async def list_audit_records(
             raise ValidationFailed.of_field(
                 f"query.{name}", "give a time zone offset", "naive_datetime"
             )
-    # Records are listed with their place in the chain: seal what the sealer has not yet.
-    await service.seal_pending(session, key=settings.audit_key_bytes)
-    position = decode_cursor(cursor)
-    before = position.get("seq") if position else None
-    if before is not None and not isinstance(before, int):
-        raise ValidationFailed.of_field("query.cursor", "the cursor is not valid", "invalid_cursor")
-    rows = await repo.list_page(
+    return await service.list_records(
         session,
-        before_seq=before,
+        key=settings.audit_key_bytes,
+        cursor=cursor,
         limit=limit,
         actor_sub=actor_sub,
         action=action,
@@ -67,10 +61,6 @@ async def list_audit_records(
         outcome=outcome,
         occurred_from=occurred_from,
         occurred_to=occurred_to,
-    )
-    return Page(
-        items=[AuditRecordOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"seq": r.seq}),
     )
 
 

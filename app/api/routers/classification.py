@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends
 
 from app.api.deps import CipherDep, CurrentActor, Cursor, Limit, SessionDep, require_roles
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.domain.auth.actor import Actor
 from app.domain.cases import queries
 from app.domain.cases.access import CENTER_ROLES
 from app.domain.cases.schemas import CaseOut, ClassificationOut
 from app.domain.classification import service
 from app.domain.classification.schemas import ClassificationIn, SuggestionOut
+from app.domain.paging import Page
 
 router = APIRouter(prefix="/cases", tags=["classification"])
 CenterActor = Annotated[Actor, Depends(require_roles(*CENTER_ROLES))]
@@ -63,7 +63,6 @@ async def list_case_classifications(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ClassificationOut]:
-    items = await queries.classification_history(
-        session, actor=actor, case_id=case_id, after_id=cursor_uuid(cursor), limit=limit
+    return await queries.classification_history(
+        session, actor=actor, case_id=case_id, cursor=cursor, limit=limit
     )
-    return Page(items=items, next_cursor=next_cursor(items, limit, lambda c: {"id": str(c.id)}))

@@ -11,15 +11,11 @@ from starlette.responses import Response
 from app.api.deps import CurrentActor, Cursor, Limit, SessionDep, require_roles
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.api.problems import from_domain_error
-from app.clock import now_utc
-from app.db.models import Assignment
-from app.db.repositories import assignments as repo
 from app.domain.auth.actor import Actor
 from app.domain.cases import queries as case_queries
 from app.domain.cases.access import CENTER_ROLES
-from app.domain.dispatch import answers, service
+from app.domain.dispatch import answers, reading, service
 from app.domain.dispatch.schemas import (
     AssignmentOut,
     CandidatesOut,
@@ -28,13 +24,12 @@ from app.domain.dispatch.schemas import (
     DispatchIn,
     WithdrawOfferIn,
 )
-from app.states.codes import AssignmentStatus, DispatchRole, Role
+from app.domain.paging import Page
+from app.states.codes import AssignmentStatus, DispatchRole
 
 router = APIRouter(tags=["dispatch"])
 Dispatcher = Annotated[Actor, Depends(require_roles(*CENTER_ROLES))]
 ACTION_ERRORS = {**WRITE_ERRORS, **problem_responses(404, 409)}
-# Assignments with an answer window (an offer, a reported work conflict): expired on read.
-_WINDOWED = (AssignmentStatus.OFFERED.value, AssignmentStatus.CONFLICT_REPORTED.value)
 
 
 @router.get(
@@ -111,38 +106,15 @@ async def list_assignments(
         Query(description="Accepted work of lawyers no longer in active service (true)"),
     ] = None,
 ) -> Page[AssignmentOut]:
-    agency_id = None
-    if actor.role is Role.LAWYER:
-        if lawyer_id not in (None, actor.lawyer_id):
-            return Page(items=[], next_cursor=None)
-        lawyer_id = actor.lawyer_id
-    elif actor.role is Role.AGENCY_OFFICER:
-        agency_id = actor.agency_id
-
-    async def page() -> list[Assignment]:
-        return await repo.list_page(
-            session,
-            after_id=cursor_uuid(cursor),
-            limit=limit,
-            lawyer_id=lawyer_id,
-            case_id=case_id,
-            status=status,
-            agency_id=agency_id,
-            needs_reassignment=needs_reassignment,
-        )
-
-    rows = await page()
-    # Offers are checked for expiry whenever they are read: overdue ones on this page are
-    # expired, case by case under the case's lock, and the page is read again.
-    now = now_utc()
-    overdue = {r.case_id for r in rows if r.status in _WINDOWED and r.respond_by < now}
-    for overdue_case in overdue:
-        await answers.expire_overdue(session, case_id=overdue_case)
-    if overdue:
-        rows = await page()
-    return Page(
-        items=[AssignmentOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
+    return await reading.list_assignments(
+        session,
+        actor=actor,
+        cursor=cursor,
+        limit=limit,
+        lawyer_id=lawyer_id,
+        case_id=case_id,
+        status=status,
+        needs_reassignment=needs_reassignment,
     )
 
 
@@ -155,11 +127,7 @@ async def list_assignments(
 async def get_assignment(
     assignment_id: uuid.UUID, session: SessionDep, actor: CurrentActor
 ) -> AssignmentOut:
-    assignment = await answers.visible_assignment(session, actor=actor, assignment_id=assignment_id)
-    if assignment.status in _WINDOWED:
-        await answers.expire_overdue(session, case_id=assignment.case_id)
-        await session.refresh(assignment)
-    return AssignmentOut.model_validate(assignment)
+    return await reading.read_assignment(session, actor=actor, assignment_id=assignment_id)
 
 
 def _answered(result: object) -> AssignmentOut | Response:

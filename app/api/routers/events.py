@@ -9,27 +9,15 @@ from fastapi import APIRouter, Depends, Query
 
 from app.api.deps import Limit, SessionDep, require_roles
 from app.api.openapi_docs import AUTH_ERRORS, problem_responses
-from app.api.pagination import decode_cursor, encode_cursor
 from app.domain.auth.actor import Actor
 from app.domain.events import feed
-from app.domain.events.schemas import EventPage, event_out
-from app.errors import ValidationFailed
+from app.domain.events.schemas import EventPage
 from app.states.codes import EventType, Role
 
 router = APIRouter(prefix="/events", tags=["events"])
 FeedReader = Annotated[
     Actor, Depends(require_roles(Role.ADMIN, Role.CENTER_COORDINATOR, Role.SUPERVISOR))
 ]
-
-
-def _after(cursor: str | None) -> int:
-    position = decode_cursor(cursor)
-    if position is None:
-        return 0
-    value = position.get("p")
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationFailed.of_field("query.after", "the cursor is not valid", "invalid_cursor")
-    return value
 
 
 @router.get(
@@ -61,15 +49,4 @@ async def list_events(
     ] = None,
     limit: Limit = 50,
 ) -> EventPage:
-    try:
-        start = _after(after)
-    except ValidationFailed:
-        raise ValidationFailed.of_field(
-            "query.after", "the cursor is not valid", "invalid_cursor"
-        ) from None
-    page = await feed.read(session, after=start, types=types, limit=limit)
-    return EventPage(
-        items=[event_out(e) for e in page.events],
-        next_cursor=encode_cursor({"p": page.last_position}),
-        has_more=page.has_more,
-    )
+    return await feed.read_page(session, cursor=after, types=types, limit=limit)

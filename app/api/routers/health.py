@@ -9,6 +9,7 @@ from sqlalchemy import text
 from starlette.responses import PlainTextResponse, Response
 
 from app.api import metrics
+from app.api.deps import SettingsDep
 from app.api.openapi_docs import problem_responses
 from app.api.problems import problem_response
 from app.db.session import Database, transaction
@@ -76,6 +77,6 @@ async def readyz(request: Request) -> Any:
     response_class=PlainTextResponse,
     responses={200: {"description": "The Prometheus text exposition format"}},
 )
-async def prometheus_metrics() -> Response:
-    body, content_type = metrics.render()
+async def prometheus_metrics(settings: SettingsDep) -> Response:
+    body, content_type = metrics.render(settings.prometheus_multiproc_dir)
     return Response(body, media_type=content_type)

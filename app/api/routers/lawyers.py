@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from app.api.deps import BureauActor, CipherDep, CurrentActor, Cursor, Limit, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_keyset, cursor_uuid, next_cursor
-from app.db.repositories import registry as repo
 from app.domain.dispatch import standing
-from app.domain.registry import access
+from app.domain.paging import Page
 from app.domain.registry import lawyers as service
 from app.domain.registry.schemas import (
     CertificateStatusIn,
@@ -45,22 +42,15 @@ async def list_lawyers(
     certificate_status: CertificateStatus | None = None,
     active: bool | None = None,
 ) -> Page[LawyerOut]:
-    scope_agency, scope_lawyer = access.lawyer_scope(actor)
-    if scope_agency is not None and agency_id not in (None, scope_agency):
-        return Page(items=[], next_cursor=None)
-    rows = await repo.list_lawyers(
+    return await service.list_lawyers(
         session,
-        after_id=cursor_uuid(cursor),
+        actor=actor,
+        cursor=cursor,
         limit=limit,
-        agency_id=scope_agency or agency_id,
-        lawyer_id=scope_lawyer,
+        agency_id=agency_id,
         specialty=specialty,
         certificate_status=certificate_status,
         active=active,
-    )
-    return Page(
-        items=[lawyer_out(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
     )
 
 
@@ -160,13 +150,6 @@ async def list_unavailability(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[UnavailabilityOut]:
-    after = cursor_keyset(cursor, (("from", date.fromisoformat), ("id", uuid.UUID)))
-    periods = await service.list_unavailability(
-        session, actor=actor, lawyer_id=lawyer_id, after=after, limit=limit
-    )
-    return Page(
-        items=[UnavailabilityOut.model_validate(p) for p in periods],
-        next_cursor=next_cursor(
-            periods, limit, lambda p: {"from": p.from_date.isoformat(), "id": str(p.id)}
-        ),
+    return await service.list_unavailability(
+        session, actor=actor, lawyer_id=lawyer_id, cursor=cursor, limit=limit
     )

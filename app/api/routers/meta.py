@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from app.api.deps import CurrentActor, SessionDep
 from app.api.openapi_docs import AUTH_ERRORS
-from app.db.repositories import reference as reference_repo
 from app.domain.common.schema import OutputModel
+from app.domain.reference.catalogue import BusinessSystemOut, business_systems
 from app.states.catalogue import enum_catalogue
 
 router = APIRouter(tags=["reference"])
@@ -16,13 +16,6 @@ router = APIRouter(tags=["reference"])
 class EnumEntry(OutputModel):
     code: str
     label_zh: str
-
-
-class BusinessSystemOut(OutputModel):
-    code: str
-    label_zh: str
-    sort_order: int
-    active: bool
 
 
 @router.get(
@@ -56,10 +49,4 @@ async def list_enums(actor: CurrentActor) -> dict[str, list[EnumEntry]]:
 async def list_business_systems(
     session: SessionDep, actor: CurrentActor
 ) -> list[BusinessSystemOut]:
-    rows = await reference_repo.all_business_systems(session)
-    return [
-        BusinessSystemOut(
-            code=r.code, label_zh=r.label_zh, sort_order=r.sort_order, active=r.active
-        )
-        for r in rows
-    ]
+    return await business_systems(session)

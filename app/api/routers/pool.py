@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from app.api.deps import CurrentActor, Cursor, Limit, SessionDep, require_roles
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
-from app.db.repositories import pool as repo
 from app.domain.auth.actor import Actor
+from app.domain.paging import Page
 from app.domain.pool import service
 from app.domain.pool.schemas import (
     ComplianceOut,
@@ -56,26 +55,15 @@ async def list_memberships(
     status: MembershipStatus | None = None,
     lawyer_id: uuid.UUID | None = None,
 ) -> Page[MembershipOut]:
-    if actor.role is Role.AGENCY_OFFICER:
-        if agency_id not in (None, actor.agency_id):
-            return Page(items=[], next_cursor=None)
-        agency_id = actor.agency_id
-    if actor.role is Role.LAWYER:
-        if lawyer_id not in (None, actor.lawyer_id):
-            return Page(items=[], next_cursor=None)
-        lawyer_id = actor.lawyer_id
-    rows = await repo.list_page(
+    return await service.list_memberships(
         session,
-        after_id=cursor_uuid(cursor),
+        actor=actor,
+        cursor=cursor,
         limit=limit,
         year=year,
         agency_id=agency_id,
         status=status,
         lawyer_id=lawyer_id,
-    )
-    return Page(
-        items=[MembershipOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
     )
 
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from app.api.deps import CurrentActor, Cursor, Limit, SessionDep, require_roles
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
 from app.domain.auth.actor import Actor
+from app.domain.paging import Page
 from app.domain.typical import service
 from app.domain.typical.schemas import (
     TypicalCaseOut,
@@ -58,13 +58,7 @@ async def list_selections(
     cursor: Cursor = None,
     year: YearFilter = None,
 ) -> Page[TypicalSelectionOut]:
-    rows = await service.list_selections(
-        session, year=year, after_id=cursor_uuid(cursor), limit=limit
-    )
-    return Page(
-        items=[TypicalSelectionOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
-    )
+    return await service.list_selections(session, year=year, cursor=cursor, limit=limit)
 
 
 @router.get(
@@ -130,7 +124,4 @@ async def list_typical_cases(
     cursor: Cursor = None,
     year: YearFilter = None,
 ) -> Page[TypicalCaseOut]:
-    items = await service.published_cases(
-        session, year=year, after_id=cursor_uuid(cursor), limit=limit
-    )
-    return Page(items=items, next_cursor=next_cursor(items, limit, lambda r: {"id": str(r.id)}))
+    return await service.published_cases(session, year=year, cursor=cursor, limit=limit)

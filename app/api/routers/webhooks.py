@@ -9,8 +9,6 @@ from fastapi import APIRouter, Request, Response
 
 from app.api.deps import AdminActor, CipherDep, Cursor, Limit, SessionDep, SettingsDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
-from app.api.pagination import Page, cursor_uuid, next_cursor
-from app.db.repositories import webhooks as repo
 from app.domain.events import webhooks as service
 from app.domain.events.ssrf import Resolver, system_resolver
 from app.domain.events.webhook_schemas import (
@@ -20,6 +18,7 @@ from app.domain.events.webhook_schemas import (
     WebhookOut,
     WebhookPatch,
 )
+from app.domain.paging import Page
 from app.states.codes import DeliveryStatus
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -69,11 +68,7 @@ async def create_webhook(
 async def list_webhooks(
     session: SessionDep, actor: AdminActor, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[WebhookOut]:
-    rows = await repo.list_endpoints(session, before_id=cursor_uuid(cursor), limit=limit)
-    return Page(
-        items=[WebhookOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
-    )
+    return await service.list_endpoints(session, cursor=cursor, limit=limit)
 
 
 @router.get(
@@ -137,17 +132,8 @@ async def list_webhook_deliveries(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[DeliveryOut]:
-    endpoint = await service.get(session, webhook_id)
-    rows = await repo.list_deliveries(
-        session,
-        endpoint_id=endpoint.id,
-        status=status.value if status else None,
-        before_id=cursor_uuid(cursor),
-        limit=limit,
-    )
-    return Page(
-        items=[DeliveryOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor(rows, limit, lambda r: {"id": str(r.id)}),
+    return await service.list_deliveries(
+        session, endpoint_id=webhook_id, status=status, cursor=cursor, limit=limit
     )
 
 

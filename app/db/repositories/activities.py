@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Activity, ActivityLawyer, Agency, Lawyer
+from app.db.repositories.paging import Key, KeysetPage, read_page
 from app.states.codes import ActivityKind, ActivityStatus, AgencyKind
 
 
@@ -79,9 +80,9 @@ async def list_page(
     *,
     filters: ActivityFilters,
     visibility: ColumnElement[bool] | None,
-    after_id: uuid.UUID | None,
+    after: Key | None,
     limit: int,
-) -> list[Activity]:
+) -> KeysetPage[Activity]:
     conditions: list[ColumnElement[bool]] = []
     if visibility is not None:
         conditions.append(visibility)
@@ -98,10 +99,8 @@ async def list_page(
         conditions.append(Activity.occurred_on >= filters.occurred_from)
     if filters.occurred_to is not None:
         conditions.append(Activity.occurred_on <= filters.occurred_to)
-    if after_id is not None:
-        conditions.append(Activity.id > after_id)
-    stmt = select(Activity).where(and_(True, *conditions)).order_by(Activity.id).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+    stmt = select(Activity).where(and_(True, *conditions))
+    return await read_page(session, stmt, (Activity.id,), after=after, limit=limit)
 
 
 # --- figures (statistics, archive) -----------------------------------------------------------

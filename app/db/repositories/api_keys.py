@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import ApiKey
+from app.db.repositories.paging import Key, KeysetPage, read_page
 
 
 async def find_active_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
@@ -19,13 +20,8 @@ async def get(session: AsyncSession, key_id: uuid.UUID) -> ApiKey | None:
     return await session.get(ApiKey, key_id)
 
 
-async def list_page(
-    session: AsyncSession, *, after_id: uuid.UUID | None, limit: int
-) -> list[ApiKey]:
-    stmt = select(ApiKey).order_by(ApiKey.id).limit(limit)
-    if after_id is not None:
-        stmt = stmt.where(ApiKey.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+async def list_page(session: AsyncSession, *, after: Key | None, limit: int) -> KeysetPage[ApiKey]:
+    return await read_page(session, select(ApiKey), (ApiKey.id,), after=after, limit=limit)
 
 
 def add(session: AsyncSession, api_key: ApiKey) -> None:

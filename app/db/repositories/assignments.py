@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Assignment, Lawyer
+from app.db.repositories.paging import Key, KeysetPage, read_page
 from app.states.assignment import LIVE_OFFER_STATUSES, OPEN_STATUSES
 from app.states.codes import AssignmentStatus
 
@@ -73,15 +74,15 @@ async def overdue_offers(
 async def list_page(
     session: AsyncSession,
     *,
-    after_id: uuid.UUID | None,
+    after: Key | None,
     limit: int,
     lawyer_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
     status: str | None = None,
     agency_id: uuid.UUID | None = None,
     needs_reassignment: bool | None = None,
-) -> list[Assignment]:
-    stmt = select(Assignment).order_by(Assignment.id).limit(limit)
+) -> KeysetPage[Assignment]:
+    stmt = select(Assignment)
     if needs_reassignment is not None:
         stmt = stmt.where(Assignment.needs_reassignment.is_(needs_reassignment))
     for column, value in (
@@ -95,9 +96,7 @@ async def list_page(
         stmt = stmt.where(
             Assignment.lawyer_id.in_(select(Lawyer.id).where(Lawyer.agency_id == agency_id))
         )
-    if after_id is not None:
-        stmt = stmt.where(Assignment.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+    return await read_page(session, stmt, (Assignment.id,), after=after, limit=limit)
 
 
 async def of_lawyer(

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.base import column_values
 from app.db.fast_insert import insert_rows
 from app.db.models import AuditRecord, FailedAuthenticationTally
+from app.db.repositories.paging import Key, KeysetPage, read_page
 
 # Any fixed 64-bit number: the key of the transaction-scoped advisory lock that serialises
 # appends to the chain on PostgreSQL. (SQLite's BEGIN IMMEDIATE already serialises writers.)
@@ -71,7 +72,7 @@ async def sealed_after(session: AsyncSession, *, after_seq: int, limit: int) -> 
 async def list_page(
     session: AsyncSession,
     *,
-    before_seq: int | None,
+    after: Key | None,
     limit: int,
     actor_sub: str | None = None,
     action: str | None = None,
@@ -80,15 +81,10 @@ async def list_page(
     outcome: str | None = None,
     occurred_from: datetime | None = None,
     occurred_to: datetime | None = None,
-) -> list[AuditRecord]:
-    """Newest first (sealed records: the API seals before it lists); the cursor is the last
-    seq seen."""
-    stmt = (
-        select(AuditRecord)
-        .where(AuditRecord.seq.is_not(None))
-        .order_by(AuditRecord.seq.desc())
-        .limit(limit)
-    )
+) -> KeysetPage[AuditRecord]:
+    """Newest first, by their place in the chain (sealed records only: the API seals
+    before it lists)."""
+    stmt = select(AuditRecord).where(AuditRecord.seq.is_not(None))
     filters = {
         AuditRecord.actor_sub: actor_sub,
         AuditRecord.action: action,
@@ -99,13 +95,11 @@ async def list_page(
     for column, value in filters.items():
         if value is not None:
             stmt = stmt.where(column == value)
-    if before_seq is not None:
-        stmt = stmt.where(AuditRecord.seq < before_seq)
     if occurred_from is not None:
         stmt = stmt.where(AuditRecord.occurred_at >= occurred_from)
     if occurred_to is not None:
         stmt = stmt.where(AuditRecord.occurred_at < occurred_to)
-    return list((await session.execute(stmt)).scalars())
+    return await read_page(session, stmt, (AuditRecord.seq,), after=after, limit=limit, desc=True)
 
 
 async def count_failed_authentication(

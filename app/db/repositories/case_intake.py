@@ -26,9 +26,18 @@ from app.db.models import Case, CaseApplicant, CaseEvent, Event
 from app.db.repositories.cases import allocate_case_number
 from app.db.types import new_id
 
+# A case number is the year's prefix and the year's count, at least this many digits wide
+# (``LC2026-00042``). Both ways of numbering a case format it from these two: ``case_number``
+# here, and the numbered insert, which pads the count in SQL.
+CASE_NO_WIDTH = 5
+
+
+def case_number_prefix(year: int) -> str:
+    return f"LC{year}-"
+
 
 def case_number(year: int, seq: int) -> str:
-    return f"LC{year}-{seq:05d}"
+    return f"{case_number_prefix(year)}{seq:0{CASE_NO_WIDTH}d}"
 
 
 def _give_identity(case: Case, event: CaseEvent) -> None:
@@ -103,10 +112,11 @@ def _numbered_insert(
     outbox_keys: tuple[str, ...],
 ) -> tuple[str, Any]:
     """The statement for rows of these columns, and how to turn the rows into its
-    parameters. $1 is the year; the applicants come as one array per column (unnest)."""
+    parameters. $1 is the year, $2 its case-number prefix; the applicants come as one array
+    per column (unnest)."""
     cases, applicants, events = _table(Case), _table(CaseApplicant), _table(CaseEvent)
-    case_params, case_conv = typed_parameters(cases, case_keys, 2)
-    first = 2 + len(case_keys)
+    case_params, case_conv = typed_parameters(cases, case_keys, 3)
+    first = 3 + len(case_keys)
     applicant_params, applicant_conv = typed_parameters(
         applicants, applicant_keys, first, arrays=True
     )
@@ -130,8 +140,8 @@ def _numbered_insert(
             RETURNING last_no
         ), c AS (
             INSERT INTO cases ({names(case_keys)}, case_no)
-            SELECT {", ".join(case_params)}, 'LC' || $1 || '-' || lpad(n.last_no::text,
-                greatest(5, length(n.last_no::text)), '0')  -- as case_number()
+            SELECT {", ".join(case_params)}, $2::text || lpad(n.last_no::text,
+                greatest({CASE_NO_WIDTH}, length(n.last_no::text)), '0')
             FROM n
             RETURNING case_no
         ), a AS (
@@ -156,7 +166,7 @@ def _numbered_insert(
         event_row: dict[str, Any],
         outbox_row: dict[str, Any],
     ) -> list[Any]:
-        args: list[Any] = [year]
+        args: list[Any] = [year, case_number_prefix(year)]
         args += [f(case_row[k]) for f, k in zip(case_conv, case_keys, strict=True)]
         args += [
             [f(row[k]) for row in applicant_rows]

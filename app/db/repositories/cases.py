@@ -24,6 +24,7 @@ from app.db.models import (
     CaseOutcome,
 )
 from app.db.repositories import case_search
+from app.db.repositories.paging import Key, KeysetPage, read_page, read_row_page
 from app.states.codes import CaseStatus
 
 
@@ -180,15 +181,15 @@ async def list_page(
     session: AsyncSession,
     *,
     filters: CaseFilters,
-    before_id: uuid.UUID | None,
+    after: Key | None,
     limit: int,
     visible_agency_id: uuid.UUID | None = None,
     visible_case_ids: Select[uuid.UUID] | None = None,
-) -> Sequence[Row[Any]]:
+) -> KeysetPage[Row[Any]]:
     """Newest first (ids are time-ordered UUIDs), keyset-paged on the id. The summary's
     columns only, as plain rows: a page is 50 cases, each with kilobytes of facts and
     claims that a list does not show."""
-    stmt: Select[*tuple[Any, ...]] = select(*SUMMARY_COLUMNS).order_by(Case.id.desc()).limit(limit)
+    stmt: Select[*tuple[Any, ...]] = select(*SUMMARY_COLUMNS)
     f = filters
     for column, value in (
         (Case.status, f.status),
@@ -220,12 +221,9 @@ async def list_page(
         flagged = func.coalesce(in_window, false())
         stmt = stmt.where(flagged if f.warning else not_(flagged))
     if f.text:
+        before_id = after[0] if after else None
         stmt = stmt.where(await case_search.text_matches(session, f.text, before_id=before_id))
-    if before_id is not None:
-        stmt = stmt.where(Case.id < before_id)
-    connection = await session.connection()
-    rows: Sequence[Row[Any]] = (await connection.execute(stmt)).all()
-    return rows
+    return await read_row_page(session, stmt, (Case.id,), after=after, limit=limit, desc=True)
 
 
 # What a case summary shows (CaseSummary).
@@ -247,41 +245,21 @@ SUMMARY_COLUMNS = (
 
 
 async def events(
-    session: AsyncSession,
-    case_id: uuid.UUID,
-    *,
-    after: tuple[datetime, uuid.UUID] | None = None,
-    limit: int | None = None,
-) -> list[CaseEvent]:
-    """The timeline in order, from after the keyset position ``after`` (time, id)."""
-    stmt = (
-        select(CaseEvent)
-        .where(CaseEvent.case_id == case_id)
-        .order_by(CaseEvent.occurred_at, CaseEvent.id)
-    )
-    if after is not None:
-        at, event_id = after
-        stmt = stmt.where(
-            or_(
-                CaseEvent.occurred_at > at,
-                and_(CaseEvent.occurred_at == at, CaseEvent.id > event_id),
-            )
-        )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list((await session.execute(stmt)).scalars())
+    session: AsyncSession, case_id: uuid.UUID, *, after: Key | None, limit: int
+) -> KeysetPage[CaseEvent]:
+    """The timeline in order of time."""
+    stmt = select(CaseEvent).where(CaseEvent.case_id == case_id)
+    key = (CaseEvent.occurred_at, CaseEvent.id)
+    return await read_page(session, stmt, key, after=after, limit=limit)
 
 
 async def classifications(
-    session: AsyncSession, case_id: uuid.UUID, *, after_id: uuid.UUID | None, limit: int
-) -> list[CaseClassification]:
+    session: AsyncSession, case_id: uuid.UUID, *, after: Key | None, limit: int
+) -> KeysetPage[CaseClassification]:
     """A page of the case's classifications, oldest first (ids are time-ordered, and a
     case's classifications are written one at a time under its row lock)."""
     stmt = select(CaseClassification).where(CaseClassification.case_id == case_id)
-    if after_id is not None:
-        stmt = stmt.where(CaseClassification.id > after_id)
-    stmt = stmt.order_by(CaseClassification.id).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+    return await read_page(session, stmt, (CaseClassification.id,), after=after, limit=limit)
 
 
 async def latest_classification(

@@ -76,11 +76,6 @@ async def page(
     return list((await session.execute(stmt)).scalars())
 
 
-async def by_id(session: AsyncSession, event_ids: Sequence[object]) -> list[Event]:
-    stmt = select(Event).where(Event.id.in_(list(event_ids)))
-    return list((await session.execute(stmt)).scalars())
-
-
 async def cases_entering_warning(
     session: AsyncSession, *, start: date, end: date, limit: int
 ) -> list[Case]:

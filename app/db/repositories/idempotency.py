@@ -32,3 +32,8 @@ async def remove(session: AsyncSession, row: IdempotencyKey) -> None:
 async def delete_expired(session: AsyncSession, now: datetime) -> int:
     result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < now))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def add(session: AsyncSession, row: IdempotencyKey) -> None:
+    session.add(row)
+    await session.flush()

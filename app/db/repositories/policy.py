@@ -42,11 +42,6 @@ async def latest(session: AsyncSession, *, for_update: bool = False) -> PolicyVe
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def all_versions(session: AsyncSession) -> list[PolicyVersion]:
-    stmt = select(PolicyVersion).order_by(PolicyVersion.effective_from)
-    return list((await session.execute(stmt)).scalars())
-
-
 async def exists_from(session: AsyncSession, effective_from: date) -> bool:
     stmt = select(PolicyVersion.id).where(PolicyVersion.effective_from == effective_from)
     return (await session.execute(stmt)).first() is not None

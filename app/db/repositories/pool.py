@@ -9,6 +9,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Agency, Lawyer, PoolMembership
+from app.db.repositories.paging import Key, KeysetPage, read_page
 from app.states.codes import MembershipStatus
 from app.states.membership import LIVE_STATUSES
 
@@ -59,14 +60,14 @@ async def approved_in_year(
 async def list_page(
     session: AsyncSession,
     *,
-    after_id: uuid.UUID | None,
+    after: Key | None,
     limit: int,
     year: int | None = None,
     agency_id: uuid.UUID | None = None,
     status: str | None = None,
     lawyer_id: uuid.UUID | None = None,
-) -> list[PoolMembership]:
-    stmt = select(PoolMembership).order_by(PoolMembership.id).limit(limit)
+) -> KeysetPage[PoolMembership]:
+    stmt = select(PoolMembership)
     for column, value in (
         (PoolMembership.year, year),
         (PoolMembership.agency_id, agency_id),
@@ -75,9 +76,7 @@ async def list_page(
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    if after_id is not None:
-        stmt = stmt.where(PoolMembership.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+    return await read_page(session, stmt, (PoolMembership.id,), after=after, limit=limit)
 
 
 async def compliance_counts(

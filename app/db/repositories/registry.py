@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.db.models import Agency, Lawyer, LawyerSpecialty, LawyerUnavailability
+from app.db.repositories.paging import Key, KeysetPage, read_page
 
 
 async def get_agency(
@@ -62,15 +62,15 @@ async def agency_credit_code_taken(
 async def list_agencies(
     session: AsyncSession,
     *,
-    after_id: uuid.UUID | None,
+    after: Key | None,
     limit: int,
     kind: str | None = None,
     level: str | None = None,
     region_code: str | None = None,
     business_system: str | None = None,
     active: bool | None = None,
-) -> list[Agency]:
-    stmt = select(Agency).order_by(Agency.id).limit(limit)
+) -> KeysetPage[Agency]:
+    stmt = select(Agency)
     for column, value in (
         (Agency.kind, kind),
         (Agency.level, level),
@@ -80,9 +80,7 @@ async def list_agencies(
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    if after_id is not None:
-        stmt = stmt.where(Agency.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+    return await read_page(session, stmt, (Agency.id,), after=after, limit=limit)
 
 
 def _lawyer_query() -> Select[Lawyer]:
@@ -110,15 +108,15 @@ async def certificate_no_taken(
 async def list_lawyers(
     session: AsyncSession,
     *,
-    after_id: uuid.UUID | None,
+    after: Key | None,
     limit: int,
     agency_id: uuid.UUID | None = None,
     lawyer_id: uuid.UUID | None = None,
     specialty: str | None = None,
     certificate_status: str | None = None,
     active: bool | None = None,
-) -> list[Lawyer]:
-    stmt = _lawyer_query().order_by(Lawyer.id).limit(limit)
+) -> KeysetPage[Lawyer]:
+    stmt = _lawyer_query()
     for column, value in (
         (Lawyer.agency_id, agency_id),
         (Lawyer.id, lawyer_id),
@@ -135,44 +133,13 @@ async def list_lawyers(
                 )
             )
         )
-    if after_id is not None:
-        stmt = stmt.where(Lawyer.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+    return await read_page(session, stmt, (Lawyer.id,), after=after, limit=limit)
 
 
-async def lawyers_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Lawyer]:
-    if not ids:
-        return []
-    return list((await session.execute(_lawyer_query().where(Lawyer.id.in_(ids)))).scalars())
-
-
-async def list_unavailability(
-    session: AsyncSession,
-    lawyer_id: uuid.UUID,
-    *,
-    ending_on_or_after: date | None = None,
-    after: tuple[date, uuid.UUID] | None = None,
-    limit: int | None = None,
-) -> list[LawyerUnavailability]:
-    """Leave periods by start date, from after the keyset position ``after`` (from, id)."""
-    stmt = (
-        select(LawyerUnavailability)
-        .where(LawyerUnavailability.lawyer_id == lawyer_id)
-        .order_by(LawyerUnavailability.from_date, LawyerUnavailability.id)
-    )
-    if ending_on_or_after is not None:
-        stmt = stmt.where(LawyerUnavailability.to_date >= ending_on_or_after)
-    if after is not None:
-        starts, period_id = after
-        stmt = stmt.where(
-            or_(
-                LawyerUnavailability.from_date > starts,
-                and_(
-                    LawyerUnavailability.from_date == starts,
-                    LawyerUnavailability.id > period_id,
-                ),
-            )
-        )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list((await session.execute(stmt)).scalars())
+async def unavailability_page(
+    session: AsyncSession, lawyer_id: uuid.UUID, *, after: Key | None, limit: int
+) -> KeysetPage[LawyerUnavailability]:
+    """Leave periods by start date."""
+    stmt = select(LawyerUnavailability).where(LawyerUnavailability.lawyer_id == lawyer_id)
+    key = (LawyerUnavailability.from_date, LawyerUnavailability.id)
+    return await read_page(session, stmt, key, after=after, limit=limit)

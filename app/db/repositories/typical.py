@@ -10,7 +10,16 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, CaseOutcome, TypicalCaseDecision, TypicalCaseSelection
+from app.db.repositories.paging import Key, KeysetPage, read_page
 from app.states.codes import SelectionStatus, TypicalDecision
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRow:
+    decision: TypicalCaseDecision
+    selection: TypicalCaseSelection
+    case: Case
+    outcome: CaseOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +39,12 @@ async def get(
 
 
 async def list_page(
-    session: AsyncSession, *, year: int | None, after_id: uuid.UUID | None, limit: int
-) -> list[TypicalCaseSelection]:
-    stmt = select(TypicalCaseSelection).order_by(TypicalCaseSelection.id).limit(limit)
+    session: AsyncSession, *, year: int | None, after: Key | None, limit: int
+) -> KeysetPage[TypicalCaseSelection]:
+    stmt = select(TypicalCaseSelection)
     if year is not None:
         stmt = stmt.where(TypicalCaseSelection.year == year)
-    if after_id is not None:
-        stmt = stmt.where(TypicalCaseSelection.id > after_id)
-    return list((await session.execute(stmt)).scalars())
+    return await read_page(session, stmt, (TypicalCaseSelection.id,), after=after, limit=limit)
 
 
 async def nominations(
@@ -66,26 +73,33 @@ async def nominations(
 
 
 async def published_selected(
-    session: AsyncSession, *, year: int | None, after_id: uuid.UUID | None, limit: int
-) -> list[tuple[TypicalCaseDecision, TypicalCaseSelection, Case, CaseOutcome]]:
-    """Selected cases of published selections, by decision id."""
+    session: AsyncSession, *, year: int | None, after: Key | None, limit: int
+) -> tuple[KeysetPage[TypicalCaseDecision], list[PublishedRow]]:
+    """Selected cases of published selections, by decision id: the page of decisions, and
+    each with its selection, case and the outcome that carries the published text."""
     stmt = (
-        select(TypicalCaseDecision, TypicalCaseSelection, Case, CaseOutcome)
+        select(TypicalCaseDecision)
+        .join(TypicalCaseSelection, TypicalCaseSelection.id == TypicalCaseDecision.selection_id)
+        .where(
+            TypicalCaseSelection.status == SelectionStatus.PUBLISHED,
+            TypicalCaseDecision.decision == TypicalDecision.SELECTED,
+        )
+    )
+    if year is not None:
+        stmt = stmt.where(TypicalCaseSelection.year == year)
+    page = await read_page(session, stmt, (TypicalCaseDecision.id,), after=after, limit=limit)
+    if not page.rows:
+        return page, []
+    details = (
+        select(TypicalCaseDecision.id, TypicalCaseSelection, Case, CaseOutcome)
         .join(TypicalCaseSelection, TypicalCaseSelection.id == TypicalCaseDecision.selection_id)
         .join(Case, Case.id == TypicalCaseDecision.case_id)
         .join(
             CaseOutcome,
             and_(CaseOutcome.case_id == Case.id, CaseOutcome.typical_summary.is_not(None)),
         )
-        .where(
-            TypicalCaseSelection.status == SelectionStatus.PUBLISHED,
-            TypicalCaseDecision.decision == TypicalDecision.SELECTED,
-        )
-        .order_by(TypicalCaseDecision.id)
-        .limit(limit)
+        .where(TypicalCaseDecision.id.in_([d.id for d in page.rows]))
     )
-    if year is not None:
-        stmt = stmt.where(TypicalCaseSelection.year == year)
-    if after_id is not None:
-        stmt = stmt.where(TypicalCaseDecision.id > after_id)
-    return [(d, s, c, o) for d, s, c, o in (await session.execute(stmt)).all()]
+    found = {row[0]: row[1:] for row in (await session.execute(details)).all()}
+    rows = [PublishedRow(d, *found[d.id]) for d in page.rows if d.id in found]
+    return page, rows

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Event, WebhookDelivery, WebhookEndpoint, WebhookFanout
+from app.db.repositories.paging import Key, KeysetPage, read_page
 from app.states.codes import DeliveryStatus
 
 
@@ -26,12 +27,13 @@ async def get_endpoint(
 
 
 async def list_endpoints(
-    session: AsyncSession, *, before_id: uuid.UUID | None, limit: int
-) -> list[WebhookEndpoint]:
-    stmt = select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc()).limit(limit)
-    if before_id is not None:
-        stmt = stmt.where(WebhookEndpoint.id < before_id)
-    return list((await session.execute(stmt)).scalars())
+    session: AsyncSession, *, after: Key | None, limit: int
+) -> KeysetPage[WebhookEndpoint]:
+    """Newest first."""
+    key = (WebhookEndpoint.id,)
+    return await read_page(
+        session, select(WebhookEndpoint), key, after=after, limit=limit, desc=True
+    )
 
 
 async def active_endpoints(session: AsyncSession) -> list[WebhookEndpoint]:
@@ -107,21 +109,15 @@ async def list_deliveries(
     *,
     endpoint_id: uuid.UUID,
     status: str | None,
-    before_id: uuid.UUID | None,
+    after: Key | None,
     limit: int,
-) -> list[WebhookDelivery]:
+) -> KeysetPage[WebhookDelivery]:
     """Newest first."""
-    stmt = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.endpoint_id == endpoint_id)
-        .order_by(WebhookDelivery.id.desc())
-        .limit(limit)
-    )
+    stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
     if status is not None:
         stmt = stmt.where(WebhookDelivery.status == status)
-    if before_id is not None:
-        stmt = stmt.where(WebhookDelivery.id < before_id)
-    return list((await session.execute(stmt)).scalars())
+    key = (WebhookDelivery.id,)
+    return await read_page(session, stmt, key, after=after, limit=limit, desc=True)
 
 
 async def delete_deliveries(session: AsyncSession, endpoint_id: uuid.UUID) -> None:

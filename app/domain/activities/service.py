@@ -24,11 +24,12 @@ from app.domain.activities.rules import (
     may_decide,
     may_read,
 )
-from app.domain.activities.schemas import ActivityIn, ActivityPatch
+from app.domain.activities.schemas import ActivityIn, ActivityOut, ActivityPatch
 from app.domain.activities.transition import move_activity
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.events.subjects import activity_confirmed
+from app.domain.paging import BY_ID, Page
 from app.errors import (
     Forbidden,
     NotFound,
@@ -179,18 +180,19 @@ async def list_activities(
     *,
     actor: Actor,
     filters: ActivityFilters,
-    after_id: uuid.UUID | None,
+    cursor: str | None,
     limit: int,
-) -> list[Activity]:
+) -> Page[ActivityOut]:
     """A page of the activities the caller may read (narrowed in the query, SPEC 4.2)."""
     visibility = None
     if actor.role is Role.AGENCY_OFFICER:
         visibility = repo.visible_to(agency_id=actor.agency_id, lawyer_id=None)
     elif actor.role is Role.LAWYER:
         visibility = repo.visible_to(agency_id=None, lawyer_id=actor.lawyer_id)
-    return await repo.list_page(
-        session, filters=filters, visibility=visibility, after_id=after_id, limit=limit
+    found = await repo.list_page(
+        session, filters=filters, visibility=visibility, after=BY_ID.decode(cursor), limit=limit
     )
+    return BY_ID.page(found, ActivityOut.model_validate)
 
 
 async def _decide(

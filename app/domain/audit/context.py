@@ -1,12 +1,13 @@
 """Facts about the current request that every audit record carries.
 
-The HTTP edge sets them once per request; services read them here instead of threading a
-request object through every call.
+The HTTP edge sets them at the start of each request and resets them at its end (so that
+nothing run later in the same context, a test or a background job, sees a request that has
+ended); services read them here instead of threading a request object through every call.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 
@@ -27,5 +28,10 @@ def current_request() -> RequestContext:
     return _current.get()
 
 
-def set_current_request(context: RequestContext) -> None:
-    _current.set(context)
+def set_current_request(context: RequestContext) -> Token[RequestContext]:
+    """Set for the rest of the request; ``reset_current_request`` with the token ends it."""
+    return _current.set(context)
+
+
+def reset_current_request(token: Token[RequestContext]) -> None:
+    _current.reset(token)

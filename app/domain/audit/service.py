@@ -24,7 +24,9 @@ from app.db.types import new_id
 from app.domain.audit.chain import GENESIS_HASH, KEYED_HMAC_SHA256, keyed_record_hash
 from app.domain.audit.context import current_request
 from app.domain.audit.redaction import redact
+from app.domain.audit.schemas import AuditRecordOut
 from app.domain.auth.actor import Actor
+from app.domain.paging import BY_SEQ, Page
 
 
 def record_fields(record: AuditRecord) -> dict[str, Any]:
@@ -182,3 +184,35 @@ async def record_standalone(sessionmaker: async_sessionmaker[AsyncSession], **kw
 async def seal_in_background(sessionmaker: async_sessionmaker[AsyncSession], key: bytes) -> int:
     async with transaction(sessionmaker) as session:
         return await seal_pending(session, key=key, wait=False)
+
+
+async def list_records(
+    session: AsyncSession,
+    *,
+    key: bytes,
+    cursor: str | None,
+    limit: int,
+    actor_sub: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    outcome: str | None = None,
+    occurred_from: datetime | None = None,
+    occurred_to: datetime | None = None,
+) -> Page[AuditRecordOut]:
+    """A page of the trail, newest first. Records are listed with their place in the chain,
+    so what the sealer has not chained yet is sealed first."""
+    await seal_pending(session, key=key)
+    found = await audit_repo.list_page(
+        session,
+        after=BY_SEQ.decode(cursor),
+        limit=limit,
+        actor_sub=actor_sub,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+    return BY_SEQ.page(found, AuditRecordOut.model_validate)

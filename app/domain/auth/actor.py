@@ -18,8 +18,5 @@ class Actor:
     # How the caller proved who it is; API-key callers have stricter duties (idempotency).
     via: Literal["jwt", "api_key", "system"] = "jwt"
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
 
 SYSTEM_ACTOR = Actor(sub="system", role=Role.ADMIN, via="system")

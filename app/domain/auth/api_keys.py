@@ -15,7 +15,9 @@ from app.db.repositories import api_keys as repo
 from app.db.repositories import reference as reference_repo
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
+from app.domain.auth.schemas import ApiKeyOut
 from app.domain.auth.tokens import ensure_role_claims
+from app.domain.paging import BY_ID, Page
 from app.errors import NotFound, Unauthorized, ValidationFailed
 from app.states.codes import Role
 
@@ -111,3 +113,11 @@ async def actor_from_api_key(session: AsyncSession, plaintext: str) -> Actor:
     )
     ensure_role_claims(actor)
     return actor
+
+
+async def list_api_keys(
+    session: AsyncSession, *, cursor: str | None, limit: int
+) -> Page[ApiKeyOut]:
+    """A page of the keys, as they are described (never the keys themselves)."""
+    found = await repo.list_page(session, after=BY_ID.decode(cursor), limit=limit)
+    return BY_ID.page(found, ApiKeyOut.model_validate)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import today_shanghai
-from app.db.models import Case, CaseClassification, CaseEvent, PolicyVersion
+from app.db.models import Case, CaseClassification, PolicyVersion
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as repo
 from app.db.repositories.cases import CaseFilters, DuplicateRef
@@ -24,6 +24,7 @@ from app.domain.cases.intake import ID_FIELD, PHONE_FIELD
 from app.domain.cases.schemas import (
     ActOut,
     ApplicantOut,
+    CaseEventOut,
     CaseOut,
     CaseSummary,
     ClassificationOut,
@@ -34,6 +35,7 @@ from app.domain.cases.schemas import (
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.workdays import WorkdayCalendar
 from app.domain.outcomes.schemas import outcome_view
+from app.domain.paging import BY_ID, BY_TIME, Page
 from app.domain.policy.service import policy_in_force
 from app.errors import Forbidden, NotFound
 from app.states.case import CASE_LIFECYCLE
@@ -55,7 +57,7 @@ async def get_visible_case(
     return case
 
 
-def etag(case: Case) -> str:
+def etag(case: Case | CaseOut) -> str:
     return f'"{case.id}.{case.version}"'
 
 
@@ -153,17 +155,13 @@ def classification_view(record: CaseClassification) -> ClassificationOut:
 
 
 async def classification_history(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    case_id: uuid.UUID,
-    after_id: uuid.UUID | None,
-    limit: int,
-) -> list[ClassificationOut]:
-    """The case's classifications, oldest first, for whoever may read the case."""
+    session: AsyncSession, *, actor: Actor, case_id: uuid.UUID, cursor: str | None, limit: int
+) -> Page[ClassificationOut]:
+    """A page of the case's classifications, oldest first, for whoever may read the case."""
+    after = BY_ID.decode(cursor)
     case = await get_visible_case(session, actor=actor, case_id=case_id)
-    records = await repo.classifications(session, case.id, after_id=after_id, limit=limit)
-    return [classification_view(r) for r in records]
+    found = await repo.classifications(session, case.id, after=after, limit=limit)
+    return BY_ID.page(found, classification_view)
 
 
 def ensure_may_reveal(session: AsyncSession, actor: Actor, case: Case) -> None:
@@ -188,30 +186,55 @@ async def list_cases(
     session: AsyncSession,
     *,
     actor: Actor,
-    filters: CaseFilters,
-    before_id: uuid.UUID | None,
+    cursor: str | None,
     limit: int,
-) -> list[CaseSummary]:
-    """A page of the cases the actor may see."""
+    status: str | None = None,
+    channel: str | None = None,
+    business_system: str | None = None,
+    respondent_agency_id: uuid.UUID | None = None,
+    priority: str | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    deadline_warning: bool | None = None,
+    text: str | None = None,
+) -> Page[CaseSummary]:
+    """A page of the cases the actor may see, newest first. ``deadline_warning`` True: only
+    cases with a remedy deadline within the policy's warning window from today; False:
+    only cases with none there."""
+    window: tuple[date, date] | None = None
+    if deadline_warning is not None:
+        today = today_shanghai()
+        days = (await policy_in_force(session)).version.deadline_warning_days
+        window = (today, today + timedelta(days=days))
+    filters = CaseFilters(
+        status=status,
+        channel=channel,
+        business_system=business_system,
+        respondent_agency_id=respondent_agency_id,
+        priority=priority,
+        received_from=received_from,
+        received_to=received_to,
+        warning_window=window,
+        warning=deadline_warning,
+        text=text,
+    )
     agency, held = access.visibility_scope(actor)
-    rows = await repo.list_page(
+    found = await repo.list_page(
         session,
         filters=filters,
-        before_id=before_id,
+        after=BY_ID.decode(cursor),
         limit=limit,
         visible_agency_id=agency,
         visible_case_ids=held,
     )
-    return [case_summary(r) for r in rows]
+    return BY_ID.page(found, case_summary)
 
 
 async def timeline(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    case_id: uuid.UUID,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
-) -> list[CaseEvent]:
+    session: AsyncSession, *, actor: Actor, case_id: uuid.UUID, cursor: str | None, limit: int
+) -> Page[CaseEventOut]:
+    """A page of the case's timeline, in order of time, for whoever may read the case."""
+    after = BY_TIME.decode(cursor)
     case = await get_visible_case(session, actor=actor, case_id=case_id)
-    return await repo.events(session, case.id, after=after, limit=limit)
+    found = await repo.events(session, case.id, after=after, limit=limit)
+    return BY_TIME.page(found, CaseEventOut.model_validate)

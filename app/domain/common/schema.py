@@ -25,7 +25,6 @@ from app.domain.common.identifiers import (
     InvalidIdentifier,
     normalize_credit_code,
     normalize_phone,
-    normalize_resident_id,
 )
 from app.domain.common.masking import mask_sensitive_text
 
@@ -253,7 +252,6 @@ Phone = Annotated[
         "code, e.g. 0635-8888888",
     ),
 ]
-ResidentId = Annotated[str, AfterValidator(checked(normalize_resident_id))]
 
 
 def not_nullable(schema: dict[str, Any]) -> None:

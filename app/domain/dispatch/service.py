@@ -32,7 +32,7 @@ from app.domain.dispatch.rules import (
 from app.domain.dispatch.schemas import CandidatesOut, ExcludedCandidate, RankedCandidate
 from app.domain.events.subjects import assignment_changed
 from app.domain.policy.service import policy_in_force
-from app.errors import Conflict, Forbidden, ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.states.case import CASE_LIFECYCLE, CaseAction
 from app.states.codes import (
     AssignmentStatus,
@@ -349,8 +349,3 @@ async def _create_offer(
         },
     )
     return assignment
-
-
-def ensure_may_dispatch(actor: Actor) -> None:
-    if actor.role not in (Role.ADMIN, Role.CENTER_COORDINATOR):
-        raise Forbidden("only the reconciliation center dispatches", code="role_not_allowed")

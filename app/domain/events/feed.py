@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db.models import Event
 from app.db.repositories import events as repo
 from app.db.session import transaction
+from app.domain.events.schemas import EventPage, event_out
+from app.domain.paging import BY_POSITION
 from app.states.codes import EventType
 
 RELAY_BATCH = 1000
@@ -67,3 +69,17 @@ async def read(
     if len(events) == limit:
         return FeedPage(events, int(events[-1].position or after), has_more=True)
     return FeedPage(events, max(after, head), has_more=False)
+
+
+async def read_page(
+    session: AsyncSession, *, cursor: str | None, types: Sequence[EventType] | None, limit: int
+) -> EventPage:
+    """The feed's page after the cursor (from the start without one). Its ``next_cursor``
+    is given also at the end of the feed: the place to poll from."""
+    (after,) = BY_POSITION.decode(cursor) or (0,)
+    page = await read(session, after=after, types=types, limit=limit)
+    return EventPage(
+        items=[event_out(e) for e in page.events],
+        next_cursor=BY_POSITION.encode((page.last_position,)),
+        has_more=page.has_more,
+    )

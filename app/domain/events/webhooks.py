@@ -26,7 +26,8 @@ from app.domain.events.ssrf import (
     resolve_target,
     system_resolver,
 )
-from app.domain.events.webhook_schemas import WebhookIn, WebhookPatch
+from app.domain.events.webhook_schemas import DeliveryOut, WebhookIn, WebhookOut, WebhookPatch
+from app.domain.paging import BY_ID, Page
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.states.codes import DeliveryStatus
 
@@ -94,6 +95,34 @@ async def get(
     if endpoint is None:
         raise NotFound("no such webhook")
     return endpoint
+
+
+async def list_endpoints(
+    session: AsyncSession, *, cursor: str | None, limit: int
+) -> Page[WebhookOut]:
+    """A page of the subscriptions, newest first (never their secrets)."""
+    found = await repo.list_endpoints(session, after=BY_ID.decode(cursor), limit=limit)
+    return BY_ID.page(found, WebhookOut.model_validate)
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    endpoint_id: uuid.UUID,
+    status: DeliveryStatus | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[DeliveryOut]:
+    """A page of a subscription's delivery log, newest first (404 for no such webhook)."""
+    endpoint = await get(session, endpoint_id)
+    found = await repo.list_deliveries(
+        session,
+        endpoint_id=endpoint.id,
+        status=status.value if status else None,
+        after=BY_ID.decode(cursor),
+        limit=limit,
+    )
+    return BY_ID.page(found, DeliveryOut.model_validate)
 
 
 async def update(

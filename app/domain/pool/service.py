@@ -22,9 +22,10 @@ from app.db.repositories import registry as registry_repo
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.events.subjects import membership_changed
+from app.domain.paging import BY_ID, Page
 from app.domain.policy.service import policy_in_force
 from app.domain.pool.rules import compliance_status, nomination_years
-from app.domain.pool.schemas import ComplianceOut, ComplianceRow
+from app.domain.pool.schemas import ComplianceOut, ComplianceRow, MembershipOut
 from app.domain.pool.transition import move_membership
 from app.domain.registry.lawyers import get_visible_lawyer
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -134,6 +135,39 @@ async def get_visible(
     if membership is None or not _visible(actor, membership):
         raise NotFound("no such pool membership")
     return membership
+
+
+async def list_memberships(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    cursor: str | None,
+    limit: int,
+    year: int | None = None,
+    agency_id: uuid.UUID | None = None,
+    status: str | None = None,
+    lawyer_id: uuid.UUID | None = None,
+) -> Page[MembershipOut]:
+    """A page of the memberships the actor may see (as ``get_visible``): an agency officer
+    its agency's, a lawyer their own; a filter for others' gives an empty page."""
+    if actor.role is Role.AGENCY_OFFICER:
+        if agency_id not in (None, actor.agency_id):
+            return Page(items=[])
+        agency_id = actor.agency_id
+    if actor.role is Role.LAWYER:
+        if lawyer_id not in (None, actor.lawyer_id):
+            return Page(items=[])
+        lawyer_id = actor.lawyer_id
+    found = await repo.list_page(
+        session,
+        after=BY_ID.decode(cursor),
+        limit=limit,
+        year=year,
+        agency_id=agency_id,
+        status=status,
+        lawyer_id=lawyer_id,
+    )
+    return BY_ID.page(found, MembershipOut.model_validate)
 
 
 async def approve(

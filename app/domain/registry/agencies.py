@@ -13,8 +13,9 @@ from app.db.repositories import registry as repo
 from app.db.session import flush_unique
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
+from app.domain.paging import BY_ID, Page
 from app.domain.registry.rules import LIAOCHENG_REGION_CODES, region_fits_level
-from app.domain.registry.schemas import AgencyIn, AgencyPatch
+from app.domain.registry.schemas import AgencyIn, AgencyOut, AgencyPatch
 from app.errors import Conflict, NotFound, ValidationFailed
 
 
@@ -127,3 +128,28 @@ async def update_agency(
         changes=patch.model_dump(mode="json", exclude_unset=True),
     )
     return agency
+
+
+async def list_agencies(
+    session: AsyncSession,
+    *,
+    cursor: str | None,
+    limit: int,
+    kind: str | None = None,
+    level: str | None = None,
+    region_code: str | None = None,
+    business_system: str | None = None,
+    active: bool | None = None,
+) -> Page[AgencyOut]:
+    """A page of agencies; every caller sees them all."""
+    found = await repo.list_agencies(
+        session,
+        after=BY_ID.decode(cursor),
+        limit=limit,
+        kind=kind,
+        level=level,
+        region_code=region_code,
+        business_system=business_system,
+        active=active,
+    )
+    return BY_ID.page(found, AgencyOut.model_validate)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,14 +17,18 @@ from app.domain.auth.actor import Actor
 from app.domain.common.crypto import FieldCipher
 from app.domain.common.masking import mask_phone
 from app.domain.events.subjects import certificate_changed
+from app.domain.paging import BY_ID, BY_START, Page
 from app.domain.pool.transition import move_membership
 from app.domain.registry import access
 from app.domain.registry.agencies import ensure_business_systems_exist, get_agency
 from app.domain.registry.schemas import (
     CertificateStatusIn,
     LawyerIn,
+    LawyerOut,
     LawyerPatch,
     UnavailabilityIn,
+    UnavailabilityOut,
+    lawyer_out,
 )
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.states.codes import CertificateStatus, MembershipStatus
@@ -219,15 +222,42 @@ async def add_unavailability(
 
 
 async def list_unavailability(
+    session: AsyncSession, *, actor: Actor, lawyer_id: uuid.UUID, cursor: str | None, limit: int
+) -> Page[UnavailabilityOut]:
+    """A page of a lawyer's leave periods, by start date, for whoever may see the lawyer."""
+    after = BY_START.decode(cursor)
+    lawyer = await get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id)
+    found = await repo.unavailability_page(session, lawyer.id, after=after, limit=limit)
+    return BY_START.page(found, UnavailabilityOut.model_validate)
+
+
+async def list_lawyers(
     session: AsyncSession,
     *,
     actor: Actor,
-    lawyer_id: uuid.UUID,
-    after: tuple[date, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> list[LawyerUnavailability]:
-    lawyer = await get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id)
-    return await repo.list_unavailability(session, lawyer.id, after=after, limit=limit)
+    agency_id: uuid.UUID | None = None,
+    specialty: str | None = None,
+    certificate_status: str | None = None,
+    active: bool | None = None,
+) -> Page[LawyerOut]:
+    """A page of the lawyers the actor may see: an agency officer its own, a lawyer
+    themself, everyone else all."""
+    scope_agency, scope_lawyer = access.lawyer_scope(actor)
+    if scope_agency is not None and agency_id not in (None, scope_agency):
+        return Page(items=[])
+    found = await repo.list_lawyers(
+        session,
+        after=BY_ID.decode(cursor),
+        limit=limit,
+        agency_id=scope_agency or agency_id,
+        lawyer_id=scope_lawyer,
+        specialty=specialty,
+        certificate_status=certificate_status,
+        active=active,
+    )
+    return BY_ID.page(found, lawyer_out)
 
 
 def in_active_service(lawyer: Lawyer) -> bool:

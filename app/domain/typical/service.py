@@ -20,12 +20,14 @@ from app.db.repositories import typical as repo
 from app.db.repositories.typical import Nomination
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
+from app.domain.paging import BY_ID, Page
 from app.domain.statistics.definitions import shanghai_midnight
 from app.domain.typical.schemas import (
     TypicalCaseOut,
     TypicalDecisionIn,
     TypicalNominationOut,
     TypicalSelectionIn,
+    TypicalSelectionOut,
 )
 from app.errors import NotFound, ValidationFailed
 from app.states.codes import SelectionStatus
@@ -70,9 +72,10 @@ async def get(
 
 
 async def list_selections(
-    session: AsyncSession, *, year: int | None, after_id: uuid.UUID | None, limit: int
-) -> list[TypicalCaseSelection]:
-    return await repo.list_page(session, year=year, after_id=after_id, limit=limit)
+    session: AsyncSession, *, year: int | None, cursor: str | None, limit: int
+) -> Page[TypicalSelectionOut]:
+    found = await repo.list_page(session, year=year, after=BY_ID.decode(cursor), limit=limit)
+    return BY_ID.page(found, TypicalSelectionOut.model_validate)
 
 
 async def _nominations(session: AsyncSession, selection: TypicalCaseSelection) -> list[Nomination]:
@@ -162,20 +165,24 @@ async def publish(
 
 
 async def published_cases(
-    session: AsyncSession, *, year: int | None, after_id: uuid.UUID | None, limit: int
-) -> list[TypicalCaseOut]:
-    rows = await repo.published_selected(session, year=year, after_id=after_id, limit=limit)
-    return [
+    session: AsyncSession, *, year: int | None, cursor: str | None, limit: int
+) -> Page[TypicalCaseOut]:
+    page, rows = await repo.published_selected(
+        session, year=year, after=BY_ID.decode(cursor), limit=limit
+    )
+    items = [
         TypicalCaseOut(
-            id=decision.id,
-            selection_id=selection.id,
-            selection_title=selection.title,
-            year=selection.year,
-            title=outcome.typical_title or case.title,
-            business_system=case.business_system,
-            act_type=case.act_type,
-            outcome_type=outcome.type,
-            summary=outcome.typical_summary or "",
+            id=r.decision.id,
+            selection_id=r.selection.id,
+            selection_title=r.selection.title,
+            year=r.selection.year,
+            title=r.outcome.typical_title or r.case.title,
+            business_system=r.case.business_system,
+            act_type=r.case.act_type,
+            outcome_type=r.outcome.type,
+            summary=r.outcome.typical_summary or "",
         )
-        for decision, selection, case, outcome in rows
+        for r in rows
     ]
+    next_cursor = None if page.next_key is None else BY_ID.encode(page.next_key)
+    return Page(items=items, next_cursor=next_cursor)
