@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, text
+from sqlalchemy import Row, Table, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,14 +48,38 @@ async def last_sealed(session: AsyncSession) -> AuditRecord | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def unsealed(session: AsyncSession, *, limit: int) -> list[AuditRecord]:
+# The columns a record's hash covers, besides its sequence number (see record_fields).
+_CHAINED = (
+    AuditRecord.serial,
+    AuditRecord.id,
+    AuditRecord.occurred_at,
+    AuditRecord.actor_sub,
+    AuditRecord.actor_role,
+    AuditRecord.actor_agency_id,
+    AuditRecord.action,
+    AuditRecord.object_type,
+    AuditRecord.object_id,
+    AuditRecord.outcome,
+    AuditRecord.request_id,
+    AuditRecord.client_address,
+    AuditRecord.changes,
+)
+
+
+async def unsealed_rows(session: AsyncSession, *, limit: int) -> list[Row[Any]]:
+    """The oldest unsealed records, as plain rows of what their hash covers."""
     stmt = (
-        select(AuditRecord)
+        select(*_CHAINED)
         .where(AuditRecord.hash.is_(None))
         .order_by(AuditRecord.serial)
         .limit(limit)
     )
-    return list((await session.execute(stmt)).scalars())
+    return list((await session.execute(stmt)).all())
+
+
+async def seal(session: AsyncSession, seals: list[dict[str, Any]]) -> None:
+    """Write each record's place in the chain (by ``serial``) in one executemany."""
+    await session.execute(update(AuditRecord), seals)
 
 
 async def sealed_after(session: AsyncSession, *, after_seq: int, limit: int) -> list[AuditRecord]:

@@ -30,8 +30,13 @@ from app.domain.paging import BY_SEQ, Page
 
 
 def record_fields(record: AuditRecord) -> dict[str, Any]:
+    """What a record's hash covers (its sequence number and everything it says)."""
+    return {"seq": record.seq, **_content(record)}
+
+
+def _content(record: Any) -> dict[str, Any]:
+    """What a record says: ``record`` is the ORM record or a row of its columns."""
     return {
-        "seq": record.seq,
         "id": str(record.id),
         "occurred_at": record.occurred_at,
         "actor_sub": record.actor_sub,
@@ -160,14 +165,24 @@ async def seal_pending(
     seq = (previous.seq or 0) if previous else 0
     prev_hash = (previous.hash or GENESIS_HASH) if previous else GENESIS_HASH
     sealed = 0
-    while rows := await audit_repo.unsealed(session, limit=batch):
+    # Plain rows in, one executemany out: under steady intake the sealer runs every second
+    # and, through ORM objects, cost about a tenth of the service's throughput (make bench).
+    while rows := await audit_repo.unsealed_rows(session, limit=batch):
+        seals = []
         for row in rows:
             seq += 1
-            row.seq = seq
-            row.prev_hash = prev_hash
-            row.chain_version = KEYED_HMAC_SHA256
-            row.hash = prev_hash = keyed_record_hash(key, record_fields(row), prev_hash)
-        await session.flush()
+            mac = keyed_record_hash(key, {"seq": seq, **_content(row)}, prev_hash)
+            seals.append(
+                {
+                    "serial": row.serial,
+                    "seq": seq,
+                    "prev_hash": prev_hash,
+                    "chain_version": KEYED_HMAC_SHA256,
+                    "hash": mac,
+                }
+            )
+            prev_hash = mac
+        await audit_repo.seal(session, seals)
         sealed += len(rows)
         if len(rows) < batch:
             break
