@@ -49,18 +49,11 @@ async def list_audit_records(
             raise ValidationFailed.of_field(
                 f"query.{name}", "give a time zone offset", "naive_datetime"
             )
+    filters = service.AuditFilters(
+        actor_sub, action, object_type, object_id, outcome, occurred_from, occurred_to
+    )
     return await service.list_records(
-        session,
-        key=settings.audit_key_bytes,
-        cursor=cursor,
-        limit=limit,
-        actor_sub=actor_sub,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=outcome,
-        occurred_from=occurred_from,
-        occurred_to=occurred_to,
+        session, key=settings.audit_key_bytes, filters=filters, cursor=cursor, limit=limit
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -93,36 +94,39 @@ async def sealed_after(session: AsyncSession, *, after_seq: int, limit: int) -> 
     return list((await session.execute(stmt)).scalars())
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """What a reader narrows the trail to; every field is optional."""
+
+    actor_sub: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    outcome: str | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None  # exclusive
+
+
 async def list_page(
-    session: AsyncSession,
-    *,
-    after: Key | None,
-    limit: int,
-    actor_sub: str | None = None,
-    action: str | None = None,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    outcome: str | None = None,
-    occurred_from: datetime | None = None,
-    occurred_to: datetime | None = None,
+    session: AsyncSession, *, filters: AuditFilters, after: Key | None, limit: int
 ) -> KeysetPage[AuditRecord]:
     """Newest first, by their place in the chain (sealed records only: the API seals
     before it lists)."""
     stmt = select(AuditRecord).where(AuditRecord.seq.is_not(None))
-    filters = {
-        AuditRecord.actor_sub: actor_sub,
-        AuditRecord.action: action,
-        AuditRecord.object_type: object_type,
-        AuditRecord.object_id: object_id,
-        AuditRecord.outcome: outcome,
+    equal_to = {
+        AuditRecord.actor_sub: filters.actor_sub,
+        AuditRecord.action: filters.action,
+        AuditRecord.object_type: filters.object_type,
+        AuditRecord.object_id: filters.object_id,
+        AuditRecord.outcome: filters.outcome,
     }
-    for column, value in filters.items():
+    for column, value in equal_to.items():
         if value is not None:
             stmt = stmt.where(column == value)
-    if occurred_from is not None:
-        stmt = stmt.where(AuditRecord.occurred_at >= occurred_from)
-    if occurred_to is not None:
-        stmt = stmt.where(AuditRecord.occurred_at < occurred_to)
+    if filters.occurred_from is not None:
+        stmt = stmt.where(AuditRecord.occurred_at >= filters.occurred_from)
+    if filters.occurred_to is not None:
+        stmt = stmt.where(AuditRecord.occurred_at < filters.occurred_to)
     return await read_page(session, stmt, (AuditRecord.seq,), after=after, limit=limit, desc=True)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.clock import now_utc
 from app.db.models import AuditRecord
 from app.db.repositories import audit as audit_repo
+from app.db.repositories.audit import AuditFilters as AuditFilters
 from app.db.session import transaction
 from app.db.types import new_id
 from app.domain.audit.chain import GENESIS_HASH, KEYED_HMAC_SHA256, keyed_record_hash
@@ -202,32 +203,12 @@ async def seal_in_background(sessionmaker: async_sessionmaker[AsyncSession], key
 
 
 async def list_records(
-    session: AsyncSession,
-    *,
-    key: bytes,
-    cursor: str | None,
-    limit: int,
-    actor_sub: str | None = None,
-    action: str | None = None,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    outcome: str | None = None,
-    occurred_from: datetime | None = None,
-    occurred_to: datetime | None = None,
+    session: AsyncSession, *, key: bytes, filters: AuditFilters, cursor: str | None, limit: int
 ) -> Page[AuditRecordOut]:
     """A page of the trail, newest first. Records are listed with their place in the chain,
     so what the sealer has not chained yet is sealed first."""
     await seal_pending(session, key=key)
     found = await audit_repo.list_page(
-        session,
-        after=BY_SEQ.decode(cursor),
-        limit=limit,
-        actor_sub=actor_sub,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        outcome=outcome,
-        occurred_from=occurred_from,
-        occurred_to=occurred_to,
+        session, filters=filters, after=BY_SEQ.decode(cursor), limit=limit
     )
     return BY_SEQ.page(found, AuditRecordOut.model_validate)
