@@ -408,7 +408,8 @@ def cases_sql() -> str:
         applicant_count, collective, reconsideration_due_on, litigation_due_on,
         outer_limit_due_on, deadlines_notified_at, business_system, priority,
         recommended_channel, chosen_channel, outcome_type, closed_at, created_at, created_by,
-        updated_at, first_offered_at, satisfaction_score, performance_status)
+        updated_at, first_offered_at, satisfaction_score, performance_status,
+        act_remedy_notice_given, act_reconsideration_first)
     SELECT id, 'LC' || year || '-' || lpad(seq::text, greatest(5, length(seq::text)), '0'),
         status, steps, channel, received_at, intake_id, respondent_id,
         title, facts, claims, act_type, act_document_no, made_on, known_on, NULL,
@@ -428,7 +429,8 @@ def cases_sql() -> str:
              THEN least(received_at + interval '4 days', now()) END,
         CASE WHEN status = 'closed' AND {u(34)} < 0.6 THEN 1 + floor({u(35)} * 5)::int END,
         CASE WHEN outcome IN ('reconciled', 'mediated') AND {u(36)} < 0.7
-             THEN CASE WHEN {u(37)} < 0.9 THEN 'fulfilled' ELSE 'breached' END END
+             THEN CASE WHEN {u(37)} < 0.9 THEN 'fulfilled' ELSE 'breached' END END,
+        true, false
     FROM (
         SELECT gen.*, k.code AS act_type,
             {pick("k.titles", 20)} AS title,
