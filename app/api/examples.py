@@ -336,6 +336,17 @@ EXAMPLES: dict[str, Example] = {
         },
         prerequisites=("nominate_typical_case", "create_typical_case_selection"),
     ),
+    "create_evaluation": Example(
+        lambda today: {
+            "year": today.year,
+            "organizer_region_code": "371500",
+            "title": f"{today.year}年度公职律师参与行政纠纷化解工作先进评选",
+        }
+    ),
+    "award_honour": Example(
+        lambda _today: {"kind": "advanced_individual", "lawyer_id": LAWYER, "note": "化解成效突出"},
+        prerequisites=("create_lawyer", "create_evaluation"),
+    ),
     "reopen_case": Example(
         lambda _today: {"reason": "行政机关未按协议履行，申请人再次信访"}, prerequisites=_CLOSED
     ),

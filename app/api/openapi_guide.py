@@ -105,6 +105,15 @@ TAGS: list[dict[str, str]] = [
         ),
     },
     {
+        "name": "evaluations",
+        "description": (
+            "评选表彰：市、县政府每年评选公职律师参与行政纠纷化解工作先进单位、先进个人；"
+            "表彰公开可查。"
+            "Evaluations: the city and county governments' yearly selection of advanced units "
+            "and advanced individuals; every honour is public. Serves Art. 19."
+        ),
+    },
+    {
         "name": "activities",
         "description": (
             "履职活动：公职律师在本单位及参加研讨、培训、普法、研究等工作的记录，律师自报、"

@@ -71,6 +71,7 @@ RULES_BEYOND_THE_SCHEMA: dict[str, str] = {
     "duplicate_lawyer": "a lawyer listed twice on one activity",
     "lawyer_not_of_agency": "an activity credited to a lawyer of another agency than the "
     "recording one (only the center records for any lawyer)",
+    "out_of_scope": "an honour for a lawyer or agency outside the organizer's division",
     "not_nominated": "a decision on a case not nominated in the selection's window",
     "summary_not_deidentified": "a typical case's title or summary that names an applicant, "
     "carries an applicant's identity or phone number, or anything shaped like one",

@@ -21,8 +21,10 @@ from app.states.codes import (
     DeclineReason,
     DeliveryStatus,
     DispatchRole,
+    EvaluationStatus,
     EventType,
     ExclusionReason,
+    HonourKind,
     IdType,
     IntakeChannel,
     LabelledEnum,
@@ -77,6 +79,8 @@ ENUMS: dict[str, type[LabelledEnum]] = {
     "mediation_role": MediationRole,
     "selection_status": SelectionStatus,
     "typical_decision": TypicalDecision,
+    "evaluation_status": EvaluationStatus,
+    "honour_kind": HonourKind,
 }
 """Every enum, keyed by its stable snake_case name (used by ``GET /meta/enums``)."""
 

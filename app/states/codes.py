@@ -33,8 +33,10 @@ __all__ = [
     "DeclineReason",
     "DeliveryStatus",
     "DispatchRole",
+    "EvaluationStatus",
     "EventType",
     "ExclusionReason",
+    "HonourKind",
     "IdType",
     "IntakeChannel",
     "LabelledEnum",
@@ -459,6 +461,20 @@ class TypicalDecision(LabelledEnum):
 
     SELECTED = "selected", "入选"
     NOT_SELECTED = "not_selected", "未入选"
+
+
+class EvaluationStatus(LabelledEnum):
+    """An annual evaluation round (评选表彰, SPEC 2.14): open for honours, then closed."""
+
+    OPEN = "open", "评选中"
+    CLOSED = "closed", "已结束"
+
+
+class HonourKind(LabelledEnum):
+    """What an evaluation awards (Art. 19)."""
+
+    ADVANCED_INDIVIDUAL = "advanced_individual", "先进个人"
+    ADVANCED_UNIT = "advanced_unit", "先进单位"
 
 
 RESOLVED_OUTCOMES: frozenset[OutcomeType] = frozenset(

@@ -160,6 +160,9 @@ SPEC_CODES: dict[str, list[str]] = {
     # SPEC 2.13
     "selection_status": ["open", "published"],
     "typical_decision": ["selected", "not_selected"],
+    # SPEC 2.14
+    "evaluation_status": ["open", "closed"],
+    "honour_kind": ["advanced_individual", "advanced_unit"],
 }
 
 # Labels SPEC.md itself gives; the enums reuse them verbatim.

@@ -13,6 +13,7 @@ from app.db.models.cases import (
     CaseOutcome,
     IdempotencyKey,
 )
+from app.db.models.evaluation import Evaluation, Honour
 from app.db.models.events import Event, WebhookDelivery, WebhookEndpoint, WebhookFanout
 from app.db.models.policy import PolicyVersion
 from app.db.models.pool import PoolMembership
@@ -36,8 +37,10 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseOutcome",
+    "Evaluation",
     "Event",
     "FailedAuthenticationTally",
+    "Honour",
     "IdempotencyKey",
     "Lawyer",
     "LawyerSpecialty",

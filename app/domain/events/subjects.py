@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Activity, Assignment, Case, CaseOutcome, Lawyer, PoolMembership
+from app.db.models import Activity, Assignment, Case, CaseOutcome, Honour, Lawyer, PoolMembership
 from app.domain.activities.schemas import ActivityOut
 from app.domain.cases.schemas import CaseSummary
 from app.domain.dispatch.schemas import AssignmentOut
+from app.domain.evaluation.schemas import HonourOut
 from app.domain.events.outbox import record_event
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.pool.schemas import MembershipOut
@@ -63,4 +64,10 @@ def activity_confirmed(session: AsyncSession, activity: Activity) -> None:
         EventType.ACTIVITY_CONFIRMED,
         ("activity", activity.id),
         ActivityOut.model_validate(activity),
+    )
+
+
+def honour_awarded(session: AsyncSession, honour: Honour) -> None:
+    record_event(
+        session, EventType.HONOUR_AWARDED, ("honour", honour.id), HonourOut.model_validate(honour)
     )
