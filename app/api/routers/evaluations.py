@@ -10,8 +10,15 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.api.deps import CurrentActor, Cursor, Limit, SessionDep, require_roles
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.domain.auth.actor import Actor
-from app.domain.evaluation import service
-from app.domain.evaluation.schemas import EvaluationIn, EvaluationOut, HonourIn, HonourOut
+from app.domain.evaluation import candidates, service
+from app.domain.evaluation.candidates import CandidateKind
+from app.domain.evaluation.schemas import (
+    EvaluationCandidatesOut,
+    EvaluationIn,
+    EvaluationOut,
+    HonourIn,
+    HonourOut,
+)
 from app.domain.paging import Page
 from app.states.codes import HonourKind, Role
 
@@ -63,6 +70,22 @@ async def get_evaluation(
     evaluation_id: uuid.UUID, session: SessionDep, actor: Organizer
 ) -> EvaluationOut:
     return EvaluationOut.model_validate(await service.get(session, evaluation_id))
+
+
+@router.get(
+    "/evaluations/{evaluation_id}/candidates",
+    summary="The candidates in the organizer's division, ranked with the figures behind the "
+    "rank and what each added (the formula is in the answer)",
+    operation_id="list_evaluation_candidates",
+    responses={**AUTH_ERRORS, **problem_responses(404, 422)},
+)
+async def list_candidates(
+    evaluation_id: uuid.UUID,
+    session: SessionDep,
+    actor: Organizer,
+    kind: Annotated[CandidateKind, Query(description="individual (lawyers) or unit (agencies)")],
+) -> EvaluationCandidatesOut:
+    return await candidates.candidates(session, evaluation_id=evaluation_id, kind=kind)
 
 
 @router.post(

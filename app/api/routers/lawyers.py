@@ -11,6 +11,7 @@ from app.api.deps import BureauActor, CipherDep, CurrentActor, Cursor, Limit, Se
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.domain.dispatch import standing
 from app.domain.paging import Page
+from app.domain.registry import honoured
 from app.domain.registry import lawyers as service
 from app.domain.registry.schemas import (
     CertificateStatusIn,
@@ -41,6 +42,10 @@ async def list_lawyers(
     specialty: Annotated[str | None, Query(max_length=40)] = None,
     certificate_status: CertificateStatus | None = None,
     active: bool | None = None,
+    repeat_honouree: Annotated[
+        bool | None,
+        Query(description="true: the repeat honourees (多次被评优, Art. 19); false: the others"),
+    ] = None,
 ) -> Page[LawyerOut]:
     return await service.list_lawyers(
         session,
@@ -51,6 +56,7 @@ async def list_lawyers(
         specialty=specialty,
         certificate_status=certificate_status,
         active=active,
+        repeat_honouree=repeat_honouree,
     )
 
 
@@ -70,7 +76,7 @@ async def create_lawyer(
 ) -> LawyerOut:
     lawyer = await service.create_lawyer(session, actor=actor, data=body, cipher=cipher)
     response.headers["Location"] = f"/api/v1/lawyers/{lawyer.id}"
-    return lawyer_out(lawyer)
+    return lawyer_out(lawyer, repeat_honouree=False)  # nobody is honoured yet
 
 
 @router.get(
@@ -80,7 +86,8 @@ async def create_lawyer(
     responses={**AUTH_ERRORS, **problem_responses(404, 422)},
 )
 async def get_lawyer(lawyer_id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> LawyerOut:
-    return lawyer_out(await service.get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id))
+    lawyer = await service.get_visible_lawyer(session, actor=actor, lawyer_id=lawyer_id)
+    return await honoured.lawyer_view(session, lawyer)
 
 
 @router.patch(
@@ -99,7 +106,7 @@ async def update_lawyer(
     lawyer = await standing.update_lawyer(
         session, actor=actor, lawyer_id=lawyer_id, patch=body, cipher=cipher
     )
-    return lawyer_out(lawyer)
+    return await honoured.lawyer_view(session, lawyer)
 
 
 @router.put(
@@ -115,7 +122,7 @@ async def set_certificate_status(
     lawyer = await standing.set_certificate_status(
         session, actor=actor, lawyer_id=lawyer_id, data=body
     )
-    return lawyer_out(lawyer)
+    return await honoured.lawyer_view(session, lawyer)
 
 
 @router.post(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Evaluation, Honour
+from app.db.models import Evaluation, Honour, Lawyer
 from app.db.repositories.paging import Key, KeysetPage, read_page
 from app.states.codes import HonourKind
 
@@ -61,3 +61,26 @@ async def honours_page(
         if value is not None:
             stmt = stmt.where(column == value)
     return await read_page(session, stmt, (Honour.id,), after=after, limit=limit)
+
+
+def _repeat_honourees(threshold: int) -> Select[uuid.UUID | None]:
+    return (
+        select(Honour.lawyer_id)
+        .where(Honour.kind == HonourKind.ADVANCED_INDIVIDUAL, Honour.lawyer_id.is_not(None))
+        .group_by(Honour.lawyer_id)
+        .having(func.count(Honour.year.distinct()) >= threshold)
+    )
+
+
+def is_repeat_honouree(threshold: int) -> ColumnElement[bool]:
+    """A lawyer honoured as an advanced individual in at least ``threshold`` different years."""
+    return Lawyer.id.in_(_repeat_honourees(threshold))
+
+
+async def repeat_honourees(
+    session: AsyncSession, lawyer_ids: list[uuid.UUID], *, threshold: int
+) -> set[uuid.UUID]:
+    if not lawyer_ids:
+        return set()
+    stmt = _repeat_honourees(threshold).where(Honour.lawyer_id.in_(lawyer_ids))
+    return {lawyer_id for lawyer_id in (await session.execute(stmt)).scalars() if lawyer_id}

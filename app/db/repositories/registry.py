@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -115,8 +115,11 @@ async def list_lawyers(
     specialty: str | None = None,
     certificate_status: str | None = None,
     active: bool | None = None,
+    condition: ColumnElement[bool] | None = None,
 ) -> KeysetPage[Lawyer]:
     stmt = _lawyer_query()
+    if condition is not None:
+        stmt = stmt.where(condition)
     for column, value in (
         (Lawyer.agency_id, agency_id),
         (Lawyer.id, lawyer_id),

@@ -53,3 +53,23 @@ class HonourOut(OutputModel):
     note: str | None
     awarded_by: str
     awarded_at: datetime
+
+
+class EvaluationCandidate(OutputModel):
+    rank: int
+    lawyer_id: uuid.UUID | None = Field(description="For individuals")
+    agency_id: uuid.UUID = Field(description="The unit, or the lawyer's agency")
+    name: str
+    score: float
+    figures: dict[str, float | int | None] = Field(description="The year's records")
+    contributions: dict[str, float] = Field(description="What each figure added (× weight)")
+
+
+class EvaluationCandidatesOut(OutputModel):
+    evaluation_id: uuid.UUID
+    kind: str
+    year: int
+    organizer_region_code: str
+    weights: dict[str, float]
+    formula: str
+    candidates: list[EvaluationCandidate]

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Activity, Assignment, Case, CaseOutcome, Honour, Lawyer, PoolMembership
+from app.db.models import Activity, Assignment, Case, CaseOutcome, Honour, PoolMembership
 from app.domain.activities.schemas import ActivityOut
 from app.domain.cases.schemas import CaseSummary
 from app.domain.dispatch.schemas import AssignmentOut
@@ -19,7 +19,7 @@ from app.domain.evaluation.schemas import HonourOut
 from app.domain.events.outbox import record_event
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.pool.schemas import MembershipOut
-from app.domain.registry.schemas import lawyer_out
+from app.domain.registry.schemas import LawyerOut
 from app.states.codes import EventType
 
 
@@ -45,10 +45,8 @@ def membership_changed(session: AsyncSession, membership: PoolMembership) -> Non
     )
 
 
-def certificate_changed(session: AsyncSession, lawyer: Lawyer) -> None:
-    record_event(
-        session, EventType.LAWYER_CERTIFICATE_CHANGED, ("lawyer", lawyer.id), lawyer_out(lawyer)
-    )
+def certificate_changed(session: AsyncSession, lawyer: LawyerOut) -> None:
+    record_event(session, EventType.LAWYER_CERTIFICATE_CHANGED, ("lawyer", lawyer.id), lawyer)
 
 
 def outcome_recorded(session: AsyncSession, outcome: CaseOutcome) -> None:

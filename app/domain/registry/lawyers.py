@@ -19,7 +19,7 @@ from app.domain.common.masking import mask_phone
 from app.domain.events.subjects import certificate_changed
 from app.domain.paging import BY_ID, BY_START, Page
 from app.domain.pool.transition import move_membership
-from app.domain.registry import access
+from app.domain.registry import access, honoured
 from app.domain.registry.agencies import ensure_business_systems_exist, get_agency
 from app.domain.registry.schemas import (
     CertificateStatusIn,
@@ -165,7 +165,7 @@ async def set_certificate_status(
     lawyer.certificate_status_changed_at = now
     await session.flush()
     if previous != lawyer.certificate_status:
-        certificate_changed(session, lawyer)
+        certificate_changed(session, await honoured.lawyer_view(session, lawyer))
     withdrawn: list[str] = []
     if data.status is not CertificateStatus.ACTIVE:
         this_year = today_shanghai().year
@@ -241,6 +241,7 @@ async def list_lawyers(
     specialty: str | None = None,
     certificate_status: str | None = None,
     active: bool | None = None,
+    repeat_honouree: bool | None = None,
 ) -> Page[LawyerOut]:
     """A page of the lawyers the actor may see: an agency officer its own, a lawyer
     themself, everyone else all."""
@@ -256,8 +257,12 @@ async def list_lawyers(
         specialty=specialty,
         certificate_status=certificate_status,
         active=active,
+        condition=None
+        if repeat_honouree is None
+        else await honoured.repeat_condition(session, repeat_honouree),
     )
-    return BY_ID.page(found, lawyer_out)
+    repeat = await honoured.repeat_honourees(session, [lawyer.id for lawyer in found.rows])
+    return BY_ID.page(found, lambda lawyer: lawyer_out(lawyer, repeat_honouree=lawyer.id in repeat))
 
 
 def in_active_service(lawyer: Lawyer) -> bool:

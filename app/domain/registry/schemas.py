@@ -100,6 +100,10 @@ class LawyerOut(OutputModel):
     specialties: list[str]
     phone: str | None = Field(description="Masked: personal data is never shown in clear")
     active: bool
+    repeat_honouree: bool = Field(
+        description="Honoured as an advanced individual in at least the policy's "
+        "repeat_honour_threshold different years (多次被评优, Art. 19)"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -125,7 +129,7 @@ class UnavailabilityOut(OutputModel):
     created_by: str
 
 
-def lawyer_out(lawyer: Any) -> LawyerOut:
+def lawyer_out(lawyer: Any, *, repeat_honouree: bool) -> LawyerOut:
     """The response shape of a lawyer: specialty codes, and the phone only masked."""
     return LawyerOut(
         id=lawyer.id,
@@ -139,6 +143,7 @@ def lawyer_out(lawyer: Any) -> LawyerOut:
         specialties=[s.business_system for s in lawyer.specialties],
         phone=lawyer.phone_masked,
         active=lawyer.active,
+        repeat_honouree=repeat_honouree,
         created_at=lawyer.created_at,
         updated_at=lawyer.updated_at,
     )

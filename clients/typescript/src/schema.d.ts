@@ -731,6 +731,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/evaluations/{evaluation_id}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The candidates in the organizer's division, ranked with the figures behind the rank and what each added (the formula is in the answer)
+         * @description Roles: `admin`, `supervisor`
+         */
+        get: operations["list_evaluation_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/evaluations/{evaluation_id}/close": {
         parameters: {
             query?: never;
@@ -3489,6 +3509,62 @@ export interface components {
             /** Label Zh */
             label_zh: string;
         };
+        /** EvaluationCandidate */
+        EvaluationCandidate: {
+            /**
+             * Agency Id
+             * Format: uuid
+             * @description The unit, or the lawyer's agency
+             */
+            agency_id: string;
+            /**
+             * Contributions
+             * @description What each figure added (× weight)
+             */
+            contributions: {
+                [key: string]: number;
+            };
+            /**
+             * Figures
+             * @description The year's records
+             */
+            figures: {
+                [key: string]: number | null;
+            };
+            /**
+             * Lawyer Id
+             * @description For individuals
+             */
+            lawyer_id: string | null;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number;
+            /** Score */
+            score: number;
+        };
+        /** EvaluationCandidatesOut */
+        EvaluationCandidatesOut: {
+            /** Candidates */
+            candidates: components["schemas"]["EvaluationCandidate"][];
+            /**
+             * Evaluation Id
+             * Format: uuid
+             */
+            evaluation_id: string;
+            /** Formula */
+            formula: string;
+            /** Kind */
+            kind: string;
+            /** Organizer Region Code */
+            organizer_region_code: string;
+            /** Weights */
+            weights: {
+                [key: string]: number;
+            };
+            /** Year */
+            year: number;
+        };
         /** EvaluationIn */
         EvaluationIn: {
             /**
@@ -3933,6 +4009,11 @@ export interface components {
              * @description Masked: personal data is never shown in clear
              */
             phone: string | null;
+            /**
+             * Repeat Honouree
+             * @description Honoured as an advanced individual in at least the policy's repeat_honour_threshold different years (多次被评优, Art. 19)
+             */
+            repeat_honouree: boolean;
             /** Specialties */
             specialties: string[];
             /**
@@ -9922,6 +10003,95 @@ export interface operations {
             };
         };
     };
+    list_evaluation_candidates: {
+        parameters: {
+            query: {
+                /** @description individual (lawyers) or unit (agencies) */
+                kind: "individual" | "unit";
+            };
+            header?: never;
+            path: {
+                evaluation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationCandidatesOut"];
+                };
+            };
+            /** @description No or bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but this role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` names every field (`FieldError.code` lists the rules a request can break although it matches the schema) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the caller's request budget; see `Retry-After` and `RateLimit-*` */
+            429: {
+                headers: {
+                    /** @description Requests per minute of the budget */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until there is room */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Overloaded or timed out (connection pool exhausted, statement over its time limit); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     close_evaluation: {
         parameters: {
             query?: never;
@@ -10354,6 +10524,8 @@ export interface operations {
                 specialty?: string;
                 certificate_status?: components["schemas"]["CertificateStatus"];
                 active?: boolean;
+                /** @description true: the repeat honourees (多次被评优, Art. 19); false: the others */
+                repeat_honouree?: boolean;
             };
             header?: never;
             path?: never;

@@ -1,0 +1,187 @@
+"""The year's records of every candidate of an evaluation round, in a few grouped
+statements over the lawyers or agencies in scope (SPEC 2.14) — not one archive each."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import (
+    Activity,
+    ActivityLawyer,
+    Agency,
+    Assignment,
+    Case,
+    CaseOutcome,
+    Honour,
+    Lawyer,
+    TypicalCaseDecision,
+    TypicalCaseSelection,
+)
+from app.states.codes import (
+    ActivityKind,
+    ActivityStatus,
+    AssignmentStatus,
+    HonourKind,
+    OutcomeType,
+    SelectionStatus,
+    TypicalDecision,
+)
+
+_ACCEPTED = or_(
+    Assignment.status.in_((AssignmentStatus.ACCEPTED, AssignmentStatus.COMPLETED)),
+    and_(
+        Assignment.status == AssignmentStatus.WITHDRAWN,
+        Assignment.responded_at.is_not(None),
+        Assignment.decline_reason.is_(None),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkedCase:
+    lawyer_id: uuid.UUID
+    case_id: uuid.UUID
+    role: str
+    outcome_type: str | None
+    satisfaction: int | None
+    typical_selected: bool
+
+
+def _region(region_code: str | None) -> list[ColumnElement[bool]]:
+    return [] if region_code is None else [Agency.region_code == region_code]
+
+
+async def lawyers_in_scope(
+    session: AsyncSession, region_code: str | None
+) -> list[tuple[uuid.UUID, str, uuid.UUID]]:
+    """(lawyer, name, agency) of the active lawyers of agencies in the division (None: all)."""
+    stmt = (
+        select(Lawyer.id, Lawyer.name, Lawyer.agency_id)
+        .join(Agency, Agency.id == Lawyer.agency_id)
+        .where(Lawyer.active, *_region(region_code))
+    )
+    return [(i, n, a) for i, n, a in (await session.execute(stmt)).all()]
+
+
+async def agencies_in_scope(
+    session: AsyncSession, region_code: str | None
+) -> list[tuple[uuid.UUID, str]]:
+    stmt = select(Agency.id, Agency.name).where(Agency.active, *_region(region_code))
+    return [(i, n) for i, n in (await session.execute(stmt)).all()]
+
+
+async def worked_cases(
+    session: AsyncSession, lawyer_ids: list[uuid.UUID], *, start: datetime, end: datetime, year: int
+) -> list[WorkedCase]:
+    """Cases of the offers made in [start, end) that the lawyers accepted, with each case's
+    current outcome and whether a published selection of ``year`` chose it."""
+    selected = (
+        select(TypicalCaseDecision.case_id)
+        .join(TypicalCaseSelection, TypicalCaseSelection.id == TypicalCaseDecision.selection_id)
+        .where(
+            TypicalCaseSelection.status == SelectionStatus.PUBLISHED,
+            TypicalCaseSelection.year == year,
+            TypicalCaseDecision.decision == TypicalDecision.SELECTED,
+        )
+    )
+    stmt = (
+        select(
+            Assignment.lawyer_id,
+            Assignment.case_id,
+            Assignment.role,
+            CaseOutcome.type,
+            Case.satisfaction_score,
+            Assignment.case_id.in_(selected),
+        )
+        .join(Case, Case.id == Assignment.case_id)
+        .outerjoin(
+            CaseOutcome,
+            and_(CaseOutcome.case_id == Case.id, CaseOutcome.reopened_at.is_(None)),
+        )
+        .where(
+            Assignment.lawyer_id.in_(lawyer_ids),
+            Assignment.offered_at >= start,
+            Assignment.offered_at < end,
+            _ACCEPTED,
+        )
+    )
+    rows = (await session.execute(stmt)).all()
+    return [WorkedCase(lw, c, str(r), t, s, bool(sel)) for lw, c, r, t, s, sel in rows]
+
+
+async def activities_per_lawyer(
+    session: AsyncSession, lawyer_ids: list[uuid.UUID], *, first_day: date, last_day: date
+) -> dict[uuid.UUID, tuple[int, float]]:
+    """lawyer → (confirmed activities, training hours) of the period."""
+    training = case((Activity.kind == ActivityKind.TRAINING, Activity.hours), else_=0)
+    stmt = (
+        select(ActivityLawyer.lawyer_id, func.count(), func.coalesce(func.sum(training), 0))
+        .join(Activity, Activity.id == ActivityLawyer.activity_id)
+        .where(
+            ActivityLawyer.lawyer_id.in_(lawyer_ids),
+            Activity.status == ActivityStatus.CONFIRMED,
+            Activity.occurred_on >= first_day,
+            Activity.occurred_on <= last_day,
+        )
+        .group_by(ActivityLawyer.lawyer_id)
+    )
+    rows = (await session.execute(stmt)).all()
+    return {lw: (int(n), float(h or 0)) for lw, n, h in rows}
+
+
+async def earlier_honours(
+    session: AsyncSession, lawyer_ids: list[uuid.UUID], *, before_year: int
+) -> dict[uuid.UUID, int]:
+    stmt = (
+        select(Honour.lawyer_id, func.count())
+        .where(
+            Honour.lawyer_id.in_(lawyer_ids),
+            Honour.kind == HonourKind.ADVANCED_INDIVIDUAL,
+            Honour.year < before_year,
+        )
+        .group_by(Honour.lawyer_id)
+    )
+    return {lw: int(n) for lw, n in (await session.execute(stmt)).all() if lw is not None}
+
+
+async def cases_as_respondent(
+    session: AsyncSession, agency_ids: list[uuid.UUID], *, start: datetime, end: datetime
+) -> dict[uuid.UUID, tuple[int, int, int]]:
+    """agency → (cases received in [start, end), of them closed as disputes, resolved)."""
+    closed = and_(
+        Case.outcome_type.is_not(None),
+        Case.outcome_type != OutcomeType.NOT_ADMINISTRATIVE_DISPUTE,
+    )
+    resolved = Case.outcome_type.in_(
+        [
+            t.value
+            for t in (
+                OutcomeType.RECONCILED,
+                OutcomeType.MEDIATED,
+                OutcomeType.ACT_CORRECTED,
+                OutcomeType.EXPLAINED,
+                OutcomeType.WITHDRAWN,
+            )
+        ]
+    )
+    stmt = (
+        select(
+            Case.respondent_agency_id,
+            func.count(),
+            func.count(case((closed, 1))),
+            func.count(case((resolved, 1))),
+        )
+        .where(
+            Case.respondent_agency_id.in_(agency_ids),
+            Case.received_at >= start,
+            Case.received_at < end,
+        )
+        .group_by(Case.respondent_agency_id)
+    )
+    rows = (await session.execute(stmt)).all()
+    return {a: (int(n), int(c), int(r)) for a, n, c, r in rows}
