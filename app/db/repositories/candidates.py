@@ -16,16 +16,17 @@ from app.db.models import (
     Agency,
     Assignment,
     Case,
-    CaseOutcome,
     Honour,
     Lawyer,
     TypicalCaseDecision,
     TypicalCaseSelection,
 )
 from app.states.codes import (
+    RESOLVED_OUTCOMES,
     ActivityKind,
     ActivityStatus,
     AssignmentStatus,
+    DispatchRole,
     HonourKind,
     OutcomeType,
     SelectionStatus,
@@ -43,13 +44,13 @@ _ACCEPTED = or_(
 
 
 @dataclass(frozen=True, slots=True)
-class WorkedCase:
-    lawyer_id: uuid.UUID
-    case_id: uuid.UUID
-    role: str
-    outcome_type: str | None
-    satisfaction: int | None
-    typical_selected: bool
+class CaseFigures:
+    presided: int = 0
+    participated: int = 0
+    resolved: int = 0
+    closed: int = 0  # closed as disputes (not "not an administrative dispute")
+    satisfaction_average: float | None = None  # on the cases presided
+    typical_selected: int = 0
 
 
 def _region(region_code: str | None) -> list[ColumnElement[bool]]:
@@ -75,11 +76,11 @@ async def agencies_in_scope(
     return [(i, n) for i, n in (await session.execute(stmt)).all()]
 
 
-async def worked_cases(
+async def case_figures_per_lawyer(
     session: AsyncSession, lawyer_ids: list[uuid.UUID], *, start: datetime, end: datetime, year: int
-) -> list[WorkedCase]:
-    """Cases of the offers made in [start, end) that the lawyers accepted, with each case's
-    current outcome and whether a published selection of ``year`` chose it."""
+) -> dict[uuid.UUID, CaseFigures]:
+    """lawyer → the figures of the cases of the offers they accepted in [start, end), each
+    case counted once, with its current outcome; grouped in the database."""
     selected = (
         select(TypicalCaseDecision.case_id)
         .join(TypicalCaseSelection, TypicalCaseSelection.id == TypicalCaseDecision.selection_id)
@@ -89,29 +90,50 @@ async def worked_cases(
             TypicalCaseDecision.decision == TypicalDecision.SELECTED,
         )
     )
-    stmt = (
+    worked = (
         select(
-            Assignment.lawyer_id,
-            Assignment.case_id,
-            Assignment.role,
-            CaseOutcome.type,
-            Case.satisfaction_score,
-            Assignment.case_id.in_(selected),
+            Assignment.lawyer_id.label("lawyer_id"),
+            Assignment.case_id.label("case_id"),
+            Assignment.role.label("role"),
+            Case.outcome_type.label("outcome"),
+            Case.satisfaction_score.label("satisfaction"),
+            Assignment.case_id.in_(selected).label("selected"),
         )
         .join(Case, Case.id == Assignment.case_id)
-        .outerjoin(
-            CaseOutcome,
-            and_(CaseOutcome.case_id == Case.id, CaseOutcome.reopened_at.is_(None)),
-        )
         .where(
             Assignment.lawyer_id.in_(lawyer_ids),
             Assignment.offered_at >= start,
             Assignment.offered_at < end,
             _ACCEPTED,
         )
+        .distinct()
+        .subquery()
     )
-    rows = (await session.execute(stmt)).all()
-    return [WorkedCase(lw, c, str(r), t, s, bool(sel)) for lw, c, r, t, s, sel in rows]
+    presiding = worked.c.role == DispatchRole.PRESIDING.value
+    dispute = and_(
+        worked.c.outcome.is_not(None),
+        worked.c.outcome != OutcomeType.NOT_ADMINISTRATIVE_DISPUTE.value,
+    )
+    stmt = select(
+        worked.c.lawyer_id,
+        func.count(case((presiding, 1))),
+        func.count(case((worked.c.role == DispatchRole.PARTICIPATING.value, 1))),
+        func.count(case((worked.c.outcome.in_([t.value for t in RESOLVED_OUTCOMES]), 1))),
+        func.count(case((dispute, 1))),
+        func.avg(case((presiding, worked.c.satisfaction))),
+        func.count(case((worked.c.selected, 1))),
+    ).group_by(worked.c.lawyer_id)
+    return {
+        row[0]: CaseFigures(
+            presided=int(row[1]),
+            participated=int(row[2]),
+            resolved=int(row[3]),
+            closed=int(row[4]),
+            satisfaction_average=None if row[5] is None else round(float(row[5]), 2),
+            typical_selected=int(row[6]),
+        )
+        for row in (await session.execute(stmt)).all()
+    }
 
 
 async def activities_per_lawyer(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.db.repositories import activities as activities_repo
 from app.db.repositories import candidates as repo
 from app.db.repositories import statistics as statistics_repo
-from app.db.repositories.candidates import WorkedCase
+from app.db.repositories.candidates import CaseFigures
 from app.db.repositories.statistics import LawyerScope
 from app.domain.evaluation.ranking import INDIVIDUAL_WEIGHTS, UNIT_WEIGHTS, Figures, rank
 from app.domain.evaluation.schemas import EvaluationCandidate, EvaluationCandidatesOut
@@ -22,7 +22,7 @@ from app.domain.evaluation.service import CITY, get
 from app.domain.policy.service import policy_in_force
 from app.domain.pool.rules import compliance_status
 from app.domain.statistics.definitions import Period
-from app.states.codes import RESOLVED_OUTCOMES, DispatchRole, OutcomeType, PoolCompliance
+from app.states.codes import PoolCompliance
 
 CandidateKind = Literal["individual", "unit"]
 
@@ -40,27 +40,16 @@ FORMULA = (
 )
 
 
-def _lawyer_figures(
-    worked: list[WorkedCase], activities: tuple[int, float], earlier: int
-) -> Figures:
-    cases = {w.case_id: w for w in worked}.values()
-    closed = [
-        c
-        for c in cases
-        if c.outcome_type and c.outcome_type != OutcomeType.NOT_ADMINISTRATIVE_DISPUTE
-    ]
-    resolved = sum(OutcomeType(str(c.outcome_type)) in RESOLVED_OUTCOMES for c in closed)
-    presided = [c for c in cases if c.role == DispatchRole.PRESIDING]
-    scores = [c.satisfaction for c in presided if c.satisfaction is not None]
+def _lawyer_figures(cases: CaseFigures, activities: tuple[int, float], earlier: int) -> Figures:
     return {
-        "presided": len(presided),
-        "participated": sum(c.role == DispatchRole.PARTICIPATING for c in cases),
-        "resolved": resolved,
-        "resolution_rate": round(resolved / len(closed), 4) if closed else None,
-        "satisfaction_average": round(sum(scores) / len(scores), 2) if scores else None,
+        "presided": cases.presided,
+        "participated": cases.participated,
+        "resolved": cases.resolved,
+        "resolution_rate": round(cases.resolved / cases.closed, 4) if cases.closed else None,
+        "satisfaction_average": cases.satisfaction_average,
         "confirmed_activities": activities[0],
         "training_hours": activities[1],
-        "typical_selected": sum(c.typical_selected for c in cases),
+        "typical_selected": cases.typical_selected,
         "earlier_honours": earlier,
     }
 
@@ -72,11 +61,9 @@ async def _individuals(
     ids = [lawyer_id for lawyer_id, _, _ in lawyers]
     if not ids:
         return []
-    worked: dict[uuid.UUID, list[WorkedCase]] = defaultdict(list)
-    for row in await repo.worked_cases(
+    worked = await repo.case_figures_per_lawyer(
         session, ids, start=period.start, end=period.end, year=period.year
-    ):
-        worked[row.lawyer_id].append(row)
+    )
     activities = await repo.activities_per_lawyer(
         session, ids, first_day=period.first_day, last_day=period.last_day
     )
@@ -86,7 +73,9 @@ async def _individuals(
             str(lawyer_id),
             name,
             _lawyer_figures(
-                worked[lawyer_id], activities.get(lawyer_id, (0, 0.0)), earlier.get(lawyer_id, 0)
+                worked.get(lawyer_id, CaseFigures()),
+                activities.get(lawyer_id, (0, 0.0)),
+                earlier.get(lawyer_id, 0),
             ),
             agency_id,
         )
