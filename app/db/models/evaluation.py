@@ -35,8 +35,8 @@ class Honour(Base):
         # One honour of a kind per person or unit and round.
         UniqueConstraint("evaluation_id", "kind", "subject_id"),
         CheckConstraint(
-            "(kind = 'advanced_individual' AND lawyer_id IS NOT NULL)"
-            " OR (kind = 'advanced_unit' AND lawyer_id IS NULL)",
+            f"(kind = '{HonourKind.ADVANCED_INDIVIDUAL.value}' AND lawyer_id IS NOT NULL)"
+            f" OR (kind = '{HonourKind.ADVANCED_UNIT.value}' AND lawyer_id IS NULL)",
             "subject",
         ),
         Index("ix_honours_lawyer_kind", "lawyer_id", "kind", "year"),
