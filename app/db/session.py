@@ -20,14 +20,14 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from app.settings import Settings
 
@@ -91,6 +91,20 @@ def _bound_each_transaction(engine: AsyncEngine, milliseconds: int) -> None:
     event.listen(engine.sync_engine, "begin", on_begin)
 
 
+def _discard_if_closed(
+    dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    """A pooled connection the server has closed (a restart, an idle timeout, a terminated
+    backend) is known to asyncpg as soon as the event loop reads the end of its socket, so
+    it can be refused at checkout at no cost: the pool then opens a fresh one, and the
+    request that would have failed on it runs normally. (``pool_pre_ping`` would find the
+    same with a round trip on every checkout; a connection that dies silently, with no end
+    of stream, still fails its request once.)"""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
 def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
     url = url or settings.database_url
     if url.startswith("sqlite"):
@@ -104,9 +118,9 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
         # No pre-ping: it is a round trip on every checkout (measured: 2-3% of an intake's
-        # CPU and one more wait). A connection the server dropped fails its request once,
-        # SQLAlchemy then discards the whole pool, and connections older than the recycle
-        # time are replaced before use.
+        # CPU and one more wait). A connection the server closed is refused at checkout
+        # instead (_discard_if_closed), and connections older than the recycle time are
+        # replaced before use.
         pool_pre_ping=False,
         pool_recycle=1800,
         # Startup parameters that PgBouncer tracks per client and restores on every server
@@ -120,6 +134,7 @@ def create_engine(settings: Settings, *, url: str | None = None) -> AsyncEngine:
             **_pooler_connect_args(settings),
         },
     )
+    event.listen(engine.sync_engine, "checkout", _discard_if_closed)
     if settings.database_pooler == "transaction":
         _bound_each_transaction(engine, settings.statement_timeout_ms)
     return engine
