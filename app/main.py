@@ -53,6 +53,7 @@ from app.domain.common.masking import mask_sensitive_text
 from app.domain.events.delivery import run_forever, webhook_deliverer
 from app.domain.events.feed import relay_in_background
 from app.domain.maintenance.sweep import run_periodically, sweep_and_log
+from app.domain.statistics.rollups import compact_in_background
 from app.errors import DomainError
 from app.logs import configure_logging
 from app.settings import Settings, get_settings
@@ -132,6 +133,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 "audit_seal",
                 partial(seal_in_background, sessionmaker, settings.audit_key_bytes),
                 settings.audit_seal_interval_s,
+            ),
+            (
+                "statistics_compact",
+                partial(compact_in_background, sessionmaker),
+                settings.statistics_compact_interval_s,
             ),
             (
                 "event_relay",

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     sweep_interval_s: float = Field(60.0, ge=0)
     # Seconds between runs of the audit sealer, which chains new audit records; 0: off.
     audit_seal_interval_s: float = Field(1.0, ge=0)
+    # Seconds between runs of the statistics' compactor (PostgreSQL), which folds the
+    # rollups' deltas into their cells; 0: off (reports stay exact, only slower).
+    statistics_compact_interval_s: float = Field(2.0, ge=0)
     # Seconds between runs of the event relay, which gives committed events their place in
     # the feed (the feed also runs it before reading); 0: off.
     event_relay_interval_s: float = Field(1.0, ge=0)

@@ -20,6 +20,7 @@ from app.db.models.pool import PoolMembership
 from app.db.models.reference import Agency, BusinessSystem
 from app.db.models.registry import Lawyer, LawyerSpecialty, LawyerUnavailability
 from app.db.models.security import ApiKey
+from app.db.models.statistics import CaseStatCell, CaseStatDelta
 from app.db.models.typical import TypicalCaseDecision, TypicalCaseSelection
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseOutcome",
+    "CaseStatCell",
+    "CaseStatDelta",
     "Evaluation",
     "Event",
     "FailedAuthenticationTally",

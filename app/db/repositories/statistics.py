@@ -65,6 +65,10 @@ class CaseScope:
     business_system: str | None = None
     visible_agency_id: uuid.UUID | None = None
     visible_lawyer_id: uuid.UUID | None = None
+    # The lawyer's cases, read first (``lawyer_case_ids``): a list of keys makes every
+    # statement look the cases up by primary key, where a subquery let the planner scan
+    # a year of cases to join them (ten times slower for a busy lawyer at 1M cases).
+    visible_case_ids: tuple[uuid.UUID, ...] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -79,7 +83,9 @@ class CaseScope:
                     Case.intake_agency_id == self.visible_agency_id,
                 )
             )
-        if self.visible_lawyer_id is not None:
+        if self.visible_case_ids is not None:
+            found.append(Case.id.in_(self.visible_case_ids))
+        elif self.visible_lawyer_id is not None:
             found.append(Case.id.in_(case_ids_of_lawyer(self.visible_lawyer_id)))
         return found
 
@@ -89,6 +95,12 @@ class CaseScope:
             v is not None
             for v in (self.respondent_ids, self.business_system, self.visible_agency_id)
         )
+
+
+async def lawyer_case_ids(session: AsyncSession, lawyer_id: uuid.UUID) -> tuple[uuid.UUID, ...]:
+    """The cases a lawyer holds or held an assignment on (what their statistics count)."""
+    stmt = case_ids_of_lawyer(lawyer_id).distinct()
+    return tuple((await session.scalars(stmt)).all())
 
 
 def _month_of(column: Any, month_ends: Sequence[datetime]) -> ColumnElement[int]:

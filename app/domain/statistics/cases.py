@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.repositories import statistics as repo
+from app.db.repositories import statistics_rollups as rollups
 from app.db.repositories.statistics import CaseScope, GroupColumn
 from app.domain.auth.actor import Actor
 from app.domain.statistics.definitions import (
@@ -177,6 +178,9 @@ async def case_statistics(
     scope = case_scope(
         actor, respondent_ids=respondent_ids, business_system=filters.business_system
     )
+    if scope.visible_lawyer_id is not None:
+        held = await repo.lawyer_case_ids(session, scope.visible_lawyer_id)
+        scope = replace(scope, visible_case_ids=held)
     period = Period(year)
     tallies = await _tallies(session, scope, period, _QUERY_GROUP[group_by], today)
     if group_by == "region":
@@ -219,6 +223,100 @@ async def _tallies(
     group: GroupColumn | None,
     today: date,
 ) -> dict[Any, _Tally]:
+    if rollups.serves(session, scope):
+        return await _tallies_from_rollups(session, scope, period, group, today)
+    return await _tallies_from_cases(session, scope, period, group, today)
+
+
+async def _tallies_from_rollups(
+    session: AsyncSession,
+    scope: CaseScope,
+    period: Period,
+    group: GroupColumn | None,
+    today: date,
+) -> dict[Any, _Tally]:
+    """The same tallies from the rollups (PostgreSQL): the cells of the period, the months
+    before it for "open at the end", and the two figures the cells cannot hold."""
+    tallies: dict[Any, _Tally] = defaultdict(_Tally)
+    # Received and closed up to the end of each month (or the year): open = the difference.
+    received_by: dict[Any, list[int]] = defaultdict(lambda: [0] * 13)
+    closed_by: dict[Any, list[int]] = defaultdict(lambda: [0] * 13)
+    for row in await rollups.cells(
+        session,
+        scope=scope,
+        first_month=period.first_day,
+        end_month=date(period.year + 1, 1, 1),
+        group=group,
+    ):
+        key = row.bucket if group == "month" and row.bucket else row.key
+        if row.measure in rollups.CUMULATIVE:
+            (received_by if row.measure == "received" else closed_by)[row.key][row.bucket] += row.n
+            if row.bucket == 0:
+                continue
+        _count_cell(tallies[key], row.measure, row.value, row.n)
+    args: dict[str, Any] = {"scope": scope, "start": period.start, "group": group}
+    for key, n in await rollups.deadlines_passed_while_open(
+        session, month_ends=period.month_ends, today=today, **args
+    ):
+        tallies[key].deadline_passed += n
+    closures = await repo.earlier_closures(session, month_ends=period.month_ends, **args)
+    if group == "month":
+        received, closed = received_by[None], closed_by[None]
+        earlier = open_at_month_ends((a, b, n) for _, a, b, n in closures)
+        for month in range(1, 13):
+            up_to = sum(received[: month + 1]) - sum(closed[: month + 1])
+            tallies[month].open_at_end = up_to - earlier[month - 1]
+    else:
+        for key in received_by.keys() | closed_by.keys():
+            still_open = sum(received_by[key]) - sum(closed_by[key])
+            if still_open:
+                tallies[key].open_at_end += still_open
+        for key, _, b, n in closures:
+            if b == 13:
+                tallies[key].open_at_end -= n
+    return tallies
+
+
+def _count_cell(tally: _Tally, measure: str, value: str, n: int) -> None:
+    """One summed cell into a group's tally (the measures of adr_case_stat_cells)."""
+    if measure == "received":
+        tally.received_by_channel[value] += n
+    elif measure == "closed":
+        tally.closed_by_outcome[value] += n
+    elif measure == "days":
+        tally.days[int(value)] += n
+    elif measure == "satisfaction":
+        tally.satisfaction_sum += int(value) * n
+        tally.satisfaction_count += n
+    elif measure == "performance":
+        if value == "fulfilled":
+            tally.fulfilled += n
+        else:
+            tally.breached += n
+    elif measure == "offer":
+        tally.offers[value] += n
+    else:
+        attribute = _SIMPLE_MEASURES[measure]
+        setattr(tally, attribute, getattr(tally, attribute) + n)
+
+
+_SIMPLE_MEASURES = {
+    "administrative": "administrative",
+    "not_administrative": "not_administrative",
+    "dispatched": "dispatched",
+    "collective": "collective",
+    "passed": "deadline_passed",
+}
+
+
+async def _tallies_from_cases(
+    session: AsyncSession,
+    scope: CaseScope,
+    period: Period,
+    group: GroupColumn | None,
+    today: date,
+) -> dict[Any, _Tally]:
+    """The tallies aggregated from the cases themselves (SQLite, and a lawyer's view)."""
     tallies: dict[Any, _Tally] = defaultdict(_Tally)
     args: dict[str, Any] = {
         "scope": scope,
