@@ -384,7 +384,11 @@ async def test_accept_and_decline_racing_decide_once(fresh_settings):
     """The same lawyer accepts and declines at once (two devices): one answer wins, the other
     meets the answered offer (409); the offer and the case agree afterwards."""
     system = "taxation"
-    async with cluster(fresh_settings, 2) as p:
+    # The holder below keeps the case locked until both answers wait for it; on a loaded
+    # machine that can take longer than the production statement timeout (5 s), which
+    # would end the first answer's wait (503) before the second arrives.
+    patient = fresh_settings.model_copy(update={"statement_timeout_ms": 120_000})
+    async with cluster(patient, 2) as p:
         lawyer = await p.world.lawyer(specialties=[system])
         [case] = await classified_cases(p, system, 1)
         offer = await p.world.offer(case["id"], lawyer_id=lawyer["id"])
