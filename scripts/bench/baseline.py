@@ -1,6 +1,14 @@
-"""The bare baseline for `make bench`: a raw ASGI app on asyncpg and orjson doing the same SQL
-as the service's endpoints, with no framework, no ORM and no validation beyond parsing.
-What the service costs on top of this is what the benchmark measures."""
+"""The bare baselines for `make bench`: a raw ASGI app on asyncpg and orjson.
+
+- Same SQL (``/api/v1/...``): the statements the service's endpoints run, with no framework,
+  no ORM and no validation beyond parsing. What the service costs on top of this is what
+  the benchmark's ``ratio`` measures.
+- The gap-free limit (``POST /gapfree/cases``): what any intake that numbers its cases
+  without gaps can do at most here. One transaction, one statement of data-modifying CTEs
+  (the year's counter UPDATE, the case INSERT, the event INSERT) and the commit: the counter's
+  lock is held for that statement and its commit only. No checks, no applicants, no audit,
+  no duplicates; the service's intake is measured against it too (issue 16).
+"""
 
 from __future__ import annotations
 
@@ -119,6 +127,50 @@ async def _intake(body: bytes) -> tuple[int, Any]:
     }
 
 
+GAP_FREE_SQL = (
+    "WITH n AS (INSERT INTO case_counters (year, last_no) VALUES ($1, 1)"
+    " ON CONFLICT (year) DO UPDATE SET last_no = case_counters.last_no + 1 RETURNING last_no),"
+    " c AS (INSERT INTO cases (id, case_no, status, version, channel, received_at,"
+    " intake_agency_id, respondent_agency_id, title, facts, claims, act_type, act_made_on,"
+    " act_known_on, act_real_property, related_procedures, applicant_count, collective,"
+    " priority, created_at, created_by, updated_at, act_remedy_notice_given,"
+    " act_reconsideration_first) SELECT $2, $3 || lpad(n.last_no::text, 5, '0'), 'received',"
+    " 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, false, '[]', $14, false, 'normal', $5,"
+    " 'bench', $5, true, false FROM n RETURNING id, case_no),"
+    " e AS (INSERT INTO case_events (id, case_id, occurred_at, type, to_status, actor_sub,"
+    " data) SELECT $15, c.id, $5, 'received', 'received', 'bench', '{}' FROM c)"
+    " SELECT case_no FROM c"
+)
+
+
+async def _intake_gap_free(body: bytes) -> tuple[int, Any]:
+    data = orjson.loads(body)
+    assert POOL is not None
+    now = datetime.now(UTC)
+    case_id = uuid.uuid4()
+    act = data["act"]
+    async with POOL.acquire() as conn, conn.transaction():
+        case_no = await conn.fetchval(
+            GAP_FREE_SQL,
+            now.year,
+            case_id,
+            f"LC{now.year}-",
+            data["channel"],
+            now,
+            uuid.UUID(data["intake_agency_id"]),
+            uuid.UUID(data["respondent_agency_id"]),
+            data["title"],
+            data["facts"],
+            data["claims"],
+            act["type"],
+            datetime.fromisoformat(act["made_on"]).date(),
+            datetime.fromisoformat(act["known_on"]).date(),
+            len(data["applicants"]),
+            uuid.uuid4(),
+        )
+    return 201, {"id": str(case_id), "case_no": case_no, "status": "received"}
+
+
 async def _read(case_id: str) -> tuple[int, Any]:
     assert POOL is not None
     async with POOL.acquire() as conn:
@@ -232,6 +284,8 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     parts = path.strip("/").split("/")
     if method == "POST" and path == "/api/v1/cases":
         status, payload = await _intake(await _body(receive))
+    elif method == "POST" and path == "/gapfree/cases":
+        status, payload = await _intake_gap_free(await _body(receive))
     elif method == "GET" and path == "/api/v1/cases":
         query = dict(p.split("=", 1) for p in scope["query_string"].decode().split("&") if "=" in p)
         status, payload = await _list(query.get("status", "received"))

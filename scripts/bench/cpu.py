@@ -1,10 +1,11 @@
 """Python CPU per request, in-process: `python -m scripts.bench.cpu [--profile]`.
 
 wrk figures depend on everything else the two cores do; the CPU time one request costs the
-service's process does not. This runs the app in-process (httpx over ASGI, no network) on the
-database `make bench` prepared (adr_bench), sends the same requests one after another, and
-prints the process CPU time per request for each scenario. `--profile` prints where the intake's CPU
-time goes (cProfile on process time).
+service's process does not. This runs the app in-process on the database `make bench` prepared
+(adr_bench) and sends the same requests one after another straight through its ASGI interface
+(``AsgiClient`` below: no HTTP client, whose own CPU would be counted too, and no network; under
+uvicorn httptools parses HTTP in C). It prints the process CPU time per request for each
+scenario; `--profile` prints where one scenario's CPU time goes (cProfile on process time).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import orjson
 import uvloop
 from sqlalchemy.engine import make_url
 
@@ -48,9 +50,78 @@ def resident_id() -> str:
     return stem + "10X98765432"[total % 11]
 
 
-async def measure(
-    name: str, send: Callable[[], Awaitable[httpx.Response]], n: int, expect: int
-) -> None:
+@dataclass
+class Answer:
+    status_code: int
+    body: bytes
+
+    def json(self) -> Any:
+        return orjson.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+
+class AsgiClient:
+    """Requests straight into an ASGI app: the scope, the body and the answer, nothing more
+    (what uvicorn hands the app after httptools has parsed the request)."""
+
+    def __init__(self, app: Any, headers: dict[str, str]) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+    async def request(self, method: str, target: str, body: bytes = b"") -> Answer:
+        path, _, query = target.partition("?")
+        headers = list(self.headers)
+        if body:
+            headers += [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        sent = False
+        status = 0
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return Answer(status, b"".join(chunks))
+
+    async def get(self, target: str) -> Answer:
+        return await self.request("GET", target)
+
+    async def post(self, target: str, body: bytes) -> Answer:
+        return await self.request("POST", target, body)
+
+
+async def measure(name: str, send: Callable[[], Awaitable[Answer]], n: int, expect: int) -> None:
     """The least CPU per request over five batches: other work on the machine only ever
     adds to it (caches, frequency), so the minimum is the steadiest figure."""
     for _ in range(20):  # warm up caches and the connection pool
@@ -93,23 +164,16 @@ async def main() -> None:
         await baseline._startup()
     token = mint_token(settings, sub="bench", role=Role.CENTER_COORDINATOR, ttl=timedelta(hours=1))
     headers = {"Authorization": f"Bearer {token}"}
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app) if args.target == "service" else nullcontext(),
-        httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client,
-    ):
+    client = AsgiClient(app, headers)
+    async with app.router.lifespan_context(app) if args.target == "service" else nullcontext():
         listed = await client.get("/api/v1/cases?status=classified&limit=50")
         respondent = listed.json()["items"][0]["respondent_agency_id"]
         case_id = listed.json()["items"][0]["id"]
         template = intake_body(respondent)
 
-        async def intake() -> httpx.Response:
+        async def intake() -> Answer:
             body = template.replace("__ID__", resident_id())
-            return await client.post(
-                "/api/v1/cases",
-                content=body.encode(),
-                headers={"Content-Type": "application/json"},
-            )
+            return await client.post("/api/v1/cases", body.encode())
 
         classified = await client.get("/api/v1/cases?status=classified&limit=200")
         to_dispatch = [c["id"] for c in classified.json()["items"]]
@@ -119,9 +183,9 @@ async def main() -> None:
             to_dispatch += [c["id"] for c in page.json()["items"]]
             cursor = page.json()["next_cursor"]
 
-        async def dispatch() -> httpx.Response:
+        async def dispatch() -> Answer:
             return await client.post(
-                f"/api/v1/cases/{to_dispatch.pop()}/dispatch", json={"role": "presiding"}
+                f"/api/v1/cases/{to_dispatch.pop()}/dispatch", b'{"role": "presiding"}'
             )
 
         scenarios = {

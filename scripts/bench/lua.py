@@ -17,7 +17,7 @@ end
 
 request = function()
   local body = template:gsub("__ID__", resident_id())
-  return wrk.format("POST", "/api/v1/cases", headers, body)
+  return wrk.format("POST", "__PATH__", headers, body)
 end
 """
 

@@ -43,7 +43,11 @@ from scripts.bench.common import (  # noqa: E402
 
 BIN = Path(sys.executable).parent
 DB = os.environ.get("ADR_BENCH_DB", "adr_bench")  # a name of your own: runs side by side
-SERVICE_PORT, BASELINE_PORT = 8100, 8101
+SERVICE_PORT = int(os.environ.get("ADR_BENCH_SERVICE_PORT", "8100"))
+BASELINE_PORT = int(os.environ.get("ADR_BENCH_BASELINE_PORT", "8101"))
+# The second intake baseline: the gap-free limit (scripts/bench/baseline.py), served by the
+# baseline's server.
+GAP_FREE = "gap-free"
 FACTS = (
     "申请人系东昌府区某村村民，其房屋位于征收范围内。二〇二六年九月，被申请人作出房屋征收补偿决定，"
     "认定申请人房屋建筑面积一百二十平方米，按每平方米三千二百元给予货币补偿。申请人认为评估机构未入户"
@@ -281,11 +285,14 @@ def main() -> None:
         path.write_text(text.replace("__TOKEN__", token).replace("__THREADS__", str(threads)))
         return path
 
-    intake = script(
-        "intake", lua.INTAKE.replace("__TEMPLATE__", intake_body(str(fixtures["respondent"])))
-    )
+    template = lua.INTAKE.replace("__TEMPLATE__", intake_body(str(fixtures["respondent"])))
+    intake = script("intake", template.replace("__PATH__", "/api/v1/cases"))
     scripts: dict[str, dict[Any, Path]] = {
-        "intake": {t: intake for t in ("service", "baseline")},
+        "intake": {
+            "service": intake,
+            "baseline": intake,
+            GAP_FREE: script("intake-gap-free", template.replace("__PATH__", "/gapfree/cases")),
+        },
         "read": {
             t: script(
                 f"read-{t}",
@@ -355,8 +362,9 @@ def main() -> None:
         wait_ready(SERVICE_PORT)
         wait_ready(BASELINE_PORT)
         for scenario in scenarios:
+            targets = ["service", "baseline"] + ([GAP_FREE] if scenario == "intake" else [])
             for round_no in range(args.rounds):
-                order = ["service", "baseline"] if round_no % 2 == 0 else ["baseline", "service"]
+                order = targets if round_no % 2 == 0 else targets[::-1]
                 for target in order:
                     port = SERVICE_PORT if target == "service" else BASELINE_PORT
                     key = (target, round_no) if scenario == "dispatch" else target
@@ -371,10 +379,11 @@ def main() -> None:
                     if result.requests == 0 or result.errors:
                         (work / f"wrk-{scenario}-{target}-{round_no}.txt").write_text(out)
                     results.append(result)
-                    master = service if target == "service" else baseline
-                    rss[target].append(worker_rss_mb(master))
+                    if target != GAP_FREE:
+                        master = service if target == "service" else baseline
+                        rss[target].append(worker_rss_mb(master))
                     print(
-                        f"  {scenario:9} round {round_no + 1} {target:8} {result.rps:8.0f} rps"
+                        f"  {scenario:9} round {round_no + 1} {target:9} {result.rps:8.0f} rps"
                         f"  p50 {result.p50_ms:7.1f} ms  p99 {result.p99_ms:7.1f} ms"
                         f"  non-2xx {result.errors}",
                         flush=True,
@@ -401,6 +410,7 @@ def report(
         f"{'scenario':10}{'service rps':>12}{'base rps':>10}{'ratio':>7}"
         f"{'svc p50':>9}{'svc p99':>9}{'base p99':>9}{'p99 x':>7}{'svc non-2xx':>12}"
     )
+    gap_free_lines: list[str] = []
     for scenario in dict.fromkeys(r.scenario for r in results):
         best = {
             t: max(
@@ -414,6 +424,16 @@ def report(
             f"{scenario:10}{s.rps:12.0f}{b.rps:10.0f}{s.rps / b.rps:7.2f}{s.p50_ms:9.1f}"
             f"{s.p99_ms:9.1f}{b.p99_ms:9.1f}{s.p99_ms / b.p99_ms:7.2f}{s.errors:12d}"
         )
+        limits = [r for r in results if r.scenario == scenario and r.target == GAP_FREE]
+        if limits:
+            g = max(limits, key=lambda r: r.rps)
+            gap_free_lines.append(
+                f"{scenario} against the gap-free limit: service {s.rps:.0f} rps / limit"
+                f" {g.rps:.0f} rps = {s.rps / g.rps:.2f}; p99 {s.p99_ms:.1f} / {g.p99_ms:.1f} ms"
+                f" = {s.p99_ms / g.p99_ms:.2f}x; limit's non-2xx {g.errors}"
+            )
+    for line in gap_free_lines:
+        print(line)
     for target, rounds in rss.items():
         shown = " | ".join("/".join(f"{mb:.0f}" for mb in r) for r in rounds)
         print(f"RSS MB per worker after each run ({target}): {shown}")
