@@ -132,7 +132,7 @@ async def get_case(
     response: Response,
     reveal: Annotated[Literal["pii"] | None, Query(description="`pii` to show it in clear")] = None,
 ) -> CaseOut:
-    case = await queries.get_visible_case(session, actor=actor, case_id=case_id)
+    case = await queries.read_case(session, actor=actor, case_id=case_id)
     if reveal == "pii":
         queries.ensure_may_reveal(session, actor, case)
     response.headers["ETag"] = queries.etag(case)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import fast_read
 from app.db.models import CalendarYear, Case
 from app.states.codes import CaseStatus
 
@@ -20,8 +21,10 @@ _FINGERPRINT = select(CalendarYear.year, CalendarYear.revision).order_by(Calenda
 async def fingerprint(session: AsyncSession) -> tuple[tuple[int, str], ...]:
     """Which years are stored, and in which revision: a few short rows, read to decide
     whether a process's cached calendar is still the database's."""
-    connection = await session.connection()
-    return tuple((int(y), str(r)) for y, r in (await connection.execute(_FINGERPRINT)).all())
+    rows = await fast_read.fetch(session, "SELECT year, revision FROM calendar_years ORDER BY year")
+    if rows is None:
+        rows = list((await (await session.connection()).execute(_FINGERPRINT)).all())
+    return tuple((int(y), str(r)) for y, r in rows)
 
 
 async def all_years(session: AsyncSession) -> list[CalendarYear]:

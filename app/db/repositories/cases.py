@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import BindParameter
 
+from app.db import fast_read
 from app.db.models import (
     Case,
     CaseApplicant,
@@ -58,6 +59,28 @@ async def get(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+# The case and its applicants in one round trip (the applicants as an array of rows).
+_TO_READ_SQL = """
+    SELECT c.*, ARRAY(
+        SELECT a FROM case_applicants a WHERE a.case_id = c.id ORDER BY a.position
+    ) AS applicant_rows
+    FROM cases c WHERE c.id = $1
+"""
+
+
+async def get_to_read(session: AsyncSession, case_id: uuid.UUID) -> Case | None:
+    """The case with its applicants, for reading only: on PostgreSQL it is not in the
+    session (``fast_read``); whoever changes a case loads it with ``get(for_update=True)``."""
+    rows = await fast_read.fetch(session, _TO_READ_SQL, case_id)
+    if rows is None:
+        return await get(session, case_id)
+    if not rows:
+        return None
+    row = rows[0]
+    applicants = [fast_read.loaded(CaseApplicant, a) for a in row["applicant_rows"]]
+    return fast_read.loaded(Case, row, applicants=applicants)
+
+
 async def try_lock(session: AsyncSession, case_id: uuid.UUID) -> Case | None:
     """The case locked, or None when another transaction holds it (SKIP LOCKED): a sweeper
     leaves such a case to whoever is working on it."""
@@ -99,11 +122,38 @@ async def possible_duplicates(
         "agency": visible_agency_id,
         "limit": limit,
     }
+    if visible_case_ids is None:
+        rows = await fast_read.fetch(
+            session,
+            _DUPLICATES_SQL,
+            respondent_agency_id,
+            received_since,
+            list(id_hashes),
+            exclude_case_id,
+            visible_agency_id,
+            limit,
+        )
+        if rows is not None:
+            return [DuplicateRef(*row) for row in rows]
     stmt = _duplicates_statement(exclude_case_id is not None, visible_agency_id is not None)
     if visible_case_ids is not None:
         stmt = stmt.where(Case.id.in_(visible_case_ids))
     connection = await session.connection()
     return [DuplicateRef(*row) for row in await connection.execute(stmt, params)]
+
+
+# The statement below, on PostgreSQL through the driver (``fast_read``); the optional
+# conditions are switched off by NULL parameters rather than written per shape.
+_DUPLICATES_SQL = f"""
+    SELECT id, case_no, status, received_at FROM cases
+    WHERE respondent_agency_id = $1
+      AND (status <> '{CaseStatus.CLOSED.value}' OR received_at >= $2)
+      AND id IN (SELECT case_id FROM case_applicants WHERE id_number_hash = ANY($3::text[]))
+      AND ($4::uuid IS NULL OR id <> $4)
+      AND ($5::uuid IS NULL OR respondent_agency_id = $5 OR intake_agency_id = $5)
+    ORDER BY received_at DESC
+    LIMIT $6
+"""  # noqa: S608 (no value in the text: a code of the enum)
 
 
 @functools.cache
@@ -265,6 +315,14 @@ async def classifications(
 async def latest_classification(
     session: AsyncSession, case_id: uuid.UUID
 ) -> CaseClassification | None:
+    """For reading (on PostgreSQL not in the session: ``fast_read``)."""
+    rows = await fast_read.fetch(
+        session,
+        "SELECT * FROM case_classifications WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
+        case_id,
+    )
+    if rows is not None:
+        return fast_read.loaded(CaseClassification, rows[0]) if rows else None
     stmt = (
         select(CaseClassification)
         .where(CaseClassification.case_id == case_id)

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import fast_read
 from app.db.models import PolicyVersion
 
 # Built once: constructing a statement costs more than running it (docs/performance.md),
@@ -19,9 +20,18 @@ _STARTED = (
 )
 
 
+_STARTED_SQL = (
+    "SELECT * FROM policy_versions WHERE effective_from <= $1 ORDER BY effective_from DESC LIMIT 1"
+)
+
+
 async def latest_started(session: AsyncSession, on: date) -> PolicyVersion | None:
     """The version that took effect last on or before ``on``: the one covering it, if any
-    does (versions never overlap), else the one that ended before it."""
+    does (versions never overlap), else the one that ended before it. For reading (on
+    PostgreSQL it is not in the session: see ``fast_read``)."""
+    rows = await fast_read.fetch(session, _STARTED_SQL, on)
+    if rows is not None:
+        return fast_read.loaded(PolicyVersion, rows[0]) if rows else None
     return (await session.execute(_STARTED, {"on": on})).scalar_one_or_none()
 
 

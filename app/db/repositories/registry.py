@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.db import fast_read
 from app.db.models import Agency, Lawyer, LawyerSpecialty, LawyerUnavailability
 from app.db.repositories.paging import Key, KeysetPage, read_page
 
@@ -31,9 +32,13 @@ async def active_agency_kinds(
     session: AsyncSession, agency_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
     """The kind of each of these agencies that exists and is active."""
-    connection = await session.connection()
-    rows = await connection.execute(_ACTIVE_AGENCY_KINDS, {"ids": list(agency_ids)})
-    return {row.id: row.kind for row in rows}
+    rows = await fast_read.fetch(
+        session, "SELECT id, kind FROM agencies WHERE id = ANY($1::uuid[]) AND active", agency_ids
+    )
+    if rows is None:
+        connection = await session.connection()
+        rows = list(await connection.execute(_ACTIVE_AGENCY_KINDS, {"ids": list(agency_ids)}))
+    return {row[0]: row[1] for row in rows}
 
 
 _ACTIVE_AGENCY_KINDS = select(Agency.id, Agency.kind).where(

@@ -46,7 +46,16 @@ async def get_visible_case(
     session: AsyncSession, *, actor: Actor, case_id: uuid.UUID, for_update: bool = False
 ) -> Case:
     """The case, or 404 when it does not exist or the actor may not see it."""
-    case = await repo.get(session, case_id, for_update=for_update)
+    return await _visible(session, actor, await repo.get(session, case_id, for_update=for_update))
+
+
+async def read_case(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> Case:
+    """The case to show, or 404 as ``get_visible_case``; not for changing it (on PostgreSQL
+    it is read past the ORM, outside the session: ``app/db/fast_read.py``)."""
+    return await _visible(session, actor, await repo.get_to_read(session, case_id))
+
+
+async def _visible(session: AsyncSession, actor: Actor, case: Case | None) -> Case:
     holds = False
     if case is not None and actor.role is Role.LAWYER and actor.lawyer_id is not None:
         holds = await assignments_repo.lawyer_holds_assignment(
