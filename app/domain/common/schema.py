@@ -12,12 +12,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
-    model_serializer,
 )
 from pydantic_core import PydanticCustomError
 
@@ -129,17 +127,22 @@ class OutputModel(BaseModel):
             if name not in NOT_FREE_TEXT and holds_text(field.annotation)
         )
 
-    # No return annotation: with one, Pydantic would document every output schema as that
-    # type (``Any``: an empty schema) instead of the model's own fields.
-    @model_serializer(mode="wrap")
-    def _mask_free_text(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        data = handler(self)
-        if isinstance(data, dict):
-            for name in self.__free_text_fields__:
-                value = data.get(name)
-                if value is not None:
-                    data[name] = mask_free_value(value)
-        return data
+    # Masked when the value is set, not when the model is written out: a serializer on the
+    # model (``mode="wrap"``) made Pydantic hand every instance to Python as a dict while
+    # writing JSON, a third of a 50-case list's CPU (issue 16). Every way an instance gets
+    # its values passes here: validation and ``model_construct`` call ``model_post_init``,
+    # and an attribute set later goes through ``__setattr__``.
+    def model_post_init(self, context: Any, /) -> None:
+        values = self.__dict__
+        for name in self.__free_text_fields__:
+            value = values.get(name)
+            if value is not None:
+                values[name] = mask_free_value(value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if value is not None and name in self.__free_text_fields__:
+            value = mask_free_value(value)
+        super().__setattr__(name, value)
 
 
 # Fields that are not free text, by name, in every output schema: codes and enumerations
