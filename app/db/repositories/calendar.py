@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +21,28 @@ _FINGERPRINT = select(CalendarYear.year, CalendarYear.revision).order_by(Calenda
 async def fingerprint(session: AsyncSession) -> tuple[tuple[int, str], ...]:
     """Which years are stored, and in which revision: a few short rows, read to decide
     whether a process's cached calendar is still the database's."""
-    rows = await fast_read.fetch(session, "SELECT year, revision FROM calendar_years ORDER BY year")
+    prefetched = session.info.pop(_PREFETCHED, None)
+    if prefetched is not None:
+        return cast(tuple[tuple[int, str], ...], prefetched)
+    rows = await fast_read.fetch(session, FINGERPRINT_SQL)
     if rows is None:
         rows = list((await (await session.connection()).execute(_FINGERPRINT)).all())
     return tuple((int(y), str(r)) for y, r in rows)
+
+
+# On PostgreSQL the policy's read brings the fingerprint along (one round trip fewer on
+# every request that needs both: app/db/repositories/policy.py); it is kept here until the
+# calendar asks, and forgotten when the transaction loads a year.
+FINGERPRINT_SQL = "SELECT year, revision FROM calendar_years ORDER BY year"
+_PREFETCHED = "calendar_fingerprint"
+
+
+def keep_prefetched_fingerprint(session: AsyncSession, rows: Sequence[Any]) -> None:
+    session.info[_PREFETCHED] = tuple((int(y), str(r)) for y, r in rows)
+
+
+def forget_prefetched_fingerprint(session: AsyncSession) -> None:
+    session.info.pop(_PREFETCHED, None)
 
 
 async def all_years(session: AsyncSession) -> list[CalendarYear]:

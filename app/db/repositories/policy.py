@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import fast_read
 from app.db.models import PolicyVersion
+from app.db.repositories import calendar as calendar_repo
 
 # Built once: constructing a statement costs more than running it (docs/performance.md),
 # and every request that applies a rule asks this.
@@ -20,9 +21,15 @@ _STARTED = (
 )
 
 
-_STARTED_SQL = (
-    "SELECT * FROM policy_versions WHERE effective_from <= $1 ORDER BY effective_from DESC LIMIT 1"
-)
+# On PostgreSQL, with the calendar's fingerprint: nearly every request that needs the rules
+# counts a deadline too, and this saves it a round trip (app/db/repositories/calendar.py).
+_STARTED_SQL = f"""
+    SELECT p.*, ARRAY(
+        SELECT ROW(year, revision) FROM ({calendar_repo.FINGERPRINT_SQL}) AS stored
+    ) AS calendar_fingerprint
+    FROM policy_versions p WHERE effective_from <= $1
+    ORDER BY effective_from DESC LIMIT 1
+"""  # noqa: S608 (a constant of ours)
 
 
 async def latest_started(session: AsyncSession, on: date) -> PolicyVersion | None:
@@ -31,7 +38,10 @@ async def latest_started(session: AsyncSession, on: date) -> PolicyVersion | Non
     PostgreSQL it is not in the session: see ``fast_read``)."""
     rows = await fast_read.fetch(session, _STARTED_SQL, on)
     if rows is not None:
-        return fast_read.loaded(PolicyVersion, rows[0]) if rows else None
+        if not rows:
+            return None
+        calendar_repo.keep_prefetched_fingerprint(session, rows[0]["calendar_fingerprint"])
+        return fast_read.loaded(PolicyVersion, rows[0])
     return (await session.execute(_STARTED, {"on": on})).scalar_one_or_none()
 
 

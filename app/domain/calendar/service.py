@@ -104,6 +104,7 @@ async def load_year(
     row.updated_by = actor.sub
     await session.flush()
     session.info.pop(_SESSION_KEY, None)
+    repo.forget_prefetched_fingerprint(session)
     audit.record(
         session,
         actor=actor,
@@ -143,4 +144,5 @@ async def seed_calendar(session: AsyncSession) -> int:
         added += 1
     await session.flush()
     session.info.pop(_SESSION_KEY, None)
+    repo.forget_prefetched_fingerprint(session)
     return added
