@@ -115,7 +115,7 @@ async def test_the_runtime_role_owns_nothing(runtime):
         ("ALTER TABLE cases ADD COLUMN intruder text", "must be owner of table cases"),
         ("ALTER TABLE cases ALTER COLUMN title TYPE text", "must be owner of table cases"),
         ("DROP TABLE cases", "must be owner of table cases"),
-        ("DROP INDEX ix_cases_search_bigrams", "must be owner of index"),
+        ("DROP INDEX ix_case_search_pairs", "must be owner of index"),
         ("TRUNCATE cases CASCADE", "permission denied for table"),
         ("ALTER TABLE audit_records DISABLE TRIGGER ALL", "must be owner of table audit_records"),
         (

@@ -11,6 +11,7 @@ from app.db.models.cases import (
     CaseCounter,
     CaseEvent,
     CaseOutcome,
+    CaseSearchPairs,
     IdempotencyKey,
 )
 from app.db.models.evaluation import Evaluation, Honour
@@ -38,6 +39,7 @@ __all__ = [
     "CaseCounter",
     "CaseEvent",
     "CaseOutcome",
+    "CaseSearchPairs",
     "CaseStatCell",
     "CaseStatDelta",
     "Evaluation",

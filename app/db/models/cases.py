@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -15,7 +16,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -179,14 +179,27 @@ class Case(Base):
 # array indexed by GIN. A rare term's own pairs must all be there (``@>``), which narrows
 # the search to a few candidates that the exact ILIKE then checks (case_search.py); pairs,
 # not pg_trgm's trigrams, because the commonest Chinese search words have two characters
-# and give no trigram. The function ``adr_bigrams`` comes with the migration (see
-# docs/performance.md). Queries use this very expression, so that the planner matches it
-# with the index.
-CASE_SEARCH_BIGRAMS = func.adr_bigrams(Case.title, Case.facts, Case.claims, type_=ARRAY(Text))
+# and give no trigram. The function ``adr_bigrams`` comes with a migration (see
+# docs/performance.md).
+#
+# The pairs live in a table of their own, not in an index on ``cases``: the case row is
+# written by the intake's numbering statement while the year's counter row is locked, and
+# indexing hundreds of pairs there made every other intake wait for it (issue 16). The
+# intake writes its case's pairs in a statement before (so the foreign key is checked at
+# the commit); a trigger fills them for cases inserted any other way and refreshes them
+# when a title, facts or claims change. SQLite has the table, empty: it searches with LIKE.
+class CaseSearchPairs(Base):
+    __tablename__ = "case_search_pairs"
 
-Index("ix_cases_search_bigrams", CASE_SEARCH_BIGRAMS, postgresql_using="gin").ddl_if(
-    dialect="postgresql"
-)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE", deferrable=True, initially="DEFERRED"),
+        primary_key=True,
+    )
+    pairs: Mapped[list[str]] = mapped_column(JSON().with_variant(ARRAY(Text), "postgresql"))
+
+
+# On SQLite too, so that both databases have one schema (there it indexes an empty table).
+Index("ix_case_search_pairs", CaseSearchPairs.pairs, postgresql_using="gin")
 
 
 class CaseApplicant(Base):

@@ -6,7 +6,8 @@ PostgreSQL one statement therefore takes the number and writes the case, its app
 its "received" event together, and the commit follows at once: the lock is held for that
 statement and the commit, never across a turn of the event loop between two statements
 (docs/performance.md). The rows go straight to the driver (``fast_insert``); the ORM objects
-that describe them stay out of the session. SQLite serialises writers anyway and takes the
+that describe them stay out of the session. The search's pairs of the case's texts are
+written just before, outside the lock. SQLite serialises writers anyway and takes the
 ordinary path.
 """
 
@@ -82,6 +83,12 @@ async def store_new_case(
     return case.case_no
 
 
+# The search's pairs of the case's texts (app/db/models/cases.py: CaseSearchPairs), written
+# before the numbering statement so that their index is not maintained while the counter is
+# locked; the foreign key to the case is checked at the commit.
+_PAIRS_SQL = "INSERT INTO case_search_pairs (case_id, pairs) VALUES ($1, adr_bigrams($2, $3, $4))"
+
+
 async def _store_pg(
     driver: asyncpg.Connection, case: Case, event: CaseEvent, outbox: dict[str, Any], year: int
 ) -> str:
@@ -93,6 +100,10 @@ async def _store_pg(
     shape = (tuple(case_row), tuple(applicant_rows[0]), tuple(event_row), tuple(outbox_row))
     sql, convert = _numbered_insert(*shape)
     args = convert(year, case_row, applicant_rows, event_row, outbox_row)
+    try:
+        await driver.execute(_PAIRS_SQL, case.id, case.title, case.facts, case.claims)
+    except asyncpg.PostgresError as error:
+        raise translated(error, _PAIRS_SQL) from error
     try:
         return str(await driver.fetchval(sql, *args))
     except asyncpg.PostgresError as error:

@@ -1,12 +1,12 @@
 """The list's text search (``q``): a case matches when its title, facts or claims contain
 the term, case-insensitively, with ``%`` and ``_`` taken literally (ILIKE).
 
-PostgreSQL has a GIN index over every pair of adjacent characters of a case's texts
-(``adr_bigrams``). A rare term of two or more characters is looked up there first: the case
-must hold every pair of the term (``@>``), a pre-filter that the index answers, and the
-exact ILIKE confirms (pairs found apart, as in 争议…化解 for 争议化解, pass the pre-filter
-and fail the ILIKE). Pairs serve the commonest Chinese search words, two characters long,
-which pg_trgm cannot (a two-character LIKE pattern yields no trigram).
+PostgreSQL keeps every pair of adjacent characters of a case's texts (``adr_bigrams``) in
+``case_search_pairs``, under a GIN index. A rare term of two or more characters is looked up
+there first: the case must hold every pair of the term (``@>``), a pre-filter that the
+index answers, and the exact ILIKE confirms (pairs found apart, as in 争议…化解 for 争议化解,
+pass the pre-filter and fail the ILIKE). Pairs serve the commonest Chinese search words, two
+characters long, which pg_trgm cannot (a two-character LIKE pattern yields no trigram).
 
 A common term goes without the pre-filter: newest first, a page of 50 is found within a
 few hundred cases, whereas the index would hand over every case that has the term, to be
@@ -26,13 +26,12 @@ import uuid
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, type_coerce
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
 
-from app.db.models import Case
-from app.db.models.cases import CASE_SEARCH_BIGRAMS
+from app.db.models import Case, CaseSearchPairs
 
 # The probe: how many of the newest cases (before the page) contain the term. At least
 # COMMON_HITS of PROBE_CASES (0.67%) and the newest-first scan is the faster way to a page
@@ -76,4 +75,7 @@ async def text_matches(
     if hits is not None and hits >= COMMON_HITS:
         return matches
     term_pairs = func.adr_bigrams(term, type_=ARRAY(Text))
-    return and_(CASE_SEARCH_BIGRAMS.contains(term_pairs), matches)
+    # The column is an array on PostgreSQL (JSON on SQLite, which never searches it).
+    stored_pairs = type_coerce(CaseSearchPairs.pairs, ARRAY(Text))
+    holding_pairs = select(CaseSearchPairs.case_id).where(stored_pairs.contains(term_pairs))
+    return and_(Case.id.in_(holding_pairs), matches)
