@@ -49,6 +49,22 @@ INTAKE_SQL = {
 }
 
 
+DISPATCH_SQL = {
+    "candidates": "SELECT l.id, count(c.id) AS open FROM lawyers l"
+    " JOIN pool_memberships m ON m.lawyer_id = l.id AND m.year = $1"
+    " AND m.status = 'approved'"
+    " JOIN lawyer_specialties s ON s.lawyer_id = l.id AND s.business_system = $2"
+    " LEFT JOIN assignments a ON a.lawyer_id = l.id"
+    " AND a.status IN ('offered', 'conflict_reported', 'accepted')"
+    " LEFT JOIN cases c ON c.id = a.case_id AND c.status <> 'closed'"
+    " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
+    " GROUP BY l.id HAVING count(c.id) < $4 ORDER BY open, l.id LIMIT 5",
+    "recount": "SELECT count(*) FROM assignments a JOIN cases c ON c.id = a.case_id"
+    " WHERE a.lawyer_id = $1 AND a.status IN ('offered', 'conflict_reported', 'accepted')"
+    " AND c.status <> 'closed'",
+}
+
+
 async def _startup() -> None:
     global POOL
     POOL = await asyncpg.create_pool(DSN, min_size=4, max_size=20)
@@ -167,23 +183,25 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
         )
         if case is None or case["status"] != "classified":
             return 409, {"code": "invalid_transition"}
+        max_open = (await conn.fetchrow(INTAKE_SQL["policy"], now.date()))["max_open_assignments"]
+        # The eligible in rank, under the policy's capacity limit (as the service counts:
+        # open assignments on cases not closed); the chosen one is recounted under its lock
+        # and passed over for the next if a parallel dispatch took the last place.
         candidates = await conn.fetch(
-            "SELECT l.id, count(a.id) AS open FROM lawyers l"
-            " JOIN pool_memberships m ON m.lawyer_id = l.id AND m.year = $1"
-            " AND m.status = 'approved'"
-            " JOIN lawyer_specialties s ON s.lawyer_id = l.id AND s.business_system = $2"
-            " LEFT JOIN assignments a ON a.lawyer_id = l.id"
-            " AND a.status IN ('offered', 'conflict_reported', 'accepted')"
-            " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
-            " GROUP BY l.id ORDER BY open, l.id LIMIT 1",
+            DISPATCH_SQL["candidates"],
             now.year,
             case["business_system"],
             case["respondent_agency_id"],
+            max_open,
         )
-        if not candidates:
+        lawyer = None
+        for candidate in candidates:
+            await conn.execute("SELECT id FROM lawyers WHERE id = $1 FOR UPDATE", candidate["id"])
+            if await conn.fetchval(DISPATCH_SQL["recount"], candidate["id"]) < max_open:
+                lawyer = candidate["id"]
+                break
+        if lawyer is None:
             return 409, {"code": "no_eligible_mediator"}
-        lawyer = candidates[0]["id"]
-        await conn.execute("SELECT id FROM lawyers WHERE id = $1 FOR UPDATE", lawyer)
         assignment = uuid.uuid4()
         await conn.execute(
             "INSERT INTO assignments (id, case_id, lawyer_id, role, status, offered_at,"
