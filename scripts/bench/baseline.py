@@ -58,7 +58,9 @@ DISPATCH_SQL = {
     " AND a.status IN ('offered', 'conflict_reported', 'accepted')"
     " LEFT JOIN cases c ON c.id = a.case_id AND c.status <> 'closed'"
     " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
-    " GROUP BY l.id HAVING count(c.id) < $4 ORDER BY open, l.id LIMIT 5",
+    " GROUP BY l.id HAVING count(c.id) < $4 ORDER BY open, l.id",
+    "try_lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE SKIP LOCKED",
+    "lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE",
     "recount": "SELECT count(*) FROM assignments a JOIN cases c ON c.id = a.case_id"
     " WHERE a.lawyer_id = $1 AND a.status IN ('offered', 'conflict_reported', 'accepted')"
     " AND c.status <> 'closed'",
@@ -185,8 +187,10 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
             return 409, {"code": "invalid_transition"}
         max_open = (await conn.fetchrow(INTAKE_SQL["policy"], now.date()))["max_open_assignments"]
         # The eligible in rank, under the policy's capacity limit (as the service counts:
-        # open assignments on cases not closed); the chosen one is recounted under its lock
-        # and passed over for the next if a parallel dispatch took the last place.
+        # open assignments on cases not closed). As the service does: a lawyer a parallel
+        # dispatch holds is passed over for the next in rank (SKIP LOCKED), then, if all
+        # were held, waited for in rank; the one locked is recounted under the lock, and
+        # passed over if a parallel dispatch took the last place.
         candidates = await conn.fetch(
             DISPATCH_SQL["candidates"],
             now.year,
@@ -195,11 +199,17 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
             max_open,
         )
         lawyer = None
-        for candidate in candidates:
-            await conn.execute("SELECT id FROM lawyers WHERE id = $1 FOR UPDATE", candidate["id"])
-            if await conn.fetchval(DISPATCH_SQL["recount"], candidate["id"]) < max_open:
-                lawyer = candidate["id"]
-                break
+        full: set[uuid.UUID] = set()
+        for lock in (DISPATCH_SQL["try_lock"], DISPATCH_SQL["lock"]):
+            for candidate in candidates:
+                if lawyer is not None or candidate["id"] in full:
+                    continue
+                if await conn.fetchval(lock, candidate["id"]) is None:
+                    continue
+                if await conn.fetchval(DISPATCH_SQL["recount"], candidate["id"]) < max_open:
+                    lawyer = candidate["id"]
+                else:
+                    full.add(candidate["id"])
         if lawyer is None:
             return 409, {"code": "no_eligible_mediator"}
         assignment = uuid.uuid4()

@@ -118,13 +118,16 @@ async def main() -> None:
                 headers={"Content-Type": "application/json"},
             )
 
-        classified = await client.get("/api/v1/cases?status=classified&limit=200")
-        to_dispatch = [c["id"] for c in classified.json()["items"]]
-        cursor = classified.json()["next_cursor"]
-        while cursor and len(to_dispatch) < 5 * args.n + 40:
-            page = await client.get(f"/api/v1/cases?status=classified&limit=200&cursor={cursor}")
-            to_dispatch += [c["id"] for c in page.json()["items"]]
-            cursor = page.json()["next_cursor"]
+        # Straight from the database: the baseline's list has no cursor.
+        conn = await connect(base, DB)
+        try:
+            rows = await conn.fetch(
+                "SELECT id FROM cases WHERE status = 'classified' ORDER BY id LIMIT $1",
+                5 * args.n + 40,
+            )
+        finally:
+            await conn.close()
+        to_dispatch = [str(r["id"]) for r in rows]
 
         async def dispatch() -> httpx.Response:
             return await client.post(
