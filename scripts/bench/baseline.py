@@ -50,20 +50,22 @@ INTAKE_SQL = {
 
 
 DISPATCH_SQL = {
-    "candidates": "SELECT l.id, count(c.id) AS open FROM lawyers l"
+    # As the service reads it (app/db/repositories/dispatch.py): the count kept with the
+    # lawyer plus their changes not folded in yet.
+    "candidates": "SELECT l.id, l.open_assignments + coalesce((SELECT sum(delta)"
+    " FROM lawyer_open_changes o WHERE o.lawyer_id = l.id), 0) AS open FROM lawyers l"
     " JOIN pool_memberships m ON m.lawyer_id = l.id AND m.year = $1"
     " AND m.status = 'approved'"
     " JOIN lawyer_specialties s ON s.lawyer_id = l.id AND s.business_system = $2"
-    " LEFT JOIN assignments a ON a.lawyer_id = l.id"
-    " AND a.status IN ('offered', 'conflict_reported', 'accepted')"
-    " LEFT JOIN cases c ON c.id = a.case_id AND c.status <> 'closed'"
     " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
-    " GROUP BY l.id HAVING count(c.id) < $4 ORDER BY open, l.id",
+    " AND l.open_assignments + coalesce((SELECT sum(delta) FROM lawyer_open_changes o"
+    " WHERE o.lawyer_id = l.id), 0) < $4 ORDER BY open, l.id",
     "try_lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE SKIP LOCKED",
     "lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE",
-    "recount": "SELECT count(*) FROM assignments a JOIN cases c ON c.id = a.case_id"
-    " WHERE a.lawyer_id = $1 AND a.status IN ('offered', 'conflict_reported', 'accepted')"
-    " AND c.status <> 'closed'",
+    # Under the lawyer's lock: their pending changes folded into the count, which is read.
+    "recount": "WITH folded AS (DELETE FROM lawyer_open_changes WHERE lawyer_id = $1"
+    " RETURNING delta) UPDATE lawyers SET open_assignments = open_assignments"
+    " + coalesce((SELECT sum(delta) FROM folded), 0) WHERE id = $1 RETURNING open_assignments",
 }
 
 
@@ -186,8 +188,8 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
         if case is None or case["status"] != "classified":
             return 409, {"code": "invalid_transition"}
         max_open = (await conn.fetchrow(INTAKE_SQL["policy"], now.date()))["max_open_assignments"]
-        # The eligible in rank, under the policy's capacity limit (as the service counts:
-        # open assignments on cases not closed). As the service does: a lawyer a parallel
+        # The eligible in rank, under the policy's capacity limit (open assignments on cases
+        # not closed, as kept with the lawyer). As the service does: a lawyer a parallel
         # dispatch holds is passed over for the next in rank (SKIP LOCKED), then, if all
         # were held, waited for in rank; the one locked is recounted under the lock, and
         # passed over if a parallel dispatch took the last place.
