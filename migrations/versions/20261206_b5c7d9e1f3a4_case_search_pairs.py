@@ -1,7 +1,7 @@
 """case search pairs in their own table
 
 Revision ID: b5c7d9e1f3a4
-Revises: f4b8c2e6a1d3
+Revises: a3d5f7b9c1e2
 Create Date: 2026-12-06 12:00:00
 
 The text search's character pairs move from an expression index on ``cases`` to a table of
@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "b5c7d9e1f3a4"
-down_revision: str | None = "f4b8c2e6a1d3"
+down_revision: str | None = "a3d5f7b9c1e2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -57,6 +57,26 @@ INTAKE_SQL = {
 }
 
 
+DISPATCH_SQL = {
+    # As the service reads it (app/db/repositories/dispatch.py): the count kept with the
+    # lawyer plus their changes not folded in yet.
+    "candidates": "SELECT l.id, l.open_assignments + coalesce((SELECT sum(delta)"
+    " FROM lawyer_open_changes o WHERE o.lawyer_id = l.id), 0) AS open FROM lawyers l"
+    " JOIN pool_memberships m ON m.lawyer_id = l.id AND m.year = $1"
+    " AND m.status = 'approved'"
+    " JOIN lawyer_specialties s ON s.lawyer_id = l.id AND s.business_system = $2"
+    " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
+    " AND l.open_assignments + coalesce((SELECT sum(delta) FROM lawyer_open_changes o"
+    " WHERE o.lawyer_id = l.id), 0) < $4 ORDER BY open, l.id",
+    "try_lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE SKIP LOCKED",
+    "lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE",
+    # Under the lawyer's lock: their pending changes folded into the count, which is read.
+    "recount": "WITH folded AS (DELETE FROM lawyer_open_changes WHERE lawyer_id = $1"
+    " RETURNING delta) UPDATE lawyers SET open_assignments = open_assignments"
+    " + coalesce((SELECT sum(delta) FROM folded), 0) WHERE id = $1 RETURNING open_assignments",
+}
+
+
 async def _startup() -> None:
     global POOL
     POOL = await asyncpg.create_pool(DSN, min_size=4, max_size=20)
@@ -219,23 +239,33 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
         )
         if case is None or case["status"] != "classified":
             return 409, {"code": "invalid_transition"}
+        max_open = (await conn.fetchrow(INTAKE_SQL["policy"], now.date()))["max_open_assignments"]
+        # The eligible in rank, under the policy's capacity limit (open assignments on cases
+        # not closed, as kept with the lawyer). As the service does: a lawyer a parallel
+        # dispatch holds is passed over for the next in rank (SKIP LOCKED), then, if all
+        # were held, waited for in rank; the one locked is recounted under the lock, and
+        # passed over if a parallel dispatch took the last place.
         candidates = await conn.fetch(
-            "SELECT l.id, count(a.id) AS open FROM lawyers l"
-            " JOIN pool_memberships m ON m.lawyer_id = l.id AND m.year = $1"
-            " AND m.status = 'approved'"
-            " JOIN lawyer_specialties s ON s.lawyer_id = l.id AND s.business_system = $2"
-            " LEFT JOIN assignments a ON a.lawyer_id = l.id"
-            " AND a.status IN ('offered', 'conflict_reported', 'accepted')"
-            " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
-            " GROUP BY l.id ORDER BY open, l.id LIMIT 1",
+            DISPATCH_SQL["candidates"],
             now.year,
             case["business_system"],
             case["respondent_agency_id"],
+            max_open,
         )
-        if not candidates:
+        lawyer = None
+        full: set[uuid.UUID] = set()
+        for lock in (DISPATCH_SQL["try_lock"], DISPATCH_SQL["lock"]):
+            for candidate in candidates:
+                if lawyer is not None or candidate["id"] in full:
+                    continue
+                if await conn.fetchval(lock, candidate["id"]) is None:
+                    continue
+                if await conn.fetchval(DISPATCH_SQL["recount"], candidate["id"]) < max_open:
+                    lawyer = candidate["id"]
+                else:
+                    full.add(candidate["id"])
+        if lawyer is None:
             return 409, {"code": "no_eligible_mediator"}
-        lawyer = candidates[0]["id"]
-        await conn.execute("SELECT id FROM lawyers WHERE id = $1 FOR UPDATE", lawyer)
         assignment = uuid.uuid4()
         await conn.execute(
             "INSERT INTO assignments (id, case_id, lawyer_id, role, status, offered_at,"

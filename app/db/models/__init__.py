@@ -19,7 +19,12 @@ from app.db.models.events import Event, WebhookDelivery, WebhookEndpoint, Webhoo
 from app.db.models.policy import PolicyVersion
 from app.db.models.pool import PoolMembership
 from app.db.models.reference import Agency, BusinessSystem
-from app.db.models.registry import Lawyer, LawyerSpecialty, LawyerUnavailability
+from app.db.models.registry import (
+    Lawyer,
+    LawyerOpenChange,
+    LawyerSpecialty,
+    LawyerUnavailability,
+)
 from app.db.models.security import ApiKey
 from app.db.models.statistics import CaseStatCell, CaseStatDelta
 from app.db.models.typical import TypicalCaseDecision, TypicalCaseSelection
@@ -48,6 +53,7 @@ __all__ = [
     "Honour",
     "IdempotencyKey",
     "Lawyer",
+    "LawyerOpenChange",
     "LawyerSpecialty",
     "LawyerUnavailability",
     "PolicyVersion",

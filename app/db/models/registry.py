@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.clock import now_utc
@@ -32,12 +42,36 @@ class Lawyer(Base):
     phone_sealed: Mapped[str | None] = mapped_column(String(200))
     phone_masked: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Open assignments (offered, conflict_reported, accepted, on cases not closed) as of the
+    # last fold; the count now adds the lawyer's LawyerOpenChange rows not folded in yet.
+    # Kept by database triggers (migration a3d5f7b9c1e2), read by dispatch; never set here.
+    open_assignments: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
     specialties: Mapped[list[LawyerSpecialty]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="LawyerSpecialty.business_system"
     )
+
+
+class LawyerOpenChange(Base):
+    """+1 or -1 to a lawyer's open assignments, appended by the database's triggers in the
+    transaction that opened or closed an assignment (or closed or reopened its case), and
+    folded into ``Lawyer.open_assignments`` by the next dispatch that holds the lawyer's
+    lock. Appending takes no lock, so answering an offer or closing a case never waits on a
+    lawyer's row (the service's lock order is case, lawyer, assignment). No foreign key for
+    the same reason: its check would take a share lock on the lawyer's row."""
+
+    __tablename__ = "lawyer_open_changes"
+    __table_args__ = (
+        Index("ix_lawyer_open_changes_lawyer_id", "lawyer_id", postgresql_include=["delta"]),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    lawyer_id: Mapped[uuid.UUID] = mapped_column(GUID)
+    delta: Mapped[int] = mapped_column(SmallInteger)
 
 
 class LawyerSpecialty(Base):

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select, union
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Table,
+    delete,
+    func,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import (
     Agency,
     Assignment,
-    Case,
     Lawyer,
+    LawyerOpenChange,
     LawyerSpecialty,
     LawyerUnavailability,
     PoolMembership,
 )
-from app.states.assignment import OPEN_STATUSES
-from app.states.codes import CaseStatus, MembershipStatus
+from app.states.codes import MembershipStatus
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,8 @@ async def candidates(
     wanted_ids = select(wanted.subquery().c[0])
     connection = await session.connection()
     # One statement for the lawyers and their counts (correlated subqueries on indexed
-    # columns), then their specialties and their history on this case.
+    # columns; the open assignments are the count kept with the lawyer, see
+    # ``open_assignments_now``), then their specialties and their history on this case.
     rows = (
         await connection.execute(
             select(
@@ -81,12 +89,7 @@ async def candidates(
                 .where(Assignment.lawyer_id == Lawyer.id)
                 .scalar_subquery()
                 .label("last_offered_at"),
-                _count(
-                    Assignment.lawyer_id == Lawyer.id,
-                    Assignment.status.in_(OPEN_STATUSES),
-                    Case.id == Assignment.case_id,
-                    Case.status != CaseStatus.CLOSED,
-                ).label("open_assignments"),
+                open_assignments_now().label("open_assignments"),
                 _count(
                     LawyerUnavailability.lawyer_id == Lawyer.id,
                     LawyerUnavailability.from_date <= today,
@@ -131,23 +134,48 @@ def _count(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
     return select(func.count()).where(*conditions).scalar_subquery()
 
 
-async def open_assignment_counts(
-    session: AsyncSession, lawyer_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """Offered, conflict-reported or accepted assignments on cases not closed."""
-    if not lawyer_ids:
-        return {}
-    stmt = (
-        select(Assignment.lawyer_id, func.count())
-        .join(Case, Case.id == Assignment.case_id)
-        .where(
-            Assignment.lawyer_id.in_(lawyer_ids),
-            Assignment.status.in_(OPEN_STATUSES),
-            Case.status != CaseStatus.CLOSED,
-        )
-        .group_by(Assignment.lawyer_id)
+def open_assignments_now() -> ColumnElement[int]:
+    """A lawyer's open assignments (offered, conflict_reported or accepted, on cases not
+    closed; SPEC 2.7): the count kept on their row plus their changes not yet folded in (at
+    most a few: every dispatch to the lawyer folds them). Database triggers append the changes
+    in the transaction that makes them (migration a3d5f7b9c1e2), so this is always the count
+    the definition gives, at a cost that does not grow with the lawyer's history."""
+    pending = (
+        select(func.coalesce(func.sum(LawyerOpenChange.delta), 0))
+        .where(LawyerOpenChange.lawyer_id == Lawyer.id)
+        .scalar_subquery()
     )
-    return {lawyer_id: int(n) for lawyer_id, n in (await session.execute(stmt)).all()}
+    return Lawyer.open_assignments + pending
+
+
+async def open_assignments_locked(session: AsyncSession, lawyer_id: uuid.UUID) -> int:
+    """The lawyer's open assignments, for the capacity check of a dispatch that holds the
+    lawyer's lock (``lock_lawyer``): their pending changes are folded into the count on their
+    row, in this transaction. Changes other transactions append meanwhile are not visible
+    and stay pending; only a holder of the lock folds, so no change is folded twice."""
+    connection = await session.connection()
+    # Core on the tables: the ORM's bulk delete and update would look after the session's
+    # objects, which never hold these columns' current values anyway.
+    changes = cast(Table, LawyerOpenChange.__table__)
+    lawyers = cast(Table, Lawyer.__table__)
+    gone = delete(changes).where(changes.c.lawyer_id == lawyer_id).returning(changes.c.delta)
+    if connection.dialect.name == "postgresql":
+        # One round trip: the delete and the update as one statement.
+        folded = gone.cte("folded")
+        delta: Any = select(func.coalesce(func.sum(folded.c.delta), 0)).scalar_subquery()
+    else:
+        delta = sum((await connection.execute(gone)).scalars())
+    stmt = (
+        update(lawyers)
+        .where(lawyers.c.id == lawyer_id)
+        # Folding is bookkeeping, not a change of the lawyer's record: updated_at stays.
+        .values(
+            open_assignments=lawyers.c.open_assignments + delta,
+            updated_at=lawyers.c.updated_at,
+        )
+        .returning(lawyers.c.open_assignments)
+    )
+    return int((await connection.execute(stmt)).scalar_one())
 
 
 async def lock_lawyer(session: AsyncSession, lawyer_id: uuid.UUID, *, wait: bool = True) -> bool:

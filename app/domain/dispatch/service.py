@@ -2,9 +2,12 @@
 
 Concurrency: a dispatch locks the case row first (so one case gets one live presiding offer
 at a time — the partial unique index is the backstop), then the chosen lawyer's row, and
-recounts that lawyer's open assignments under the lock (so two dispatches on different cases
-cannot both take a lawyer's last place). The lock order is always case, then lawyer, then
-assignment, everywhere in the service, so the locks cannot deadlock.
+reads that lawyer's open assignments again under the lock (so two dispatches on different
+cases cannot both take a lawyer's last place). The count is kept with the lawyer by database
+triggers that only append changes (``app.db.repositories.dispatch.open_assignments_now``), so
+answering an offer or closing a case never waits on a lawyer's lock. The lock order is
+always case, then lawyer, then assignment, everywhere in the service, so the locks cannot
+deadlock.
 """
 
 from __future__ import annotations
@@ -263,8 +266,8 @@ async def _offer_named(
 
 
 async def _at_capacity(session: AsyncSession, lawyer_id: uuid.UUID, policy: PolicyVersion) -> bool:
-    counts = await repo.open_assignment_counts(session, [lawyer_id])
-    return counts.get(lawyer_id, 0) >= policy.max_open_assignments
+    # Under the lawyer's lock: no parallel dispatch can take a place between this and the offer.
+    return await repo.open_assignments_locked(session, lawyer_id) >= policy.max_open_assignments
 
 
 def _reasoning(
