@@ -204,7 +204,9 @@ async def _read(case_id: str) -> tuple[int, Any]:
         )
         await conn.fetchrow(INTAKE_SQL["policy"], datetime.now(UTC).date())
         await conn.fetch(INTAKE_SQL["duplicates"], row["respondent_agency_id"], row["id"], [])
-    out = {k: (str(v) if not isinstance(v, int | bool | type(None)) else v) for k, v in row.items()}
+    out: dict[str, Any] = {
+        k: (str(v) if not isinstance(v, int | bool | type(None)) else v) for k, v in row.items()
+    }
     out["applicants"] = [dict(a) for a in applicants]
     return 200, out
 
