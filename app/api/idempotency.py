@@ -75,26 +75,9 @@ class Idempotency:
         if self.key is None:
             return self._respond(await create())
         caller, key = self.actor.sub, self.key
-        fingerprint = _fingerprint(self.request, await self.request.body())
+        fingerprint = await self._fingerprint()
 
-        async def replay() -> Response | None:
-            answer = await idempotency.stored_answer(
-                self.session, caller=caller, key=key, fingerprint=fingerprint
-            )
-            if answer is None:
-                return None
-            stored = orjson.loads(answer.body)
-            await visible(stored if isinstance(stored, dict) else {})
-            return _replay(answer)
-
-        # A finished request is answered from its stored response without any lock, so that
-        # retries racing each other all replay. Only when there is none yet is the key's lock
-        # taken (without waiting: held means the first request still runs), and the store
-        # read again under it.
-        if (replayed := await replay()) is not None:
-            return replayed
-        await idempotency.claim(self.session, caller=caller, key=key)
-        if (replayed := await replay()) is not None:
+        if (replayed := await self._replay_or_claim(fingerprint, visible)) is not None:
             return replayed
         created = await create()
         response = self._respond(created)
@@ -109,6 +92,74 @@ class Idempotency:
             answer=idempotency.Answer(created.status, bytes(response.body).decode(), kept),
         )
         return response
+
+    async def run_numbered(
+        self,
+        receive: Callable[[], Awaitable[Created]],
+        number: Callable[[idempotency.KeyRow | None], Awaitable[str]],
+        *,
+        visible: Callable[[dict[str, Any]], Awaitable[object]],
+        field: str = "case_no",
+    ) -> Response:
+        """As ``run``, for a create whose answer carries a number that only its last
+        statement gives, while a lock is held until the commit (the intake's case number).
+        ``receive`` checks and builds the answer; the answer is rendered with a marker in
+        ``field``; ``number(key row or None)`` writes the object (and the key with its
+        answer, in the same statement) and returns the number, which then replaces the
+        marker: after the number, only a string replacement and the commit."""
+        keep: idempotency.KeyToKeep | None = None
+        if self.key is not None:
+            fingerprint = await self._fingerprint()
+            if (replayed := await self._replay_or_claim(fingerprint, visible)) is not None:
+                return replayed
+            keep = idempotency.KeyToKeep(
+                self.actor.sub, self.key, self.request.method, self.request.url.path, fingerprint
+            )
+        created = await receive()
+        marker = keep.marker if keep else idempotency.KeyToKeep.new_marker()
+        setattr(created.body, field, marker)
+        rendered = created.body.model_dump_json()
+        row = None
+        if keep is not None:
+            kept = {k: v for k, v in created.headers.items() if k in REPLAYED_HEADERS}
+            answer = idempotency.Answer(created.status, rendered, kept)
+            row = keep.answer_row(answer)
+        value = await number(row)
+        setattr(created.body, field, value)
+        return Response(
+            content=rendered.replace(marker, value),
+            status_code=created.status,
+            headers=created.headers,
+            media_type="application/json",
+        )
+
+    async def _fingerprint(self) -> str:
+        return _fingerprint(self.request, await self.request.body())
+
+    async def _replay_or_claim(
+        self, fingerprint: str, visible: Callable[[dict[str, Any]], Awaitable[object]]
+    ) -> Response | None:
+        """The stored answer for the key, or None with the key's lock taken. A finished
+        request is answered from its stored response without any lock, so that retries
+        racing each other all replay. Only when there is none yet is the key's lock taken
+        (without waiting: held means the first request still runs), and the store read
+        again under it."""
+        caller, key = self.actor.sub, str(self.key)
+
+        async def replay() -> Response | None:
+            answer = await idempotency.stored_answer(
+                self.session, caller=caller, key=key, fingerprint=fingerprint
+            )
+            if answer is None:
+                return None
+            stored = orjson.loads(answer.body)
+            await visible(stored if isinstance(stored, dict) else {})
+            return _replay(answer)
+
+        if (replayed := await replay()) is not None:
+            return replayed
+        await idempotency.claim(self.session, caller=caller, key=key)
+        return await replay()
 
     @staticmethod
     def _respond(created: Created) -> Response:

@@ -6,6 +6,7 @@ commit or neither does: a retry after a failure simply runs again. Keys live 72 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import now_utc
 from app.db.models import IdempotencyKey
 from app.db.repositories import idempotency as repo
+from app.db.repositories.idempotency import KeyRow as KeyRow  # the API names it
 from app.errors import Conflict, ValidationFailed
 
 KEY_LIFETIME = timedelta(hours=72)
@@ -88,3 +90,46 @@ async def remember(
         expires_at=now_utc() + KEY_LIFETIME,
     )
     await repo.add(session, row)
+
+
+@dataclass(frozen=True)
+class KeyToKeep:
+    """A key whose answer the creating request writes itself, in the statement that
+    creates the object (``answer_row``), instead of ``remember`` after it: the intake's
+    answer carries the case's number, which exists only from the numbering statement on,
+    and nothing but that statement and the commit may run while the year's counter is
+    locked (docs/performance.md). The answer is rendered once, with ``marker`` where the
+    number goes; the statement puts the number in."""
+
+    caller: str
+    key: str
+    method: str
+    path: str
+    fingerprint: str
+    # Unguessable, so that no text a caller sent can contain it.
+    marker: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.marker:
+            object.__setattr__(self, "marker", self.new_marker())
+
+    @staticmethod
+    def new_marker() -> str:
+        return f"@@number-{uuid.uuid4().hex}@@"
+
+    def answer_row(self, answer: Answer) -> KeyRow:
+        """The key's row, ``answer.body`` still holding ``marker`` in place of the number."""
+        now = now_utc()
+        values = {
+            "caller": self.caller,
+            "key": self.key,
+            "method": self.method,
+            "path": self.path,
+            "request_hash": self.fingerprint,
+            "response_status": answer.status,
+            "response_body": answer.body,
+            "response_headers": answer.headers,
+            "created_at": now,
+            "expires_at": now + KEY_LIFETIME,
+        }
+        return KeyRow(values, self.marker)

@@ -19,6 +19,7 @@ from app.api.deps import (
 )
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
+from app.domain import idempotency
 from app.domain.auth.actor import Actor
 from app.domain.cases import deadline_refresh, intake, queries, reception
 from app.domain.cases.access import INTAKE_ROLES
@@ -49,19 +50,26 @@ Intaker = Annotated[Actor, Depends(require_roles(*INTAKE_ROLES))]
 async def create_case(
     body: CaseIn, session: SessionDep, actor: Intaker, cipher: CipherDep, idem: IdempotencyDep
 ) -> Response:
-    async def take_in() -> Created:
-        view = await reception.take_in(session, actor=actor, data=body, cipher=cipher)
+    received: reception.Received | None = None
+
+    async def receive() -> Created:
+        nonlocal received
+        received = await reception.receive(session, actor=actor, data=body, cipher=cipher)
+        view = received.view
         return Created(
             view, headers={"Location": f"/api/v1/cases/{view.id}", "ETag": queries.etag(view)}
         )
 
+    async def number(key: idempotency.KeyRow | None) -> str:
+        assert received is not None
+        return await reception.number(session, received, key=key)
+
     async def still_visible(stored: dict[str, Any]) -> None:
         await queries.get_visible_case(session, actor=actor, case_id=uuid.UUID(stored["id"]))
 
-    # After the case number is taken only the commit follows, except that with an
-    # Idempotency-Key the answer is stored first: one more statement while the year's
-    # counter row is locked (docs/performance.md, "Not done").
-    return await idem.run(take_in, visible=still_visible)
+    # Once the case number is taken only the commit follows: the answer is rendered before,
+    # and with an Idempotency-Key it is kept by the numbering statement itself.
+    return await idem.run_numbered(receive, number, visible=still_visible)
 
 
 @router.get(

@@ -23,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import now_utc
 from app.db.base import column_values
 from app.db.fast_insert import driver_connection, insert_rows, translated, typed_parameters
-from app.db.models import Case, CaseApplicant, CaseEvent, Event
+from app.db.models import Case, CaseApplicant, CaseEvent, Event, IdempotencyKey
 from app.db.repositories.cases import allocate_case_number
+from app.db.repositories.idempotency import KeyRow
 from app.db.types import new_id
 
 # A case number is the year's prefix and the year's count, at least this many digits wide
@@ -55,13 +56,18 @@ def _give_identity(case: Case, event: CaseEvent) -> None:
 
 
 async def store_new_case(
-    session: AsyncSession, case: Case, event: CaseEvent, outbox: dict[str, Any], year: int
+    session: AsyncSession,
+    case: Case,
+    event: CaseEvent,
+    outbox: dict[str, Any],
+    year: int,
+    key: KeyRow | None = None,
 ) -> str:
     """Give the case the year's next number and write it with its applicants, its timeline
-    event and its outbox event (whose ``data.case_no`` gets the number too), as the last
-    statement before the commit; returns the number. A case whose external
-    reference is already stored raises ``IntegrityError`` from a savepoint, so that the
-    caller can still look that case up."""
+    event, its outbox event (whose ``data.case_no`` gets the number too) and the request's
+    idempotency key with its answer, if any, as the last statement before the commit;
+    returns the number. A case whose external reference is already stored raises
+    ``IntegrityError`` from a savepoint, so that the caller can still look that case up."""
     _give_identity(case, event)
     driver = await driver_connection(session)
     if driver is None:
@@ -72,14 +78,17 @@ async def store_new_case(
         await insert_rows(session, CaseEvent, [column_values(event)])
         outbox["data"] = {**outbox["data"], "case_no": case.case_no}
         await insert_rows(session, Event, [outbox])
+        if key is not None:
+            body = key.values["response_body"].replace(key.marker, case.case_no)
+            await insert_rows(session, IdempotencyKey, [{**key.values, "response_body": body}])
         return case.case_no
     if case.external_system is None:
-        case.case_no = await _store_pg(driver, case, event, outbox, year)
+        case.case_no = await _store_pg(driver, case, event, outbox, year, key)
     else:
         # asyncpg's own savepoint: the statement bypasses the session, whose savepoint
         # would only be emitted with its next statement of its own.
         async with driver.transaction():
-            case.case_no = await _store_pg(driver, case, event, outbox, year)
+            case.case_no = await _store_pg(driver, case, event, outbox, year, key)
     return case.case_no
 
 
@@ -90,16 +99,28 @@ _PAIRS_SQL = "INSERT INTO case_search_pairs (case_id, pairs) VALUES ($1, adr_big
 
 
 async def _store_pg(
-    driver: asyncpg.Connection, case: Case, event: CaseEvent, outbox: dict[str, Any], year: int
+    driver: asyncpg.Connection,
+    case: Case,
+    event: CaseEvent,
+    outbox: dict[str, Any],
+    year: int,
+    key: KeyRow | None,
 ) -> str:
     case_row = column_values(case)
     case_row.pop("case_no", None)
     applicant_rows = [column_values(a) for a in case.applicants]
     event_row = column_values(event)
     outbox_row = outbox
-    shape = (tuple(case_row), tuple(applicant_rows[0]), tuple(event_row), tuple(outbox_row))
+    key_row = {} if key is None else {**key.values, "marker": key.marker}
+    shape = (
+        tuple(case_row),
+        tuple(applicant_rows[0]),
+        tuple(event_row),
+        tuple(outbox_row),
+        tuple(key_row),
+    )
     sql, convert = _numbered_insert(*shape)
-    args = convert(year, case_row, applicant_rows, event_row, outbox_row)
+    args = convert(year, case_row, applicant_rows, event_row, outbox_row, key_row)
     try:
         await driver.execute(_PAIRS_SQL, case.id, case.title, case.facts, case.claims)
     except asyncpg.PostgresError as error:
@@ -121,10 +142,12 @@ def _numbered_insert(
     applicant_keys: tuple[str, ...],
     event_keys: tuple[str, ...],
     outbox_keys: tuple[str, ...],
+    key_keys: tuple[str, ...],
 ) -> tuple[str, Any]:
     """The statement for rows of these columns, and how to turn the rows into its
     parameters. $1 is the year, $2 its case-number prefix; the applicants come as one array
-    per column (unnest)."""
+    per column (unnest); the idempotency key's row (no columns: none) has its ``marker``
+    replaced by the number in ``response_body``."""
     cases, applicants, events = _table(Case), _table(CaseApplicant), _table(CaseEvent)
     case_params, case_conv = typed_parameters(cases, case_keys, 3)
     first = 3 + len(case_keys)
@@ -136,12 +159,33 @@ def _numbered_insert(
     outbox_params, outbox_conv = typed_parameters(
         _table(Event), outbox_keys, first + len(event_keys)
     )
-    # Both events record the number the case was given.
-    event_params = _with_case_no(event_params, event_keys.index("data"))
-    outbox_params = _with_case_no(outbox_params, outbox_keys.index("data"))
+    first += len(event_keys) + len(outbox_keys)
+    key_columns = tuple(k for k in key_keys if k != "marker")
+    key_params: list[str] = []
+    key_conv: list[Any] = []
+    if key_columns:
+        key_params, key_conv = typed_parameters(_table(IdempotencyKey), key_columns, first)
 
     def names(keys: tuple[str, ...]) -> str:
         return ", ".join(f'"{k}"' for k in keys)
+
+    # Both events record the number the case was given, and so does the kept answer.
+    event_params = _with_case_no(event_params, event_keys.index("data"))
+    outbox_params = _with_case_no(outbox_params, outbox_keys.index("data"))
+    kept_answer = ""
+    if key_columns:
+        marker = f"${first + len(key_columns)}::text"
+        body = key_columns.index("response_body")
+        key_params = [
+            f"replace({p}, {marker}, c.case_no)" if i == body else p
+            for i, p in enumerate(key_params)
+        ]
+        kept_answer = f"""
+        , k AS (
+            INSERT INTO idempotency_keys ({names(key_columns)})
+            SELECT {", ".join(key_params)}
+            FROM c
+        )"""  # noqa: S608 (names from the model's metadata, every value a parameter)
 
     # Names from the models' metadata, every value a parameter.
     sql = f"""
@@ -166,7 +210,7 @@ def _numbered_insert(
             INSERT INTO events ({names(outbox_keys)})
             SELECT {", ".join(outbox_params)}
             FROM c
-        )
+        ){kept_answer}
         SELECT case_no FROM c
     """  # noqa: S608
 
@@ -176,6 +220,7 @@ def _numbered_insert(
         applicant_rows: list[dict[str, Any]],
         event_row: dict[str, Any],
         outbox_row: dict[str, Any],
+        key_row: dict[str, Any],
     ) -> list[Any]:
         args: list[Any] = [year, case_number_prefix(year)]
         args += [f(case_row[k]) for f, k in zip(case_conv, case_keys, strict=True)]
@@ -185,6 +230,9 @@ def _numbered_insert(
         ]
         args += [f(event_row[k]) for f, k in zip(event_conv, event_keys, strict=True)]
         args += [f(outbox_row[k]) for f, k in zip(outbox_conv, outbox_keys, strict=True)]
+        if key_columns:
+            args += [f(key_row[k]) for f, k in zip(key_conv, key_columns, strict=True)]
+            args.append(key_row["marker"])
         return args
 
     return sql, convert

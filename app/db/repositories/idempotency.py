@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import IdempotencyKey
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """A key's row (``IdempotencyKey``'s columns) whose ``response_body`` holds ``marker``
+    where a number goes that the statement writing it gives (the intake's numbering
+    statement: app/db/repositories/case_intake.py)."""
+
+    values: dict[str, Any]
+    marker: str
 
 
 async def try_lock(session: AsyncSession, caller: str, key: str) -> bool:

@@ -21,6 +21,7 @@ from app.db.repositories import case_intake as intake_repo
 from app.db.repositories import cases as repo
 from app.db.repositories import registry as registry_repo
 from app.db.repositories.cases import DuplicateRef
+from app.db.repositories.idempotency import KeyRow
 from app.db.types import new_id
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
@@ -269,7 +270,7 @@ async def create_case(
     return NewCase(case, duplicates, event, received_at.astimezone(SHANGHAI).year, outbox)
 
 
-async def store(session: AsyncSession, new: NewCase) -> str:
+async def store(session: AsyncSession, new: NewCase, *, key: KeyRow | None = None) -> str:
     """Number the case and write it: the last statement of the intake's transaction,
     directly before its commit; returns the number. From the number to the commit the
     year's counter row is locked and every other intake waits for it; a worker's event loop
@@ -277,7 +278,7 @@ async def store(session: AsyncSession, new: NewCase) -> str:
     response) would stretch that wait for all of them (docs/performance.md)."""
     case = new.case
     try:
-        return await intake_repo.store_new_case(session, case, new.event, new.outbox, new.year)
+        return await intake_repo.store_new_case(session, case, new.event, new.outbox, new.year, key)
     except IntegrityError:
         # A parallel intake of the same external record committed first.
         existing = await repo.find_by_external_ref(

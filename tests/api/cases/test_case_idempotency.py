@@ -2,6 +2,7 @@
 for API-key callers, nothing kept for a request that failed."""
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,9 @@ async def test_the_same_key_and_body_replays_the_first_response(
     assert second.status_code == 201, second.text
     assert second.headers["idempotent-replayed"] == "true"
     assert second.json() == first.json()
+    # The kept answer was written with the case, by the statement that numbered it: the
+    # number is in it, not a placeholder.
+    assert re.fullmatch(r"LC\d{4}-\d{5,}", second.json()["case_no"])
     assert second.headers["location"] == first.headers["location"]
     assert second.headers["cache-control"] == "no-store"
     assert await count_cases(session) == before + 1
