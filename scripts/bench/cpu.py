@@ -189,7 +189,7 @@ async def main() -> None:
         try:
             rows = await conn.fetch(
                 "SELECT id FROM cases WHERE status = 'classified' ORDER BY id LIMIT $1",
-                5 * args.n + 40,
+                6 * args.n + 40,  # five batches, the warm-up and a profile
             )
         finally:
             await conn.close()

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import fast_read
 from app.db.models import (
     Agency,
     Assignment,
@@ -57,7 +58,36 @@ async def candidates(
 ) -> list[CandidateRow]:
     """Active lawyers worth assessing for a case: the year's pool (any status) and the
     specialists of its business system, or just ``only``. Plain rows, not ORM objects: a
-    pool has about a hundred lawyers and every dispatch reads all of them."""
+    pool has about a hundred lawyers and every dispatch reads all of them. On PostgreSQL
+    one statement through the driver (``fast_read``): building the three statements below
+    through SQLAlchemy cost ~3 ms of CPU per dispatch (issue 16)."""
+    records = await fast_read.fetch(
+        session,
+        _CANDIDATES_SQL,
+        year,
+        business_system or "",
+        today,
+        case_id,
+        MembershipStatus.APPROVED.value,
+        only,
+    )
+    if records is not None:
+        return [
+            CandidateRow(
+                lawyer_id=r["id"],
+                name=r["name"],
+                agency_id=r["agency_id"],
+                certificate_status=r["certificate_status"],
+                specialties=frozenset(r["specialties"]),
+                region_code=r["region_code"],
+                in_pool=r["in_pool"],
+                open_assignments=r["open_assignments"],
+                last_offered_at=r["last_offered_at"],
+                statuses_on_case=tuple(r["statuses_on_case"]),
+                unavailable_today=r["away"],
+            )
+            for r in records
+        ]
     if only is not None:
         wanted: Any = select(Lawyer.id).where(Lawyer.id == only)
     else:
@@ -130,6 +160,41 @@ async def candidates(
     ]
 
 
+# ``candidates`` on PostgreSQL: the same lawyers and figures as the statements of the general
+# path, with their specialties and their statuses on this case as arrays. $1 year, $2
+# business system, $3 today, $4 the case, $5 the approved status, $6 the one lawyer wanted
+# (``only``) or NULL.
+_CANDIDATES_SQL = """
+    SELECT l.id, l.name, l.agency_id, l.certificate_status, a.region_code,
+        EXISTS (
+            SELECT 1 FROM pool_memberships m
+            WHERE m.lawyer_id = l.id AND m.year = $1 AND m.status = $5
+        ) AS in_pool,
+        (SELECT max(x.offered_at) FROM assignments x WHERE x.lawyer_id = l.id)
+            AS last_offered_at,
+        l.open_assignments + (
+            SELECT coalesce(sum(o.delta), 0) FROM lawyer_open_changes o
+            WHERE o.lawyer_id = l.id
+        ) AS open_assignments,
+        EXISTS (
+            SELECT 1 FROM lawyer_unavailability u
+            WHERE u.lawyer_id = l.id AND u.from_date <= $3 AND u.to_date >= $3
+        ) AS away,
+        ARRAY(SELECT s.business_system FROM lawyer_specialties s WHERE s.lawyer_id = l.id)
+            AS specialties,
+        ARRAY(
+            SELECT y.status FROM assignments y WHERE y.case_id = $4 AND y.lawyer_id = l.id
+        ) AS statuses_on_case
+    FROM lawyers l JOIN agencies a ON a.id = l.agency_id
+    WHERE l.active AND CASE WHEN $6::uuid IS NULL
+        THEN l.id IN (
+            SELECT lawyer_id FROM pool_memberships WHERE year = $1
+            UNION SELECT lawyer_id FROM lawyer_specialties WHERE business_system = $2
+        )
+        ELSE l.id = $6 END
+"""
+
+
 def _count(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
     return select(func.count()).where(*conditions).scalar_subquery()
 
@@ -187,5 +252,10 @@ async def lock_lawyer(session: AsyncSession, lawyer_id: uuid.UUID, *, wait: bool
 
 
 async def respondent_region(session: AsyncSession, agency_id: uuid.UUID) -> str:
+    rows = await fast_read.fetch(
+        session, "SELECT region_code FROM agencies WHERE id = $1", agency_id
+    )
+    if rows is not None:
+        return str(rows[0]["region_code"])
     stmt = select(Agency.region_code).where(Agency.id == agency_id)
     return str((await session.execute(stmt)).scalar_one())
