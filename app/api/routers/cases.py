@@ -140,12 +140,13 @@ async def get_case(
     response: Response,
     reveal: Annotated[Literal["pii"] | None, Query(description="`pii` to show it in clear")] = None,
 ) -> CaseOut:
-    case = await queries.read_case(session, actor=actor, case_id=case_id)
+    found = await queries.read_case(session, actor=actor, case_id=case_id)
+    case = found.case
     if reveal == "pii":
         queries.ensure_may_reveal(session, actor, case)
     response.headers["ETag"] = queries.etag(case)
     return await queries.case_view(
-        session, actor=actor, case=case, cipher=cipher, reveal=reveal == "pii"
+        session, actor=actor, case=case, cipher=cipher, reveal=reveal == "pii", read=found
     )
 
 

@@ -60,26 +60,57 @@ async def get(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-# The case and its applicants in one round trip (the applicants as an array of rows).
+# The case with its applicants, its latest classification and its current outcome, in one
+# round trip (related rows as rows of their tables).
 _TO_READ_SQL = """
-    SELECT c.*, ARRAY(
-        SELECT a FROM case_applicants a WHERE a.case_id = c.id ORDER BY a.position
-    ) AS applicant_rows
+    SELECT c.*,
+        ARRAY(
+            SELECT a FROM case_applicants a WHERE a.case_id = c.id ORDER BY a.position
+        ) AS applicant_rows,
+        (
+            SELECT k FROM case_classifications k WHERE k.case_id = c.id
+            ORDER BY k.id DESC LIMIT 1
+        ) AS classification_row,
+        (
+            SELECT o FROM case_outcomes o WHERE o.case_id = c.id
+            ORDER BY o.recorded_at DESC, o.id DESC LIMIT 1
+        ) AS outcome_row
     FROM cases c WHERE c.id = $1
 """
 
 
-async def get_to_read(session: AsyncSession, case_id: uuid.UUID) -> Case | None:
-    """The case with its applicants, for reading only: on PostgreSQL it is not in the
-    session (``fast_read``); whoever changes a case loads it with ``get(for_update=True)``."""
+@dataclass(frozen=True)
+class CaseToRead:
+    """A case as read to be shown, with what its view shows besides its own columns, when
+    read with it (``related`` False: ask ``latest_classification`` and ``latest_outcome``)."""
+
+    case: Case
+    related: bool = False
+    classification: CaseClassification | None = None
+    outcome: CaseOutcome | None = None
+
+
+async def get_to_read(session: AsyncSession, case_id: uuid.UUID) -> CaseToRead | None:
+    """The case with its applicants (and, on PostgreSQL, its latest classification and
+    current outcome), for reading only: on PostgreSQL none of it is in the session
+    (``fast_read``); whoever changes a case loads it with ``get(for_update=True)``."""
     rows = await fast_read.fetch(session, _TO_READ_SQL, case_id)
     if rows is None:
-        return await get(session, case_id)
+        case = await get(session, case_id)
+        return None if case is None else CaseToRead(case)
     if not rows:
         return None
     row = rows[0]
     applicants = [fast_read.loaded(CaseApplicant, a) for a in row["applicant_rows"]]
-    return fast_read.loaded(Case, row, applicants=applicants)
+    classification, outcome = row["classification_row"], row["outcome_row"]
+    return CaseToRead(
+        fast_read.loaded(Case, row, applicants=applicants),
+        related=True,
+        classification=None
+        if classification is None
+        else fast_read.loaded(CaseClassification, classification),
+        outcome=None if outcome is None else fast_read.loaded(CaseOutcome, outcome),
+    )
 
 
 async def try_lock(session: AsyncSession, case_id: uuid.UUID) -> Case | None:

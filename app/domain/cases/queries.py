@@ -13,7 +13,7 @@ from app.clock import today_shanghai
 from app.db.models import Case, CaseClassification, PolicyVersion
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as repo
-from app.db.repositories.cases import CaseFilters, DuplicateRef
+from app.db.repositories.cases import CaseFilters, CaseToRead, DuplicateRef
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
@@ -49,10 +49,14 @@ async def get_visible_case(
     return await _visible(session, actor, await repo.get(session, case_id, for_update=for_update))
 
 
-async def read_case(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> Case:
-    """The case to show, or 404 as ``get_visible_case``; not for changing it (on PostgreSQL
-    it is read past the ORM, outside the session: ``app/db/fast_read.py``)."""
-    return await _visible(session, actor, await repo.get_to_read(session, case_id))
+async def read_case(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> CaseToRead:
+    """The case to show (with what its view shows, when read with it), or 404 as
+    ``get_visible_case``; not for changing it (on PostgreSQL it is read past the ORM,
+    outside the session: ``app/db/fast_read.py``)."""
+    found = await repo.get_to_read(session, case_id)
+    await _visible(session, actor, found.case if found else None)
+    assert found is not None  # _visible raised otherwise
+    return found
 
 
 async def _visible(session: AsyncSession, actor: Actor, case: Case | None) -> Case:
@@ -95,17 +99,21 @@ async def case_view(
     reveal: bool = False,
     policy: PolicyVersion | None = None,
     duplicates: list[DuplicateRef] | None = None,
+    read: CaseToRead | None = None,
 ) -> CaseOut:
     """The full case with its derived fields (deadlines as of today, possible duplicates the
-    reader may see)."""
+    reader may see). ``read``: the case as ``read_case`` gave it, with its related rows."""
     policy = policy or (await policy_in_force(session)).version
     if duplicates is None:
         duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
-    outcome = await repo.latest_outcome(session, case.id) if case.outcome_type else None
-    # Every recorded classification sets the case's business system: none, nothing to read.
-    classification = (
-        await repo.latest_classification(session, case.id) if case.business_system else None
-    )
+    if read is not None and read.related:
+        outcome, classification = read.outcome, read.classification
+    else:
+        outcome = await repo.latest_outcome(session, case.id) if case.outcome_type else None
+        # Every recorded classification sets the case's business system: none, none to read.
+        classification = (
+            await repo.latest_classification(session, case.id) if case.business_system else None
+        )
     applicants = [
         ApplicantOut(
             kind=a.kind,
