@@ -11,20 +11,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.base import column_values
-from app.db.fast_insert import insert_rows
 from app.db.models import AuditRecord, FailedAuthenticationTally
 from app.db.repositories.paging import Key, KeysetPage, read_page
 
 # Any fixed 64-bit number: the key of the transaction-scoped advisory lock that serialises
 # appends to the chain on PostgreSQL. (SQLite's BEGIN IMMEDIATE already serialises writers.)
 _CHAIN_LOCK_KEY = 0x4144525F41554454  # "ADR_AUDT"
-
-
-async def insert(session: AsyncSession, record: AuditRecord) -> None:
-    """Write a record at once (``session.add`` would leave it to the ORM's flush, which
-    costs the intake's hot path about half a millisecond more)."""
-    await insert_rows(session, AuditRecord, [column_values(record)])
 
 
 async def lock_chain(session: AsyncSession, *, wait: bool) -> bool:

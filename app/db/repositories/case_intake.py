@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import now_utc
 from app.db.base import column_values
 from app.db.fast_insert import driver_connection, insert_rows, translated, typed_parameters
-from app.db.models import Case, CaseApplicant, CaseEvent, Event, IdempotencyKey
+from app.db.models import AuditRecord, Case, CaseApplicant, CaseEvent, Event, IdempotencyKey
 from app.db.repositories.cases import allocate_case_number
 from app.db.repositories.idempotency import KeyRow
 from app.db.types import new_id
@@ -61,16 +61,19 @@ async def store_new_case(
     event: CaseEvent,
     outbox: dict[str, Any],
     year: int,
+    audit: AuditRecord,
     key: KeyRow | None = None,
 ) -> str:
     """Give the case the year's next number and write it with its applicants, its timeline
     event, its outbox event (whose ``data.case_no`` gets the number too) and the request's
     idempotency key with its answer, if any, as the last statement before the commit;
-    returns the number. A case whose external reference is already stored raises
+    returns the number. The intake's audit record and the search's pairs are written just
+    before, by one statement. A case whose external reference is already stored raises
     ``IntegrityError`` from a savepoint, so that the caller can still look that case up."""
     _give_identity(case, event)
     driver = await driver_connection(session)
     if driver is None:
+        await insert_rows(session, AuditRecord, [column_values(audit)])
         case.case_no = case_number(year, await allocate_case_number(session, year))
         event.data = {**event.data, "case_no": case.case_no}
         await insert_rows(session, Case, [column_values(case)])
@@ -82,6 +85,7 @@ async def store_new_case(
             body = key.values["response_body"].replace(key.marker, case.case_no)
             await insert_rows(session, IdempotencyKey, [{**key.values, "response_body": body}])
         return case.case_no
+    await _write_before_numbering(driver, case, audit)
     if case.external_system is None:
         case.case_no = await _store_pg(driver, case, event, outbox, year, key)
     else:
@@ -92,10 +96,33 @@ async def store_new_case(
     return case.case_no
 
 
-# The search's pairs of the case's texts (app/db/models/cases.py: CaseSearchPairs), written
-# before the numbering statement so that their index is not maintained while the counter is
-# locked; the foreign key to the case is checked at the commit.
-_PAIRS_SQL = "INSERT INTO case_search_pairs (case_id, pairs) VALUES ($1, adr_bigrams($2, $3, $4))"
+async def _write_before_numbering(
+    driver: asyncpg.Connection, case: Case, audit: AuditRecord
+) -> None:
+    """The audit record, and the search's pairs of the case's texts (app/db/models/cases.py:
+    CaseSearchPairs), in one statement before the numbering one: so that the pairs' index is
+    not maintained while the counter is locked (their foreign key to the case is checked at
+    the commit), and a round trip fewer than two statements."""
+    row = column_values(audit)
+    sql, converters = _audit_and_pairs(tuple(row))
+    args = [case.id, case.title, case.facts, case.claims]
+    args += [convert(value) for convert, value in zip(converters, row.values(), strict=True)]
+    try:
+        await driver.execute(sql, *args)
+    except asyncpg.PostgresError as error:
+        raise translated(error, sql) from error
+
+
+@functools.cache
+def _audit_and_pairs(audit_keys: tuple[str, ...]) -> tuple[str, Any]:
+    params, converters = typed_parameters(_table(AuditRecord), audit_keys, 5)
+    columns = ", ".join(f'"{k}"' for k in audit_keys)
+    # Names from the model's metadata, every value a parameter.
+    sql = f"""
+        WITH audit AS (INSERT INTO audit_records ({columns}) VALUES ({", ".join(params)}))
+        INSERT INTO case_search_pairs (case_id, pairs) VALUES ($1, adr_bigrams($2, $3, $4))
+    """  # noqa: S608
+    return sql, converters
 
 
 async def _store_pg(
@@ -121,10 +148,6 @@ async def _store_pg(
     )
     sql, convert = _numbered_insert(*shape)
     args = convert(year, case_row, applicant_rows, event_row, outbox_row, key_row)
-    try:
-        await driver.execute(_PAIRS_SQL, case.id, case.title, case.facts, case.claims)
-    except asyncpg.PostgresError as error:
-        raise translated(error, _PAIRS_SQL) from error
     try:
         return str(await driver.fetchval(sql, *args))
     except asyncpg.PostgresError as error:

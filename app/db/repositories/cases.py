@@ -61,8 +61,9 @@ async def get(
 
 
 # The case with its applicants, its latest classification and its current outcome, in one
-# round trip (related rows as rows of their tables).
-_TO_READ_SQL = """
+# round trip (related rows as rows of their tables); with ``DuplicatesScope`` its possible
+# duplicates too, by the conditions of ``_DUPLICATES_SQL`` ($2 since, $3 the reader's agency).
+_TO_READ_COLUMNS = """
     SELECT c.*,
         ARRAY(
             SELECT a FROM case_applicants a WHERE a.case_id = c.id ORDER BY a.position
@@ -74,27 +75,61 @@ _TO_READ_SQL = """
         (
             SELECT o FROM case_outcomes o WHERE o.case_id = c.id
             ORDER BY o.recorded_at DESC, o.id DESC LIMIT 1
-        ) AS outcome_row
-    FROM cases c WHERE c.id = $1
-"""
+        ) AS outcome_row"""
+_DUPLICATE_ROWS = f""",
+        ARRAY(
+            SELECT ROW(d.id, d.case_no, d.status, d.received_at) FROM cases d
+            WHERE d.respondent_agency_id = c.respondent_agency_id
+              AND (d.status <> '{CaseStatus.CLOSED.value}' OR d.received_at >= $2)
+              AND d.id IN (
+                  SELECT h.case_id FROM case_applicants h WHERE h.id_number_hash IN (
+                      SELECT a.id_number_hash FROM case_applicants a WHERE a.case_id = c.id
+                  )
+              )
+              AND d.id <> c.id
+              AND ($3::uuid IS NULL OR d.respondent_agency_id = $3 OR d.intake_agency_id = $3)
+            ORDER BY d.received_at DESC
+            LIMIT 20
+        ) AS duplicate_rows"""  # noqa: S608 (a code of the enum, no value)
+_TO_READ_SQL = {
+    False: _TO_READ_COLUMNS + " FROM cases c WHERE c.id = $1",
+    True: _TO_READ_COLUMNS + _DUPLICATE_ROWS + " FROM cases c WHERE c.id = $1",
+}
+
+
+@dataclass(frozen=True)
+class DuplicatesScope:
+    """Which possible duplicates a reader sees (``possible_duplicates``'s conditions): cases
+    open or received since ``since``, within ``agency``'s when the reader is an agency's."""
+
+    since: datetime
+    agency: uuid.UUID | None
 
 
 @dataclass(frozen=True)
 class CaseToRead:
     """A case as read to be shown, with what its view shows besides its own columns, when
-    read with it (``related`` False: ask ``latest_classification`` and ``latest_outcome``)."""
+    read with it (``related`` False: ask ``latest_classification`` and ``latest_outcome``;
+    ``duplicates`` None: ask ``possible_duplicates``)."""
 
     case: Case
     related: bool = False
     classification: CaseClassification | None = None
     outcome: CaseOutcome | None = None
+    duplicates: list[DuplicateRef] | None = None
 
 
-async def get_to_read(session: AsyncSession, case_id: uuid.UUID) -> CaseToRead | None:
-    """The case with its applicants (and, on PostgreSQL, its latest classification and
-    current outcome), for reading only: on PostgreSQL none of it is in the session
-    (``fast_read``); whoever changes a case loads it with ``get(for_update=True)``."""
-    rows = await fast_read.fetch(session, _TO_READ_SQL, case_id)
+async def get_to_read(
+    session: AsyncSession, case_id: uuid.UUID, *, duplicates: DuplicatesScope | None = None
+) -> CaseToRead | None:
+    """The case with its applicants (and, on PostgreSQL, its latest classification, current
+    outcome and, given their scope, its possible duplicates), for reading only: on
+    PostgreSQL none of it is in the session (``fast_read``); whoever changes a case loads it
+    with ``get(for_update=True)``."""
+    args: list[Any] = [case_id]
+    if duplicates is not None:
+        args += [duplicates.since, duplicates.agency]
+    rows = await fast_read.fetch(session, _TO_READ_SQL[duplicates is not None], *args)
     if rows is None:
         case = await get(session, case_id)
         return None if case is None else CaseToRead(case)
@@ -110,6 +145,9 @@ async def get_to_read(session: AsyncSession, case_id: uuid.UUID) -> CaseToRead |
         if classification is None
         else fast_read.loaded(CaseClassification, classification),
         outcome=None if outcome is None else fast_read.loaded(CaseOutcome, outcome),
+        duplicates=None
+        if duplicates is None
+        else [DuplicateRef(*d) for d in row["duplicate_rows"]],
     )
 
 

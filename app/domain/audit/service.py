@@ -73,10 +73,11 @@ def record(session: AsyncSession, **fields: Unpack[AuditFields]) -> None:
     session.add(_new_record(fields))
 
 
-async def write(session: AsyncSession, **fields: Unpack[AuditFields]) -> None:
-    """As ``record``, but written at once by a single INSERT: for hot paths, where the
-    ORM's flush of the record would cost more than the INSERT."""
-    await audit_repo.insert(session, _new_record(fields))
+def new_record(**fields: Unpack[AuditFields]) -> AuditRecord:
+    """As ``record``, but handed back for the caller's own statement to write, in the
+    transaction of the change it describes: for the intake's hot path, where the ORM's
+    flush would cost more than the INSERT (app/db/repositories/case_intake.py)."""
+    return _new_record(fields)
 
 
 def _new_record(fields: AuditFields) -> AuditRecord:

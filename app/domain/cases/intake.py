@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import SHANGHAI, now_utc, today_shanghai
-from app.db.models import Case, CaseApplicant, CaseEvent
+from app.db.models import AuditRecord, Case, CaseApplicant, CaseEvent
 from app.db.repositories import case_intake as intake_repo
 from app.db.repositories import cases as repo
 from app.db.repositories import registry as registry_repo
@@ -188,13 +188,14 @@ class NewCase:
     event: CaseEvent
     year: int
     outbox: dict[str, Any]
+    audit: AuditRecord
 
 
 async def create_case(
     session: AsyncSession, *, actor: Actor, data: CaseIn, cipher: FieldCipher
 ) -> NewCase:
     """Take a case in: everything that can refuse the request is checked, the duplicates
-    looked up and the audit record written; ``store`` then writes the case."""
+    looked up and the audit record made; ``store`` then writes the case and the record."""
     intake_agency_id = data.intake_agency_id or actor.agency_id
     if intake_agency_id is None:
         raise ValidationFailed.of_field(
@@ -252,8 +253,7 @@ async def create_case(
         to_status=case.status,
         data={"channel": case.channel},
     )
-    await audit.write(
-        session,
+    audit_record = audit.new_record(
         actor=actor,
         action="case.create",
         object_type="case",
@@ -267,7 +267,8 @@ async def create_case(
     )
     # The case as lists show it; ``store`` puts its number in when it has one.
     outbox = event_row(EventType.CASE_RECEIVED, ("case", case.id), CaseSummary.model_validate(case))
-    return NewCase(case, duplicates, event, received_at.astimezone(SHANGHAI).year, outbox)
+    year = received_at.astimezone(SHANGHAI).year
+    return NewCase(case, duplicates, event, year, outbox, audit_record)
 
 
 async def store(session: AsyncSession, new: NewCase, *, key: KeyRow | None = None) -> str:
@@ -278,7 +279,9 @@ async def store(session: AsyncSession, new: NewCase, *, key: KeyRow | None = Non
     response) would stretch that wait for all of them (docs/performance.md)."""
     case = new.case
     try:
-        return await intake_repo.store_new_case(session, case, new.event, new.outbox, new.year, key)
+        return await intake_repo.store_new_case(
+            session, case, new.event, new.outbox, new.year, new.audit, key
+        )
     except IntegrityError:
         # A parallel intake of the same external record committed first.
         existing = await repo.find_by_external_ref(

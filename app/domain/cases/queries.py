@@ -19,7 +19,7 @@ from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
 from app.domain.cases import access
 from app.domain.cases.deadline_facts import deadlines_of
-from app.domain.cases.duplicates import find_duplicates
+from app.domain.cases.duplicates import find_duplicates, read_along_scope
 from app.domain.cases.intake import ID_FIELD, PHONE_FIELD
 from app.domain.cases.schemas import (
     ActOut,
@@ -53,7 +53,9 @@ async def read_case(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) 
     """The case to show (with what its view shows, when read with it), or 404 as
     ``get_visible_case``; not for changing it (on PostgreSQL it is read past the ORM,
     outside the session: ``app/db/fast_read.py``)."""
-    found = await repo.get_to_read(session, case_id)
+    policy = (await policy_in_force(session)).version
+    scope = read_along_scope(actor, policy)
+    found = await repo.get_to_read(session, case_id, duplicates=scope)
     await _visible(session, actor, found.case if found else None)
     assert found is not None  # _visible raised otherwise
     return found
@@ -104,6 +106,8 @@ async def case_view(
     """The full case with its derived fields (deadlines as of today, possible duplicates the
     reader may see). ``read``: the case as ``read_case`` gave it, with its related rows."""
     policy = policy or (await policy_in_force(session)).version
+    if duplicates is None and read is not None:
+        duplicates = read.duplicates
     if duplicates is None:
         duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
     if read is not None and read.related:
