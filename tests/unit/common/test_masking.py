@@ -140,3 +140,26 @@ def test_masked_id_hides_the_middle(value: str) -> None:
 @given(mobiles())
 def test_masked_phone_hides_the_middle(value: str) -> None:
     assert mask_phone(value) == value[:3] + "****" + value[7:]
+
+
+@given(st.uuids(), CHINESE_CONTEXT, mobiles())
+def test_uuids_pass_untouched_while_numbers_beside_them_are_masked(
+    record_id, before: str, mobile: str
+) -> None:
+    # A UUID's last group may hold a mobile's shape: "01a248c7-7bca-7766-a333-f17923014875".
+    shaped = f"01a248c7-7bca-7766-a333-f{mobile}"
+    for text_id in (str(record_id), shaped, shaped.upper()):
+        text = f"{before}{text_id}，电话{mobile}"
+        assert mask_sensitive_text(text) == f"{before}{text_id}，电话{mask_phone(mobile)}"
+        assert mask_sensitive_text(text_id) == text_id
+
+
+def test_audit_changes_keep_record_ids_and_mask_phones() -> None:
+    from app.domain.audit.redaction import redact
+
+    shaped = "01a248c7-7bca-7766-a333-f17923014875"
+    changes = {"withdrawn_memberships": [shaped], "reason": "来电13812345678"}
+    assert redact(changes) == {
+        "withdrawn_memberships": [shaped],
+        "reason": "来电138****5678",
+    }
