@@ -63,14 +63,37 @@ def _check_defaults(table: Table, keys: tuple[str, ...]) -> None:
         raise ValueError(f"insert into {table.name} without {forgotten}: give their values")
 
 
-async def driver_connection(session: AsyncSession) -> asyncpg.Connection | None:
-    """The session's asyncpg connection inside its transaction, or None (SQLite, or no
-    statement has begun the transaction yet: writing then would autocommit)."""
+# Set in a session's ``info`` (``create_database``) when the server is reached directly, not
+# through PgBouncer's transaction pooling: reads may then run before the transaction begins.
+READS_BEFORE_BEGIN = "fast_read.reads_before_begin"
+
+
+async def driver_connection(
+    session: AsyncSession, *, to_read: bool = False
+) -> asyncpg.Connection | None:
+    """The session's asyncpg connection inside its transaction, or None (SQLite). With
+    ``to_read``, and ``READS_BEFORE_BEGIN`` in the session's info, a read that comes before
+    anything is written runs before BEGIN."""
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
         return None
-    driver = (await connection.get_raw_connection()).driver_connection
-    if driver is None or not driver.is_in_transaction():
+    raw = await connection.get_raw_connection()
+    adapted, driver = raw.dbapi_connection, raw.driver_connection
+    if driver is None:
+        return None
+    if getattr(adapted, "_transaction", True) is None:
+        # SQLAlchemy's asyncpg adapter emits BEGIN lazily, with its first statement; so
+        # nothing this transaction wrote exists yet. Read Committed gives each statement
+        # its own snapshot inside a transaction too, so a plain read sees the same before
+        # BEGIN as after it, and a request that only reads (a case, a list) saves BEGIN
+        # and COMMIT, two of its four round trips. Behind PgBouncer's transaction pooling a
+        # statement outside a transaction may land on another server than the rest (and the
+        # statement timeout is set per transaction there), and a write must never
+        # autocommit: begin the transaction the adapter's way.
+        if to_read and session.info.get(READS_BEFORE_BEGIN):
+            return cast(asyncpg.Connection, driver)
+        await adapted._start_transaction()  # type: ignore[union-attr]
+    if not driver.is_in_transaction():
         return None
     return cast(asyncpg.Connection, driver)
 

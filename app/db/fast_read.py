@@ -1,15 +1,17 @@
 """Reads for the hottest paths, straight to the driver on PostgreSQL.
 
 The counterpart of ``fast_insert``. Measured in-process (docs/performance.md, issue 16): a
-one-row SELECT through the ORM costs ~250 µs of CPU, the case with its applicants through the
-ORM ~1,200 µs; asyncpg alone ~50–60 µs. The statements here are plain SQL written once, run
-on the session's own connection inside its transaction (so they see what the request wrote,
-and under PgBouncer's transaction pooling a statement is prepared and used on one server).
-Rows come back as instances of the models built the way the ORM's loader builds them (a new
-instance whose attribute dict is filled, no attribute events) with the values each column
-type would have produced. Such an instance is *not* in the session: it is for reading. Code
-that changes what it read loads it through the ORM (``for_update``), never through here.
-SQLite, and a session whose connection is not asyncpg, get None and take the ORM path.
+one-row SELECT through the ORM costs ~250 µs of CPU, the case with its applicants through the ORM
+~1,200 µs; asyncpg alone ~50–60 µs. The statements here are plain SQL written once, run on the
+session's own connection inside its transaction (so they see what the request wrote, and under
+PgBouncer's transaction pooling a statement is prepared and used on one server). Rows come back
+as instances of the models built the way the ORM's loader builds them (a new instance whose
+attribute dict is filled, no attribute events) with the values each column type would have
+produced. Directly connected, a read that comes before the request's first write runs before its
+BEGIN (``fast_insert.driver_connection`` says why that is safe). Such an instance (a row built
+so) is *not* in the session: it is for reading. Code that changes what it read loads it through
+the ORM (``for_update``), never through here. SQLite, and a session whose connection is not
+asyncpg, get None and take the ORM path.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.instrumentation import manager_of_class
 
 from app.db.base import Base
-from app.db.fast_insert import translated
+from app.db.fast_insert import driver_connection, translated
 
 M = TypeVar("M", bound=Base)
 # What the engine's dialect does to fetched values (JSON arrives decoded: SQLAlchemy gives
@@ -34,21 +36,8 @@ _DIALECT = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
 
 
 async def driver(session: AsyncSession) -> asyncpg.Connection | None:
-    """The session's asyncpg connection with its transaction begun, or None (SQLite)."""
-    connection = await session.connection()
-    if connection.dialect.name != "postgresql":
-        return None
-    raw = await connection.get_raw_connection()
-    adapted = raw.dbapi_connection
-    if getattr(adapted, "_transaction", True) is None:
-        # SQLAlchemy's asyncpg adapter emits BEGIN lazily, with its first statement. A
-        # statement of ours that came first would run outside the transaction (and, behind
-        # PgBouncer, perhaps on another server than the rest): begin it the adapter's way.
-        await adapted._start_transaction()  # type: ignore[union-attr]
-    found = raw.driver_connection
-    if found is None or not found.is_in_transaction():
-        return None
-    return cast(asyncpg.Connection, found)
+    """The session's asyncpg connection for a read, or None (SQLite)."""
+    return await driver_connection(session, to_read=True)
 
 
 async def fetch(session: AsyncSession, sql: str, *args: Any) -> list[asyncpg.Record] | None:

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from app.db.fast_insert import READS_BEFORE_BEGIN
 from app.settings import Settings
 
 
@@ -158,7 +159,9 @@ class Database:
 
 def create_database(settings: Settings, *, url: str | None = None) -> Database:
     engine = create_engine(settings, url=url)
-    return Database(engine=engine, sessionmaker=create_sessionmaker(engine))
+    # Connected directly, the hot reads may come before a transaction's BEGIN (fast_insert).
+    info = {READS_BEFORE_BEGIN: settings.database_pooler != "transaction"}
+    return Database(engine=engine, sessionmaker=create_sessionmaker(engine, info=info))
 
 
 @asynccontextmanager

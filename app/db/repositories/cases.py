@@ -24,7 +24,9 @@ from app.db.models import (
     CaseCounter,
     CaseEvent,
     CaseOutcome,
+    PolicyVersion,
 )
+from app.db.repositories import calendar as calendar_repo
 from app.db.repositories import case_search
 from app.db.repositories.paging import Key, KeysetPage, read_page, read_row_page
 from app.states.codes import CaseStatus
@@ -60,10 +62,12 @@ async def get(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-# The case with its applicants, its latest classification and its current outcome, in one
-# round trip (related rows as rows of their tables); with ``DuplicatesScope`` its possible
-# duplicates too, by the conditions of ``_DUPLICATES_SQL`` ($2 since, $3 the reader's agency).
-_TO_READ_COLUMNS = """
+# The case with its applicants, its latest classification and its current outcome, the
+# policy version that took effect last on or before $2 (``policy.latest_started``) and the
+# calendar's fingerprint, in one round trip (related rows as rows of their tables); with
+# ``DuplicatesScope`` its possible duplicates too, by the conditions of ``_DUPLICATES_SQL``
+# ($3 now, less the policy's window; $4 the reader's agency).
+_TO_READ_COLUMNS = f"""
     SELECT c.*,
         ARRAY(
             SELECT a FROM case_applicants a WHERE a.case_id = c.id ORDER BY a.position
@@ -75,34 +79,49 @@ _TO_READ_COLUMNS = """
         (
             SELECT o FROM case_outcomes o WHERE o.case_id = c.id
             ORDER BY o.recorded_at DESC, o.id DESC LIMIT 1
-        ) AS outcome_row"""
+        ) AS outcome_row,
+        policy.p AS policy_row,
+        ARRAY(
+            SELECT ROW(year, revision) FROM ({calendar_repo.FINGERPRINT_SQL}) AS stored
+        ) AS calendar_fingerprint"""  # noqa: S608 (a constant of ours)
 _DUPLICATE_ROWS = f""",
         ARRAY(
             SELECT ROW(d.id, d.case_no, d.status, d.received_at) FROM cases d
             WHERE d.respondent_agency_id = c.respondent_agency_id
-              AND (d.status <> '{CaseStatus.CLOSED.value}' OR d.received_at >= $2)
+              AND (
+                  d.status <> '{CaseStatus.CLOSED.value}'
+                  OR d.received_at >= $3::timestamptz
+                      - make_interval(days => (policy.p).duplicate_window_days)
+              )
               AND d.id IN (
                   SELECT h.case_id FROM case_applicants h WHERE h.id_number_hash IN (
                       SELECT a.id_number_hash FROM case_applicants a WHERE a.case_id = c.id
                   )
               )
               AND d.id <> c.id
-              AND ($3::uuid IS NULL OR d.respondent_agency_id = $3 OR d.intake_agency_id = $3)
+              AND ($4::uuid IS NULL OR d.respondent_agency_id = $4 OR d.intake_agency_id = $4)
             ORDER BY d.received_at DESC
             LIMIT 20
         ) AS duplicate_rows"""  # noqa: S608 (a code of the enum, no value)
+_TO_READ_FROM = """
+    FROM cases c LEFT JOIN LATERAL (
+        SELECT p FROM policy_versions p WHERE p.effective_from <= $2
+        ORDER BY p.effective_from DESC LIMIT 1
+    ) AS policy ON true
+    WHERE c.id = $1"""
 _TO_READ_SQL = {
-    False: _TO_READ_COLUMNS + " FROM cases c WHERE c.id = $1",
-    True: _TO_READ_COLUMNS + _DUPLICATE_ROWS + " FROM cases c WHERE c.id = $1",
+    False: _TO_READ_COLUMNS + _TO_READ_FROM,
+    True: _TO_READ_COLUMNS + _DUPLICATE_ROWS + _TO_READ_FROM,
 }
 
 
 @dataclass(frozen=True)
 class DuplicatesScope:
     """Which possible duplicates a reader sees (``possible_duplicates``'s conditions): cases
-    open or received since ``since``, within ``agency``'s when the reader is an agency's."""
+    open or received within the policy's window before ``now``, within ``agency``'s when the
+    reader is an agency's."""
 
-    since: datetime
+    now: datetime
     agency: uuid.UUID | None
 
 
@@ -110,25 +129,31 @@ class DuplicatesScope:
 class CaseToRead:
     """A case as read to be shown, with what its view shows besides its own columns, when
     read with it (``related`` False: ask ``latest_classification`` and ``latest_outcome``;
-    ``duplicates`` None: ask ``possible_duplicates``)."""
+    ``duplicates`` None: ask ``possible_duplicates``; ``policy`` None: ask the policy)."""
 
     case: Case
     related: bool = False
     classification: CaseClassification | None = None
     outcome: CaseOutcome | None = None
     duplicates: list[DuplicateRef] | None = None
+    policy: PolicyVersion | None = None
 
 
 async def get_to_read(
-    session: AsyncSession, case_id: uuid.UUID, *, duplicates: DuplicatesScope | None = None
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    *,
+    policy_on: date,
+    duplicates: DuplicatesScope | None = None,
 ) -> CaseToRead | None:
     """The case with its applicants (and, on PostgreSQL, its latest classification, current
-    outcome and, given their scope, its possible duplicates), for reading only: on
-    PostgreSQL none of it is in the session (``fast_read``); whoever changes a case loads it
-    with ``get(for_update=True)``."""
-    args: list[Any] = [case_id]
+    outcome, the policy version that took effect last on or before ``policy_on`` with the
+    calendar's fingerprint and, given their scope, its possible duplicates), for reading
+    only: on PostgreSQL none of it is in the session (``fast_read``); whoever changes a case
+    loads it with ``get(for_update=True)``."""
+    args: list[Any] = [case_id, policy_on]
     if duplicates is not None:
-        args += [duplicates.since, duplicates.agency]
+        args += [duplicates.now, duplicates.agency]
     rows = await fast_read.fetch(session, _TO_READ_SQL[duplicates is not None], *args)
     if rows is None:
         case = await get(session, case_id)
@@ -137,7 +162,10 @@ async def get_to_read(
         return None
     row = rows[0]
     applicants = [fast_read.loaded(CaseApplicant, a) for a in row["applicant_rows"]]
-    classification, outcome = row["classification_row"], row["outcome_row"]
+    classification, outcome, policy = row["classification_row"], row["outcome_row"], None
+    if row["policy_row"] is not None:
+        policy = fast_read.loaded(PolicyVersion, row["policy_row"])
+        calendar_repo.keep_prefetched_fingerprint(session, row["calendar_fingerprint"])
     return CaseToRead(
         fast_read.loaded(Case, row, applicants=applicants),
         related=True,
@@ -145,9 +173,11 @@ async def get_to_read(
         if classification is None
         else fast_read.loaded(CaseClassification, classification),
         outcome=None if outcome is None else fast_read.loaded(CaseOutcome, outcome),
+        # Without a version in force, the window is the earliest one's: asked apart.
         duplicates=None
-        if duplicates is None
+        if duplicates is None or policy is None
         else [DuplicateRef(*d) for d in row["duplicate_rows"]],
+        policy=policy,
     )
 
 

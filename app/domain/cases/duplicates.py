@@ -18,13 +18,14 @@ def _since(policy: PolicyVersion) -> datetime:
     return now_utc() - timedelta(days=policy.duplicate_window_days)
 
 
-def read_along_scope(actor: Actor, policy: PolicyVersion) -> DuplicatesScope | None:
+def read_along_scope(actor: Actor) -> DuplicatesScope | None:
     """The reader's duplicates as the case's own read can bring them along (a round trip
-    fewer), or None when their scope is not one it can express (a lawyer's held cases)."""
+    fewer; the window is the policy's, read in the same statement), or None when their
+    scope is not one it can express (a lawyer's held cases)."""
     visible_agency, visible_cases = visibility_scope(actor)
     if visible_cases is not None:
         return None
-    return DuplicatesScope(since=_since(policy), agency=visible_agency)
+    return DuplicatesScope(now=now_utc(), agency=visible_agency)
 
 
 async def find_duplicates(

@@ -36,7 +36,7 @@ from app.domain.common.crypto import FieldCipher
 from app.domain.common.workdays import WorkdayCalendar
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.paging import BY_ID, BY_TIME, Page
-from app.domain.policy.service import policy_in_force
+from app.domain.policy.service import keep_read_along, policy_in_force
 from app.errors import Forbidden, NotFound
 from app.states.case import CASE_LIFECYCLE
 from app.states.codes import CaseStatus, Role
@@ -53,11 +53,14 @@ async def read_case(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) 
     """The case to show (with what its view shows, when read with it), or 404 as
     ``get_visible_case``; not for changing it (on PostgreSQL it is read past the ORM,
     outside the session: ``app/db/fast_read.py``)."""
-    policy = (await policy_in_force(session)).version
-    scope = read_along_scope(actor, policy)
-    found = await repo.get_to_read(session, case_id, duplicates=scope)
+    on = today_shanghai()
+    found = await repo.get_to_read(
+        session, case_id, policy_on=on, duplicates=read_along_scope(actor)
+    )
     await _visible(session, actor, found.case if found else None)
     assert found is not None  # _visible raised otherwise
+    if found.policy is not None:
+        keep_read_along(session, found.policy, on)
     return found
 
 

@@ -57,14 +57,22 @@ async def policy_in_force(session: AsyncSession, *, on: date | None = None) -> P
         return cache[on]
     version = await repo.latest_started(session, on)
     if version is not None:
-        covered = version.effective_to is None or version.effective_to >= on
-        cache[on] = PolicyInForce(version, on, covered)
-        return cache[on]
+        return keep_read_along(session, version, on)
     first = await repo.earliest(session)
     if first is None:
         raise ServiceUnavailable("no policy version exists: run `adr seed`", code="policy_missing")
     cache[on] = PolicyInForce(first, on, False)
     return cache[on]
+
+
+def keep_read_along(session: AsyncSession, version: PolicyVersion, on: date) -> PolicyInForce:
+    """The version that took effect last on or before ``on``, as another statement of this
+    transaction read it along (``repo.latest_started``'s condition): ``policy_in_force``
+    then answers without a round trip of its own."""
+    covered = version.effective_to is None or version.effective_to >= on
+    in_force = PolicyInForce(version, on, covered)
+    session.info.setdefault("policy_in_force", {})[on] = in_force
+    return in_force
 
 
 async def expires_in_days(session: AsyncSession, in_force: PolicyInForce) -> int | None:

@@ -763,6 +763,9 @@ async def test_a_closed_case_counts_as_a_duplicate_only_within_the_window(
     )
     assert [d["id"] for d in repeat["possible_duplicates"]] == [recent["id"]]
     assert repeat["possible_duplicates"][0]["status"] == "closed"
+    # A read applies the same window (on PostgreSQL in the case's own statement).
+    read = (await client.get(f"{CASES}/{repeat['id']}", headers=coordinator)).json()
+    assert [d["id"] for d in read["possible_duplicates"]] == [recent["id"]]
 
 
 async def test_possible_duplicates_name_only_cases_the_reader_may_see(
