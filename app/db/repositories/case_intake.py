@@ -14,6 +14,10 @@ ordinary path.
 from __future__ import annotations
 
 import functools
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -21,12 +25,27 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import now_utc
+from app.db import fast_read
 from app.db.base import column_values
 from app.db.fast_insert import driver_connection, insert_rows, translated, typed_parameters
-from app.db.models import AuditRecord, Case, CaseApplicant, CaseEvent, Event, IdempotencyKey
-from app.db.repositories.cases import allocate_case_number
+from app.db.models import (
+    AuditRecord,
+    Case,
+    CaseApplicant,
+    CaseEvent,
+    Event,
+    IdempotencyKey,
+    PolicyVersion,
+)
+from app.db.repositories import calendar as calendar_repo
+from app.db.repositories.cases import (
+    DuplicateRef,
+    DuplicatesScope,
+    allocate_case_number,
+)
 from app.db.repositories.idempotency import KeyRow
 from app.db.types import new_id
+from app.states.codes import CaseStatus
 
 # A case number is the year's prefix and the year's count, at least this many digits wide
 # (``LC2026-00042``). Both ways of numbering a case format it from these two: ``case_number``
@@ -266,3 +285,83 @@ def _with_case_no(params: list[str], data_index: int) -> list[str]:
         f"jsonb_set({p}, '{{case_no}}', to_jsonb(c.case_no))" if i == data_index else p
         for i, p in enumerate(params)
     ]
+
+
+@dataclass(frozen=True)
+class IntakeLookups:
+    """What an intake reads before it writes, read together: the kinds of the named agencies
+    that exist and are active, the policy version that took effect last on or before the
+    day (None: none has yet), and the possible duplicates within that version's window."""
+
+    agency_kinds: dict[uuid.UUID, str]
+    policy: PolicyVersion | None
+    duplicates: list[DuplicateRef]
+
+
+# One round trip instead of three (agencies, policy with the calendar's fingerprint,
+# duplicates by ``cases._DUPLICATES_SQL``'s conditions: $3 respondent, $4 now less the
+# policy's window, $5 identity hashes, $6 the reader's agency).
+_LOOKUPS_SQL = f"""
+    SELECT
+        ARRAY(
+            SELECT ROW(a.id, a.kind) FROM agencies a WHERE a.id = ANY($1::uuid[]) AND a.active
+        ) AS agency_kinds,
+        policy.p AS policy_row,
+        ARRAY(
+            SELECT ROW(year, revision) FROM ({calendar_repo.FINGERPRINT_SQL}) AS stored
+        ) AS calendar_fingerprint,
+        ARRAY(
+            SELECT ROW(d.id, d.case_no, d.status, d.received_at) FROM cases d
+            WHERE d.respondent_agency_id = $3
+              AND (
+                  d.status <> '{CaseStatus.CLOSED.value}'
+                  OR d.received_at >= $4::timestamptz
+                      - make_interval(days => (policy.p).duplicate_window_days)
+              )
+              AND d.id IN (
+                  SELECT h.case_id FROM case_applicants h WHERE h.id_number_hash = ANY($5::text[])
+              )
+              AND ($6::uuid IS NULL OR d.respondent_agency_id = $6 OR d.intake_agency_id = $6)
+            ORDER BY d.received_at DESC
+            LIMIT 20
+        ) AS duplicate_rows
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+        SELECT p FROM policy_versions p WHERE p.effective_from <= $2
+        ORDER BY p.effective_from DESC LIMIT 1
+    ) AS policy ON true
+"""  # noqa: S608 (constants of ours, a code of the enum)
+
+
+async def look_up(
+    session: AsyncSession,
+    *,
+    agency_ids: Sequence[uuid.UUID],
+    policy_on: date,
+    respondent_agency_id: uuid.UUID,
+    id_hashes: Sequence[str],
+    duplicates: DuplicatesScope,
+) -> IntakeLookups | None:
+    """On PostgreSQL, what ``IntakeLookups`` names in one statement; None on SQLite (ask
+    each on its own)."""
+    rows = await fast_read.fetch(
+        session,
+        _LOOKUPS_SQL,
+        list(agency_ids),
+        policy_on,
+        respondent_agency_id,
+        duplicates.now,
+        list(id_hashes),
+        duplicates.agency,
+    )
+    if rows is None:
+        return None
+    row = rows[0]
+    policy = None
+    if row["policy_row"] is not None:
+        policy = fast_read.loaded(PolicyVersion, row["policy_row"])
+        calendar_repo.keep_prefetched_fingerprint(session, row["calendar_fingerprint"])
+    return IntakeLookups(
+        agency_kinds={agency_id: kind for agency_id, kind in row["agency_kinds"]},
+        policy=policy,
+        duplicates=[DuplicateRef(*d) for d in row["duplicate_rows"]] if policy else [],
+    )

@@ -29,7 +29,7 @@ from app.domain.calendar.service import current_calendar
 from app.domain.cases import access
 from app.domain.cases.deadline_facts import deadlines_of, due_dates
 from app.domain.cases.deadlines import resolve_real_property, resolve_reconsideration_first
-from app.domain.cases.duplicates import find_duplicates
+from app.domain.cases.duplicates import find_duplicates, read_along_scope
 from app.domain.cases.schemas import (
     ActIn,
     ApplicantIn,
@@ -44,7 +44,7 @@ from app.domain.common.crypto import FieldCipher
 from app.domain.common.masking import mask_id_number, mask_phone, mask_sensitive_text
 from app.domain.common.workdays import WorkdayCalendar
 from app.domain.events.outbox import event_row, record_event
-from app.domain.policy.service import policy_in_force
+from app.domain.policy.service import keep_read_along, policy_in_force
 from app.errors import Conflict, Forbidden, ValidationFailed
 from app.states.case import CASE_LIFECYCLE
 from app.states.codes import AgencyKind, CaseStatus, EventType, Role
@@ -95,7 +95,16 @@ async def _check_agencies(
     """The intake agency (when given) and the respondent exist and are active, and the
     respondent is an administrative organ; one query for both."""
     ids = [respondent_id] if intake_id is None else [intake_id, respondent_id]
-    kinds = await registry_repo.active_agency_kinds(session, ids)
+    _check_agency_kinds(
+        await registry_repo.active_agency_kinds(session, ids),
+        respondent_id=respondent_id,
+        intake_id=intake_id,
+    )
+
+
+def _check_agency_kinds(
+    kinds: dict[uuid.UUID, str], *, respondent_id: uuid.UUID, intake_id: uuid.UUID | None
+) -> None:
     if intake_id is not None and intake_id not in kinds:
         raise ValidationFailed.of_field(
             "intake_agency_id", "no such active agency", "unknown_agency"
@@ -204,16 +213,37 @@ async def create_case(
     if actor.role is Role.AGENCY_OFFICER and intake_agency_id != actor.agency_id:
         raise Forbidden("an agency takes cases in for itself", code="not_own_agency")
     _check_dates(data.act, data.received_at, data.related_procedures)
-    await _check_agencies(
-        session, intake_id=intake_agency_id, respondent_id=data.respondent_agency_id
-    )
+    applicants = _sealed_applicants(data.applicants, cipher)
+    on, scope = today_shanghai(), read_along_scope(actor)
+    # On PostgreSQL the agencies, the policy and the duplicates come in one round trip.
+    found = None
+    if scope is not None:
+        found = await intake_repo.look_up(
+            session,
+            agency_ids=[intake_agency_id, data.respondent_agency_id],
+            policy_on=on,
+            respondent_agency_id=data.respondent_agency_id,
+            id_hashes=[a.id_number_hash for a in applicants],
+            duplicates=scope,
+        )
+    if found is None:
+        await _check_agencies(
+            session, intake_id=intake_agency_id, respondent_id=data.respondent_agency_id
+        )
+    else:
+        _check_agency_kinds(
+            found.agency_kinds, intake_id=intake_agency_id, respondent_id=data.respondent_agency_id
+        )
     if data.external_ref is not None:
         existing = await repo.find_by_external_ref(
             session, data.external_ref.system, data.external_ref.id
         )
         if existing is not None:
             raise _duplicate_ref(existing)
-    policy = (await policy_in_force(session)).version
+    if found is not None and found.policy is not None:
+        policy = keep_read_along(session, found.policy, on).version
+    else:
+        policy = (await policy_in_force(session)).version
     received_now = now_utc()
     received_at = data.received_at or received_now
     case = Case(
@@ -243,9 +273,11 @@ async def create_case(
     )
     apply_act(case, data.act)
     store_due_dates(case, await current_calendar(session))
-    case.applicants = _sealed_applicants(data.applicants, cipher)
-
-    duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
+    case.applicants = applicants
+    if found is not None and found.policy is not None:
+        duplicates = found.duplicates
+    else:
+        duplicates = await find_duplicates(session, actor=actor, case=case, policy=policy)
     event = new_timeline_event(
         case=case,
         type="received",
