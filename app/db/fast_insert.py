@@ -98,6 +98,20 @@ async def driver_connection(
     return cast(asyncpg.Connection, driver)
 
 
+async def fetch_in_transaction(
+    session: AsyncSession, sql: str, *args: Any
+) -> list[asyncpg.Record] | None:
+    """The rows of a statement that writes or locks, run in the session's transaction (begun
+    if nothing has begun it yet); None on SQLite (take SQLAlchemy)."""
+    driver = await driver_connection(session)
+    if driver is None:
+        return None
+    try:
+        return cast(list[asyncpg.Record], await driver.fetch(sql, *args))
+    except asyncpg.PostgresError as error:
+        raise translated(error, sql) from error
+
+
 def translated(error: asyncpg.PostgresError, sql: str) -> DBAPIError:
     """A driver error as SQLAlchemy would raise it, for the callers and the one error
     mapping (a NUL in text is a 422 there, for instance)."""

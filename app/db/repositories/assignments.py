@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Assignment, Lawyer
@@ -60,15 +62,27 @@ async def overdue_offers(
 ) -> list[Assignment]:
     """Offers past their answer time (not locked: the caller locks each case, then the
     offer, in the service's lock order, and checks again)."""
+    params: dict[str, Any] = {"now": now, "limit": limit, "case_id": case_id}
+    stmt = _overdue_offers(case_id is not None)
+    return list((await session.execute(stmt, params)).scalars())
+
+
+@functools.cache
+def _overdue_offers(of_one_case: bool) -> Select[Assignment]:
+    """Built once per shape: every dispatch asks about its case, and building the statement
+    cost more than running it (docs/performance.md)."""
     stmt = (
         select(Assignment)
-        .where(Assignment.status.in_(LIVE_OFFER_STATUSES), Assignment.respond_by < now)
+        .where(
+            Assignment.status.in_(LIVE_OFFER_STATUSES),
+            Assignment.respond_by < bindparam("now"),
+        )
         .order_by(Assignment.respond_by)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    if case_id is not None:
-        stmt = stmt.where(Assignment.case_id == case_id)
-    return list((await session.execute(stmt)).scalars())
+    if of_one_case:
+        stmt = stmt.where(Assignment.case_id == bindparam("case_id"))
+    return stmt
 
 
 async def list_page(

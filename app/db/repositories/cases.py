@@ -56,10 +56,17 @@ def _with_applicants() -> Select[Case]:
 async def get(
     session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
 ) -> Case | None:
-    stmt = _with_applicants().where(Case.id == case_id)
+    stmt = _get_statement(for_update)
+    return (await session.execute(stmt, {"case_id": case_id})).scalar_one_or_none()
+
+
+@functools.cache
+def _get_statement(for_update: bool) -> Select[Case]:
+    # Built once per shape: every change of a case loads it so (docs/performance.md).
+    stmt = _with_applicants().where(Case.id == bindparam("case_id"))
     if for_update:
         stmt = stmt.with_for_update(of=Case).execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return stmt
 
 
 # The case with its applicants, its latest classification and its current outcome, the

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import fast_read
+from app.db.fast_insert import fetch_in_transaction
 from app.db.models import (
     Agency,
     Assignment,
@@ -213,11 +214,27 @@ def open_assignments_now() -> ColumnElement[int]:
     return Lawyer.open_assignments + pending
 
 
+# On PostgreSQL, through the driver (one round trip, no statement to build): the changes'
+# delete and the count's update as one statement. Folding is bookkeeping, not a change of the
+# lawyer's record: updated_at stays.
+_FOLD_OPEN_CHANGES_SQL = """
+    WITH folded AS (DELETE FROM lawyer_open_changes WHERE lawyer_id = $1 RETURNING delta)
+    UPDATE lawyers SET open_assignments = open_assignments + (
+        SELECT coalesce(sum(delta), 0) FROM folded
+    )
+    WHERE id = $1
+    RETURNING open_assignments
+"""
+
+
 async def open_assignments_locked(session: AsyncSession, lawyer_id: uuid.UUID) -> int:
     """The lawyer's open assignments, for the capacity check of a dispatch that holds the
     lawyer's lock (``lock_lawyer``): their pending changes are folded into the count on their
     row, in this transaction. Changes other transactions append meanwhile are not visible
     and stay pending; only a holder of the lock folds, so no change is folded twice."""
+    rows = await fetch_in_transaction(session, _FOLD_OPEN_CHANGES_SQL, lawyer_id)
+    if rows is not None:
+        return int(rows[0]["open_assignments"])
     connection = await session.connection()
     # Core on the tables: the ORM's bulk delete and update would look after the session's
     # objects, which never hold these columns' current values anyway.
@@ -247,8 +264,17 @@ async def lock_lawyer(session: AsyncSession, lawyer_id: uuid.UUID, *, wait: bool
     """Serialise offers to one lawyer, so that their capacity is counted by one dispatch at a
     time (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises writers). Without
     ``wait``, False at once when a parallel dispatch holds the lawyer."""
+    rows = await fetch_in_transaction(session, _LOCK_LAWYER_SQL[wait], lawyer_id)
+    if rows is not None:
+        return bool(rows)
     stmt = select(Lawyer.id).where(Lawyer.id == lawyer_id).with_for_update(skip_locked=not wait)
     return (await session.execute(stmt)).first() is not None
+
+
+_LOCK_LAWYER_SQL = {
+    True: "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE",
+    False: "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE SKIP LOCKED",
+}
 
 
 async def respondent_region(session: AsyncSession, agency_id: uuid.UUID) -> str:
