@@ -47,7 +47,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.db
     async with transaction(database.sessionmaker) as session:
         # Every statement is bounded by the connection's default; reports get longer.
-        if budget_of(request.url.path, request.scope.get("query_string", b"")) is Budget.REPORT:
+        # The scope's path as the rate limiter reads it: ``request.url`` builds a whole URL.
+        scope = request.scope
+        if budget_of(scope["path"], scope.get("query_string", b"")) is Budget.REPORT:
             settings: Settings = request.app.state.settings
             await set_statement_timeout(session, settings.report_statement_timeout_ms)
         yield session
@@ -84,13 +86,14 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="A machi
 async def get_current_actor(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Actor:
     actor: Actor | None = None
     if bearer is not None:
-        actor = actor_from_token(bearer.credentials, settings)
+        # The settings from the app itself, not as a dependency: every request comes here,
+        # and FastAPI's resolution of a dependency costs more than the lookup.
+        actor = actor_from_token(bearer.credentials, request.app.state.settings)
     elif api_key:
         try:
             actor = await actor_from_api_key(session, api_key)

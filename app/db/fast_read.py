@@ -66,10 +66,15 @@ def _processors(model: type[Base]) -> tuple[tuple[str, str, Callable[[Any], Any]
     return tuple(out)
 
 
+@functools.cache
+def _new_instance(model: type[Base]) -> Callable[[], Any]:
+    return manager_of_class(model).new_instance
+
+
 def loaded(model: type[M], row: Mapping[str, Any], **related: Any) -> M:
     """An instance of ``model`` with the row's columns (by column name) and the given
     relationships, as if the ORM had loaded it, but outside any session."""
-    instance: M = manager_of_class(model).new_instance()
+    instance: M = _new_instance(model)()
     values = instance.__dict__
     for key, name, process in _processors(model):
         value = row[name]
