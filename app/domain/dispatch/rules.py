@@ -28,7 +28,9 @@ class CaseFacts:
     respondent_region_code: str
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, like ``CandidateRow``: one per pool lawyer on every dispatch, and a frozen
+# dataclass's __init__ costs five times as much. Nothing changes them after they are built.
+@dataclass(slots=True)
 class LawyerFacts:
     lawyer_id: uuid.UUID
     name: str
