@@ -34,7 +34,7 @@ from app.domain.dispatch.rules import (
 )
 from app.domain.dispatch.schemas import CandidatesOut, ExcludedCandidate, RankedCandidate
 from app.domain.events.subjects import assignment_changed
-from app.domain.policy.service import policy_in_force
+from app.domain.policy.service import keep_read_along, policy_in_force
 from app.errors import Conflict, ValidationFailed
 from app.states.case import CASE_LIFECYCLE, CaseAction
 from app.states.codes import (
@@ -54,11 +54,15 @@ _OPEN = (
 )
 
 
-async def _case_facts(session: AsyncSession, case: Case) -> CaseFacts:
+async def _case_facts(
+    session: AsyncSession, case: Case, respondent_region: str | None = None
+) -> CaseFacts:
+    if respondent_region is None:
+        respondent_region = await repo.respondent_region(session, case.respondent_agency_id)
     return CaseFacts(
         business_system=case.business_system,
         respondent_agency_id=case.respondent_agency_id,
-        respondent_region_code=await repo.respondent_region(session, case.respondent_agency_id),
+        respondent_region_code=respondent_region,
     )
 
 
@@ -66,19 +70,25 @@ async def _assessments(
     session: AsyncSession,
     case: Case,
     role: DispatchRole,
-    policy: PolicyVersion,
     *,
     only: uuid.UUID | None = None,
-) -> tuple[CaseFacts, list[Assessment], list[Assessment]]:
+) -> tuple[PolicyVersion, CaseFacts, list[Assessment], list[Assessment]]:
+    """The policy in force and the case's facts, with the lawyers eligible and excluded; on
+    PostgreSQL all read in one round trip (``repo.candidates``)."""
     today = today_shanghai()
-    rows = await repo.candidates(
+    found = await repo.candidates(
         session,
         case_id=case.id,
         year=today.year,
         business_system=case.business_system,
         today=today,
+        respondent_agency_id=case.respondent_agency_id,
         only=only,
     )
+    if found.policy is not None:
+        policy = keep_read_along(session, found.policy, today).version
+    else:
+        policy = (await policy_in_force(session, on=today)).version
     lawyers = [
         LawyerFacts(
             lawyer_id=r.lawyer_id,
@@ -94,11 +104,11 @@ async def _assessments(
             assigned_to_case=any(s in _OPEN for s in r.statuses_on_case),
             unavailable_today=r.unavailable_today,
         )
-        for r in rows
+        for r in found.rows
     ]
-    facts = await _case_facts(session, case)
+    facts = await _case_facts(session, case, found.respondent_region)
     eligible, excluded = assess(lawyers, facts, role=role, max_open=policy.max_open_assignments)
-    return facts, eligible, excluded
+    return policy, facts, eligible, excluded
 
 
 def _ranked(eligible: list[Assessment], facts: CaseFacts) -> list[RankedCandidate]:
@@ -131,8 +141,7 @@ def _excluded(excluded: list[Assessment]) -> list[ExcludedCandidate]:
 
 
 async def candidates(session: AsyncSession, *, case: Case, role: DispatchRole) -> CandidatesOut:
-    policy = (await policy_in_force(session)).version
-    facts, eligible, excluded = await _assessments(session, case, role, policy)
+    policy, facts, eligible, excluded = await _assessments(session, case, role)
     return CandidatesOut(
         case_id=case.id,
         role=role,
@@ -173,8 +182,7 @@ async def dispatch(
     overridable exclusion with a reason). ``passed_over``: lawyers an automatic redispatch
     must not offer the case to again (the one whose offer just ended)."""
     _check_case_state(case, role)
-    policy = (await policy_in_force(session)).version
-    facts, eligible, excluded = await _assessments(session, case, role, policy, only=lawyer_id)
+    policy, facts, eligible, excluded = await _assessments(session, case, role, only=lawyer_id)
     if lawyer_id is not None:
         return await _offer_named(
             session,
