@@ -24,11 +24,6 @@ POOL: asyncpg.Pool | None = None
 DSN = os.environ.get("BENCH_DSN", "postgresql://postgres@127.0.0.1:5432/adr_bench")
 
 INTAKE_SQL = {
-    "agencies": "SELECT id, kind, active FROM agencies WHERE id = ANY($1::uuid[])",
-    "policy": "SELECT collective_threshold, deadline_warning_days, duplicate_window_days,"
-    " max_open_assignments, offer_response_hours FROM policy_versions"
-    " WHERE effective_from <= $1 AND (effective_to IS NULL OR effective_to >= $1)"
-    " ORDER BY effective_from DESC LIMIT 1",
     # As the service does: the case is stored under a provisional number and numbered by
     # one statement right before the commit, so the year's counter row is locked briefly.
     "number": "WITH n AS (INSERT INTO case_counters (year, last_no) VALUES ($1, 1)"
@@ -51,23 +46,64 @@ INTAKE_SQL = {
     "audit": "INSERT INTO audit_records (id, occurred_at, actor_sub, actor_role, action,"
     " object_type, object_id, outcome, changes) VALUES ($1,$2,'bench','center_coordinator',"
     "'case.create','case',$3,'success',$4)",
-    "duplicates": "SELECT id, case_no FROM cases WHERE respondent_agency_id = $1 AND id <> $2"
-    " AND id IN (SELECT case_id FROM case_applicants WHERE id_number_hash = ANY($3::text[]))"
-    " ORDER BY received_at DESC LIMIT 20",
 }
+# As the service reads them since issue 16 (app/db/repositories/case_intake.py, cases.py):
+# the intake's agencies, policy and duplicates in one statement, before its transaction; a
+# case with its applicants, the policy and its duplicates in one statement, no transaction.
+POLICY_ROW = (
+    "(SELECT ROW(collective_threshold, deadline_warning_days, duplicate_window_days,"
+    " max_open_assignments, offer_response_hours) FROM policy_versions"
+    " WHERE effective_from <= $1 ORDER BY effective_from DESC LIMIT 1)"
+)
+INTAKE_LOOKUPS_SQL = f"""
+    SELECT ARRAY(SELECT ROW(id, kind, active) FROM agencies WHERE id = ANY($2::uuid[]))
+        AS agencies,
+        {POLICY_ROW} AS policy,
+        ARRAY(
+            SELECT ROW(id, case_no) FROM cases WHERE respondent_agency_id = $3
+            AND id IN (
+                SELECT case_id FROM case_applicants WHERE id_number_hash = ANY($4::text[])
+            )
+            ORDER BY received_at DESC LIMIT 20
+        ) AS dups
+"""  # noqa: S608 (constants of ours)
+READ_SQL = f"""
+    SELECT c.*,
+        ARRAY(
+            SELECT ROW(kind, name, id_type, id_number_masked, phone_masked)
+            FROM case_applicants a WHERE a.case_id = c.id ORDER BY position
+        ) AS applicant_rows,
+        {POLICY_ROW} AS policy,
+        ARRAY(
+            SELECT ROW(d.id, d.case_no) FROM cases d
+            WHERE d.respondent_agency_id = c.respondent_agency_id AND d.id <> c.id
+            AND d.id IN (
+                SELECT case_id FROM case_applicants h WHERE h.id_number_hash IN (
+                    SELECT id_number_hash FROM case_applicants x WHERE x.case_id = c.id
+                )
+            )
+            ORDER BY d.received_at DESC LIMIT 20
+        ) AS dups
+    FROM cases c WHERE c.id = $2
+"""  # noqa: S608 (constants of ours)
 
 
 DISPATCH_SQL = {
     # As the service reads it (app/db/repositories/dispatch.py): the count kept with the
     # lawyer plus their changes not folded in yet.
+    # With the policy's capacity limit in the same statement, as the service reads them
+    # since issue 16 ($4 today).
     "candidates": "SELECT l.id, l.open_assignments + coalesce((SELECT sum(delta)"
-    " FROM lawyer_open_changes o WHERE o.lawyer_id = l.id), 0) AS open FROM lawyers l"
+    " FROM lawyer_open_changes o WHERE o.lawyer_id = l.id), 0) AS open,"
+    " p.max_open_assignments AS max_open FROM lawyers l"
     " JOIN pool_memberships m ON m.lawyer_id = l.id AND m.year = $1"
     " AND m.status = 'approved'"
     " JOIN lawyer_specialties s ON s.lawyer_id = l.id AND s.business_system = $2"
+    " CROSS JOIN (SELECT max_open_assignments FROM policy_versions WHERE effective_from <= $4"
+    " ORDER BY effective_from DESC LIMIT 1) AS p"
     " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
     " AND l.open_assignments + coalesce((SELECT sum(delta) FROM lawyer_open_changes o"
-    " WHERE o.lawyer_id = l.id), 0) < $4 ORDER BY open, l.id",
+    " WHERE o.lawyer_id = l.id), 0) < p.max_open_assignments ORDER BY open, l.id",
     "try_lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE SKIP LOCKED",
     "lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE",
     # Under the lawyer's lock: their pending changes folded into the count, which is read.
@@ -90,60 +126,62 @@ async def _intake(body: bytes) -> tuple[int, Any]:
     respondent = uuid.UUID(data["respondent_agency_id"])
     intake = uuid.UUID(data["intake_agency_id"])
     act = data["act"]
-    async with POOL.acquire() as conn, conn.transaction():
-        await conn.fetch(INTAKE_SQL["agencies"], [intake, respondent])
-        await conn.fetchrow(INTAKE_SQL["policy"], now.date())
-        hashes = [a["id_number"][-8:] for a in data["applicants"]]
-        dups = await conn.fetch(INTAKE_SQL["duplicates"], respondent, case_id, hashes)
-        await conn.execute(
-            INTAKE_SQL["case"],
-            case_id,
-            f"TMP-{case_id.hex[:16]}",
-            data["channel"],
-            now,
-            intake,
-            respondent,
-            data["title"],
-            data["facts"],
-            data["claims"],
-            act["type"],
-            datetime.fromisoformat(act["made_on"]).date(),
-            datetime.fromisoformat(act["known_on"]).date(),
-            len(data["applicants"]),
+    hashes = [a["id_number"][-8:] for a in data["applicants"]]
+    async with POOL.acquire() as conn:
+        found = await conn.fetchrow(
+            INTAKE_LOOKUPS_SQL, now.date(), [intake, respondent], respondent, hashes
         )
-        await conn.executemany(
-            INTAKE_SQL["applicant"],
-            [
-                (
-                    uuid.uuid4(),
-                    case_id,
-                    i,
-                    a["kind"],
-                    a["name"],
-                    a["id_type"],
-                    "sealed",
-                    "masked",
-                    h,
-                    None,
-                    None,
-                )
-                for i, (a, h) in enumerate(zip(data["applicants"], hashes, strict=True))
-            ],
-        )
-        event_id = uuid.uuid4()
-        await conn.execute(INTAKE_SQL["event"], event_id, case_id, now)
-        changes = {"channel": data["channel"], "respondent_agency_id": str(respondent)}
-        await conn.execute(
-            INTAKE_SQL["audit"], uuid.uuid4(), now, str(case_id), orjson.dumps(changes).decode()
-        )
-        case_no = await conn.fetchval(
-            INTAKE_SQL["number"], now.year, f"LC{now.year}-", case_id, event_id
-        )
+        dups = found["dups"]
+        async with conn.transaction():
+            await conn.execute(
+                INTAKE_SQL["case"],
+                case_id,
+                f"TMP-{case_id.hex[:16]}",
+                data["channel"],
+                now,
+                intake,
+                respondent,
+                data["title"],
+                data["facts"],
+                data["claims"],
+                act["type"],
+                datetime.fromisoformat(act["made_on"]).date(),
+                datetime.fromisoformat(act["known_on"]).date(),
+                len(data["applicants"]),
+            )
+            await conn.executemany(
+                INTAKE_SQL["applicant"],
+                [
+                    (
+                        uuid.uuid4(),
+                        case_id,
+                        i,
+                        a["kind"],
+                        a["name"],
+                        a["id_type"],
+                        "sealed",
+                        "masked",
+                        h,
+                        None,
+                        None,
+                    )
+                    for i, (a, h) in enumerate(zip(data["applicants"], hashes, strict=True))
+                ],
+            )
+            event_id = uuid.uuid4()
+            await conn.execute(INTAKE_SQL["event"], event_id, case_id, now)
+            changes = {"channel": data["channel"], "respondent_agency_id": str(respondent)}
+            await conn.execute(
+                INTAKE_SQL["audit"], uuid.uuid4(), now, str(case_id), orjson.dumps(changes).decode()
+            )
+            case_no = await conn.fetchval(
+                INTAKE_SQL["number"], now.year, f"LC{now.year}-", case_id, event_id
+            )
     return 201, {
         "id": str(case_id),
         "case_no": case_no,
         "status": "received",
-        "possible_duplicates": [str(r["id"]) for r in dups],
+        "possible_duplicates": [str(r[0]) for r in dups],
     }
 
 
@@ -194,20 +232,18 @@ async def _intake_gap_free(body: bytes) -> tuple[int, Any]:
 async def _read(case_id: str) -> tuple[int, Any]:
     assert POOL is not None
     async with POOL.acquire() as conn:
-        row = await conn.fetchrow("SELECT * FROM cases WHERE id = $1", uuid.UUID(case_id))
+        row = await conn.fetchrow(READ_SQL, datetime.now(UTC).date(), uuid.UUID(case_id))
         if row is None:
             return 404, {"code": "not_found"}
-        applicants = await conn.fetch(
-            "SELECT kind, name, id_type, id_number_masked, phone_masked FROM case_applicants"
-            " WHERE case_id = $1 ORDER BY position",
-            row["id"],
-        )
-        await conn.fetchrow(INTAKE_SQL["policy"], datetime.now(UTC).date())
-        await conn.fetch(INTAKE_SQL["duplicates"], row["respondent_agency_id"], row["id"], [])
+    skip = ("applicant_rows", "policy", "dups")
     out: dict[str, Any] = {
-        k: (str(v) if not isinstance(v, int | bool | type(None)) else v) for k, v in row.items()
+        k: (str(v) if not isinstance(v, int | bool | type(None)) else v)
+        for k, v in row.items()
+        if k not in skip
     }
-    out["applicants"] = [dict(a) for a in applicants]
+    keys = ("kind", "name", "id_type", "id_number_masked", "phone_masked")
+    out["applicants"] = [dict(zip(keys, a, strict=True)) for a in row["applicant_rows"]]
+    out["possible_duplicates"] = [str(d[0]) for d in row["dups"]]
     return 200, out
 
 
@@ -241,7 +277,6 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
         )
         if case is None or case["status"] != "classified":
             return 409, {"code": "invalid_transition"}
-        max_open = (await conn.fetchrow(INTAKE_SQL["policy"], now.date()))["max_open_assignments"]
         # The eligible in rank, under the policy's capacity limit (open assignments on cases
         # not closed, as kept with the lawyer). As the service does: a lawyer a parallel
         # dispatch holds is passed over for the next in rank (SKIP LOCKED), then, if all
@@ -252,8 +287,9 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
             now.year,
             case["business_system"],
             case["respondent_agency_id"],
-            max_open,
+            now.date(),
         )
+        max_open = candidates[0]["max_open"] if candidates else 0
         lawyer = None
         full: set[uuid.UUID] = set()
         for lock in (DISPATCH_SQL["try_lock"], DISPATCH_SQL["lock"]):
