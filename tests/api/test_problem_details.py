@@ -255,10 +255,14 @@ async def test_unknown_fields_are_rejected(client, auth):
         ("active", 1, "bool_type"),
         ("pool_max_per_agency", "3", "int_type"),
         ("pool_max_per_agency", True, "int_type"),
+        # A date is a string in the document; lax parsing would read 0 as 1970-01-01.
+        ("effective_from", 0, "date_type"),
+        ("effective_from", 20300101, "date_type"),
     ],
 )
 async def test_json_scalars_are_not_read_from_other_types(client, auth, field, value, code):
-    # The document says boolean or integer; lax parsing would quietly read "true" or 1.
+    # The document says boolean, integer or a date's string; lax parsing would quietly read
+    # "true", 1 or a number of seconds.
     path = "/api/v1/agencies/00000000-0000-0000-0000-000000000000"
     if field == "active":
         response = await client.patch(path, json={field: value}, headers=auth(Role.ADMIN))

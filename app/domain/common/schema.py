@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Union, cast, get_args, get_origin
 
@@ -26,11 +27,20 @@ from app.domain.common.identifiers import (
 )
 from app.domain.common.masking import mask_sensitive_text
 
-_JSON_NAMES = {bool: "boolean", int: "integer", float: "number"}
+# A date or a time is a JSON string (``format: date``/``date-time``); Pydantic's lax mode
+# would also read the number 0 as 1970-01-01.
+_JSON_NAMES = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    date: "string",
+    datetime: "string",
+}
 
 
 def _json_scalar(annotation: Any) -> type | None:
-    """``bool``, ``int`` or ``float`` for such a field (optional or not), else None."""
+    """``bool``, ``int``, ``float``, ``date`` or ``datetime`` for such a field (optional or
+    not), else None."""
     if annotation in _JSON_NAMES:
         return cast(type, annotation)
     if isinstance(annotation, UnionType) or get_origin(annotation) is Union:
@@ -44,6 +54,8 @@ def _sent_as(kind: type, value: Any) -> bool:
         return True  # whether null is allowed is the field's own rule
     if kind is bool:
         return isinstance(value, bool)
+    if kind is date or kind is datetime:
+        return isinstance(value, str | date)  # text as sent, or a value built in code
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
