@@ -37,7 +37,7 @@ from app.db.models import (
     IdempotencyKey,
     PolicyVersion,
 )
-from app.db.repositories import calendar as calendar_repo
+from app.db.repositories import policy as policy_repo
 from app.db.repositories.cases import (
     DuplicateRef,
     DuplicatesScope,
@@ -307,9 +307,7 @@ _LOOKUPS_SQL = f"""
             SELECT ROW(a.id, a.kind) FROM agencies a WHERE a.id = ANY($1::uuid[]) AND a.active
         ) AS agency_kinds,
         policy.p AS policy_row,
-        ARRAY(
-            SELECT ROW(year, revision) FROM ({calendar_repo.FINGERPRINT_SQL}) AS stored
-        ) AS calendar_fingerprint,
+        {policy_repo.FINGERPRINT_COLUMN} AS calendar_fingerprint,
         ARRAY(
             SELECT ROW(d.id, d.case_no, d.status, d.received_at) FROM cases d
             WHERE d.respondent_agency_id = $3
@@ -325,10 +323,7 @@ _LOOKUPS_SQL = f"""
             ORDER BY d.received_at DESC
             LIMIT 20
         ) AS duplicate_rows
-    FROM (SELECT 1) AS one LEFT JOIN LATERAL (
-        SELECT p FROM policy_versions p WHERE p.effective_from <= $2
-        ORDER BY p.effective_from DESC LIMIT 1
-    ) AS policy ON true
+    FROM (SELECT 1) AS one {policy_repo.started_lateral("$2")}
 """  # noqa: S608 (constants of ours, a code of the enum)
 
 
@@ -356,10 +351,7 @@ async def look_up(
     if rows is None:
         return None
     row = rows[0]
-    policy = None
-    if row["policy_row"] is not None:
-        policy = fast_read.loaded(PolicyVersion, row["policy_row"])
-        calendar_repo.keep_prefetched_fingerprint(session, row["calendar_fingerprint"])
+    policy = policy_repo.read_along(session, row)
     return IntakeLookups(
         agency_kinds={agency_id: kind for agency_id, kind in row["agency_kinds"]},
         policy=policy,

@@ -26,8 +26,8 @@ from app.db.models import (
     CaseOutcome,
     PolicyVersion,
 )
-from app.db.repositories import calendar as calendar_repo
 from app.db.repositories import case_search
+from app.db.repositories import policy as policy_repo
 from app.db.repositories.paging import Key, KeysetPage, read_page, read_row_page
 from app.states.codes import CaseStatus
 
@@ -88,9 +88,7 @@ _TO_READ_COLUMNS = f"""
             ORDER BY o.recorded_at DESC, o.id DESC LIMIT 1
         ) AS outcome_row,
         policy.p AS policy_row,
-        ARRAY(
-            SELECT ROW(year, revision) FROM ({calendar_repo.FINGERPRINT_SQL}) AS stored
-        ) AS calendar_fingerprint"""  # noqa: S608 (a constant of ours)
+        {policy_repo.FINGERPRINT_COLUMN} AS calendar_fingerprint"""  # noqa: S608 (a constant of ours)
 _DUPLICATE_ROWS = f""",
         ARRAY(
             SELECT ROW(d.id, d.case_no, d.status, d.received_at) FROM cases d
@@ -110,11 +108,8 @@ _DUPLICATE_ROWS = f""",
             ORDER BY d.received_at DESC
             LIMIT 20
         ) AS duplicate_rows"""  # noqa: S608 (a code of the enum, no value)
-_TO_READ_FROM = """
-    FROM cases c LEFT JOIN LATERAL (
-        SELECT p FROM policy_versions p WHERE p.effective_from <= $2
-        ORDER BY p.effective_from DESC LIMIT 1
-    ) AS policy ON true
+_TO_READ_FROM = f"""
+    FROM cases c {policy_repo.started_lateral("$2")}
     WHERE c.id = $1"""
 _TO_READ_SQL = {
     False: _TO_READ_COLUMNS + _TO_READ_FROM,
@@ -169,10 +164,8 @@ async def get_to_read(
         return None
     row = rows[0]
     applicants = [fast_read.loaded(CaseApplicant, a) for a in row["applicant_rows"]]
-    classification, outcome, policy = row["classification_row"], row["outcome_row"], None
-    if row["policy_row"] is not None:
-        policy = fast_read.loaded(PolicyVersion, row["policy_row"])
-        calendar_repo.keep_prefetched_fingerprint(session, row["calendar_fingerprint"])
+    classification, outcome = row["classification_row"], row["outcome_row"]
+    policy = policy_repo.read_along(session, row)
     return CaseToRead(
         fast_read.loaded(Case, row, applicants=applicants),
         related=True,

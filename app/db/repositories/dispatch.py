@@ -31,7 +31,7 @@ from app.db.models import (
     PolicyVersion,
     PoolMembership,
 )
-from app.db.repositories import calendar as calendar_repo
+from app.db.repositories import policy as policy_repo
 from app.states.codes import MembershipStatus
 
 
@@ -92,10 +92,7 @@ async def candidates(
     )
     if records is not None:
         first = records[0]
-        policy = None
-        if first["policy_row"] is not None:
-            policy = fast_read.loaded(PolicyVersion, first["policy_row"])
-            calendar_repo.keep_prefetched_fingerprint(session, first["calendar_fingerprint"])
+        policy = policy_repo.read_along(session, first)
         return Candidates(
             [
                 CandidateRow(
@@ -233,15 +230,11 @@ _CANDIDATE_ROWS_SQL = """
 _CANDIDATES_SQL = f"""
     SELECT c.*,
         CASE WHEN c.n IS NULL OR c.n = 1 THEN policy.p END AS policy_row,
-        CASE WHEN c.n IS NULL OR c.n = 1 THEN ARRAY(
-            SELECT ROW(year, revision) FROM ({calendar_repo.FINGERPRINT_SQL}) AS stored
-        ) END AS calendar_fingerprint,
+        CASE WHEN c.n IS NULL OR c.n = 1 THEN {policy_repo.FINGERPRINT_COLUMN}
+        END AS calendar_fingerprint,
         (SELECT r.region_code FROM agencies r WHERE r.id = $7) AS respondent_region
     FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL (
-        SELECT p FROM policy_versions p WHERE p.effective_from <= $3
-        ORDER BY p.effective_from DESC LIMIT 1
-    ) AS policy ON true
+    {policy_repo.started_lateral("$3")}
     LEFT JOIN LATERAL (
         SELECT found.*, row_number() OVER () AS n FROM ({_CANDIDATE_ROWS_SQL}) AS found
     ) AS c ON true

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,15 +23,38 @@ _STARTED = (
 )
 
 
-# On PostgreSQL, with the calendar's fingerprint: nearly every request that needs the rules
-# counts a deadline too, and this saves it a round trip (app/db/repositories/calendar.py).
+# The calendar's fingerprint as a column of another statement: nearly every request that
+# needs the rules counts a deadline too, and this saves it a round trip
+# (app/db/repositories/calendar.py).
+FINGERPRINT_COLUMN = f"""ARRAY(
+            SELECT ROW(year, revision) FROM ({calendar_repo.FINGERPRINT_SQL}) AS stored
+        )"""  # noqa: S608 (a constant of ours)
+
 _STARTED_SQL = f"""
-    SELECT p.*, ARRAY(
-        SELECT ROW(year, revision) FROM ({calendar_repo.FINGERPRINT_SQL}) AS stored
-    ) AS calendar_fingerprint
+    SELECT p.*, {FINGERPRINT_COLUMN} AS calendar_fingerprint
     FROM policy_versions p WHERE effective_from <= $1
     ORDER BY effective_from DESC LIMIT 1
 """  # noqa: S608 (a constant of ours)
+
+
+def started_lateral(on: str) -> str:
+    """A join that brings ``latest_started``'s version (on the date parameter ``on``, e.g.
+    ``"$2"``) into another statement as the record ``policy.p``, NULL when none has started
+    yet. Select it ``AS policy_row`` with ``FINGERPRINT_COLUMN AS calendar_fingerprint``
+    and hand the row to ``read_along``."""
+    return f"""LEFT JOIN LATERAL (
+        SELECT p FROM policy_versions p WHERE p.effective_from <= {on}
+        ORDER BY p.effective_from DESC LIMIT 1
+    ) AS policy ON true"""  # noqa: S608 (a parameter's placeholder)
+
+
+def read_along(session: AsyncSession, row: Mapping[str, Any]) -> PolicyVersion | None:
+    """The version another statement read along (``started_lateral``), its calendar
+    fingerprint kept for the transaction; None when it read none."""
+    if row["policy_row"] is None:
+        return None
+    calendar_repo.keep_prefetched_fingerprint(session, row["calendar_fingerprint"])
+    return fast_read.loaded(PolicyVersion, row["policy_row"])
 
 
 async def latest_started(session: AsyncSession, on: date) -> PolicyVersion | None:
