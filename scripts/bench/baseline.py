@@ -118,6 +118,24 @@ async def _startup() -> None:
     POOL = await asyncpg.create_pool(DSN, min_size=4, max_size=20)
 
 
+def _case_columns(data: dict[str, Any], now: datetime) -> tuple[Any, ...]:
+    """The case's columns from channel to applicant count, as both intakes insert them."""
+    act = data["act"]
+    return (
+        data["channel"],
+        now,
+        uuid.UUID(data["intake_agency_id"]),
+        uuid.UUID(data["respondent_agency_id"]),
+        data["title"],
+        data["facts"],
+        data["claims"],
+        act["type"],
+        datetime.fromisoformat(act["made_on"]).date(),
+        datetime.fromisoformat(act["known_on"]).date(),
+        len(data["applicants"]),
+    )
+
+
 async def _intake(body: bytes) -> tuple[int, Any]:
     data = orjson.loads(body)
     assert POOL is not None
@@ -125,7 +143,6 @@ async def _intake(body: bytes) -> tuple[int, Any]:
     case_id = uuid.uuid4()
     respondent = uuid.UUID(data["respondent_agency_id"])
     intake = uuid.UUID(data["intake_agency_id"])
-    act = data["act"]
     hashes = [a["id_number"][-8:] for a in data["applicants"]]
     async with POOL.acquire() as conn:
         found = await conn.fetchrow(
@@ -137,17 +154,7 @@ async def _intake(body: bytes) -> tuple[int, Any]:
                 INTAKE_SQL["case"],
                 case_id,
                 f"TMP-{case_id.hex[:16]}",
-                data["channel"],
-                now,
-                intake,
-                respondent,
-                data["title"],
-                data["facts"],
-                data["claims"],
-                act["type"],
-                datetime.fromisoformat(act["made_on"]).date(),
-                datetime.fromisoformat(act["known_on"]).date(),
-                len(data["applicants"]),
+                *_case_columns(data, now),
             )
             await conn.executemany(
                 INTAKE_SQL["applicant"],
@@ -206,24 +213,13 @@ async def _intake_gap_free(body: bytes) -> tuple[int, Any]:
     assert POOL is not None
     now = datetime.now(UTC)
     case_id = uuid.uuid4()
-    act = data["act"]
     async with POOL.acquire() as conn, conn.transaction():
         case_no = await conn.fetchval(
             GAP_FREE_SQL,
             now.year,
             case_id,
             f"LC{now.year}-",
-            data["channel"],
-            now,
-            uuid.UUID(data["intake_agency_id"]),
-            uuid.UUID(data["respondent_agency_id"]),
-            data["title"],
-            data["facts"],
-            data["claims"],
-            act["type"],
-            datetime.fromisoformat(act["made_on"]).date(),
-            datetime.fromisoformat(act["known_on"]).date(),
-            len(data["applicants"]),
+            *_case_columns(data, now),
             uuid.uuid4(),
         )
     return 201, {"id": str(case_id), "case_no": case_no, "status": "received"}
