@@ -56,6 +56,7 @@ from app.domain.maintenance.sweep import run_periodically, sweep_and_log
 from app.domain.statistics.rollups import compact_in_background
 from app.errors import DomainError
 from app.logs import configure_logging
+from app.memory import settle_after_startup
 from app.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -114,6 +115,13 @@ async def _audit_security_refusal(request: Request, error: DomainError) -> None:
         log.exception("audit_of_refusal_failed")
 
 
+def _warm_up_then_settle() -> None:
+    try:
+        classification_warm_up()
+    finally:
+        settle_after_startup()
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
@@ -124,7 +132,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             log.warning("development_mode", detail="development secrets are in use")
         # The classification's word segmenter and model load in the background (about a
         # second), so that start-up does not wait and the first suggestion need not either.
-        threading.Thread(target=classification_warm_up, name="classification", daemon=True).start()
+        # Then what start-up built is set aside from the garbage collector (app/memory.py).
+        threading.Thread(target=_warm_up_then_settle, name="warm-up", daemon=True).start()
         stop = asyncio.Event()
         sessionmaker = app.state.db.sessionmaker
         jobs: list[tuple[str, Callable[[], Awaitable[object]], float]] = [
