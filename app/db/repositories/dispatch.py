@@ -32,23 +32,28 @@ from app.db.models import (
     PoolMembership,
 )
 from app.db.repositories import policy as policy_repo
-from app.states.codes import MembershipStatus
+from app.states.codes import CertificateStatus, MembershipStatus
+
+_ACTIVE = CertificateStatus.ACTIVE.value
 
 
-# Not frozen: a frozen dataclass sets each field through object.__setattr__, ~1.2 µs more per
-# row, and every dispatch builds one per pool lawyer (issue 16). Nothing changes them.
+# What the dispatch rules read of a lawyer (``app.domain.dispatch.rules.Lawyer``), as read:
+# every dispatch builds one per pool lawyer and hands them to the rules without a copy (issue
+# 16). Not frozen: a frozen dataclass sets each field through object.__setattr__, ~1.2 µs
+# more per row. Nothing changes them.
 @dataclass(slots=True)
 class CandidateRow:
     lawyer_id: uuid.UUID
     name: str
     agency_id: uuid.UUID
-    certificate_status: str
+    certificate_active: bool
     specialties: frozenset[str]
     region_code: str
     in_pool: bool
     open_assignments: int
     last_offered_at: datetime | None
-    statuses_on_case: tuple[str, ...]
+    refused_this_case: bool
+    assigned_to_case: bool
     unavailable_today: bool
 
 
@@ -71,10 +76,14 @@ async def candidates(
     business_system: str | None,
     today: date,
     respondent_agency_id: uuid.UUID,
+    refused: tuple[str, ...],
+    assigned: tuple[str, ...],
     only: uuid.UUID | None = None,
 ) -> Candidates:
     """Active lawyers worth assessing for a case: the year's pool (any status) and the
-    specialists of its business system, or just ``only``. Plain rows, not ORM objects: a
+    specialists of its business system, or just ``only``; whether each has an assignment on
+    the case in one of the ``refused`` statuses, and in one of the ``assigned`` ones (the
+    domain's to say which). Plain rows, not ORM objects: a
     pool has about a hundred lawyers and every dispatch reads all of them. On PostgreSQL
     one statement through the driver (``fast_read``), with the policy in force ``today``:
     building the three statements below through SQLAlchemy cost ~3 ms of CPU per dispatch
@@ -89,6 +98,8 @@ async def candidates(
         MembershipStatus.APPROVED.value,
         only,
         respondent_agency_id,
+        refused,
+        assigned,
     )
     if records is not None:
         first = records[0]
@@ -99,13 +110,14 @@ async def candidates(
                     lawyer_id=r["id"],
                     name=r["name"],
                     agency_id=r["agency_id"],
-                    certificate_status=r["certificate_status"],
+                    certificate_active=r["certificate_status"] == _ACTIVE,
                     specialties=frozenset(r["specialties"]),
                     region_code=r["region_code"],
                     in_pool=r["in_pool"],
                     open_assignments=r["open_assignments"],
                     last_offered_at=r["last_offered_at"],
-                    statuses_on_case=tuple(r["statuses_on_case"]),
+                    refused_this_case=r["refused_this_case"],
+                    assigned_to_case=r["assigned_to_case"],
                     unavailable_today=r["away"],
                 )
                 for r in records
@@ -174,13 +186,14 @@ async def candidates(
                 lawyer_id=row.id,
                 name=row.name,
                 agency_id=row.agency_id,
-                certificate_status=row.certificate_status,
+                certificate_active=row.certificate_status == _ACTIVE,
                 specialties=frozenset(specialties.get(row.id, ())),
                 region_code=row.region_code,
                 in_pool=row.approved > 0,
                 open_assignments=row.open_assignments,
                 last_offered_at=row.last_offered_at,
-                statuses_on_case=tuple(on_case.get(row.id, ())),
+                refused_this_case=any(s in refused for s in on_case.get(row.id, ())),
+                assigned_to_case=any(s in assigned for s in on_case.get(row.id, ())),
                 unavailable_today=row.away > 0,
             )
             for row in rows
@@ -190,9 +203,9 @@ async def candidates(
 
 
 # ``candidates`` on PostgreSQL: the same lawyers and figures as the statements of the general
-# path, with their specialties and their statuses on this case as arrays. $1 year, $2
-# business system, $3 today, $4 the case, $5 the approved status, $6 the one lawyer wanted
-# (``only``) or NULL.
+# path, with their specialties as an array and their history on this case as two flags. $1
+# year, $2 business system, $3 today, $4 the case, $5 the approved status, $6 the one lawyer
+# wanted (``only``) or NULL, $8 the refused statuses, $9 the assigned ones.
 _CANDIDATE_ROWS_SQL = """
     SELECT l.id, l.name, l.agency_id, l.certificate_status, a.region_code,
         EXISTS (
@@ -211,10 +224,14 @@ _CANDIDATE_ROWS_SQL = """
         ) AS away,
         ARRAY(SELECT s.business_system FROM lawyer_specialties s WHERE s.lawyer_id = l.id)
             AS specialties,
-        ARRAY(
-            SELECT y.status FROM assignments y WHERE y.case_id = $4 AND y.lawyer_id = l.id
-        ) AS statuses_on_case
+        coalesce(on_case.refused, false) AS refused_this_case,
+        coalesce(on_case.assigned, false) AS assigned_to_case
     FROM lawyers l JOIN agencies a ON a.id = l.agency_id
+    LEFT JOIN LATERAL (
+        SELECT bool_or(y.status = ANY($8::text[])) AS refused,
+            bool_or(y.status = ANY($9::text[])) AS assigned
+        FROM assignments y WHERE y.case_id = $4 AND y.lawyer_id = l.id
+    ) AS on_case ON true
     WHERE l.active AND CASE WHEN $6::uuid IS NULL
         THEN l.id IN (
             SELECT lawyer_id FROM pool_memberships WHERE year = $1

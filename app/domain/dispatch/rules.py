@@ -5,8 +5,10 @@ over plain data: the same facts always give the same answer, and every answer sa
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from app.states.codes import DispatchRole, ExclusionReason
 
@@ -28,10 +30,40 @@ class CaseFacts:
     respondent_region_code: str
 
 
-# Not frozen, like ``CandidateRow``: one per pool lawyer on every dispatch, and a frozen
-# dataclass's __init__ costs five times as much. Nothing changes them after they are built.
-@dataclass(slots=True)
+class Lawyer(Protocol):
+    """What the rules read of a lawyer. Dispatch hands them the rows it read as they are
+    (``CandidateRow``: one per pool lawyer on every dispatch, so no copy is made of them)."""
+
+    @property
+    def lawyer_id(self) -> uuid.UUID: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def agency_id(self) -> uuid.UUID: ...
+    @property
+    def region_code(self) -> str: ...
+    @property
+    def in_pool(self) -> bool: ...
+    @property
+    def certificate_active(self) -> bool: ...
+    @property
+    def specialties(self) -> frozenset[str]: ...
+    @property
+    def open_assignments(self) -> int: ...
+    @property
+    def last_offered_at(self) -> datetime | None: ...
+    @property
+    def refused_this_case(self) -> bool: ...
+    @property
+    def assigned_to_case(self) -> bool: ...
+    @property
+    def unavailable_today(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
 class LawyerFacts:
+    """A ``Lawyer`` built by hand (tests, examples)."""
+
     lawyer_id: uuid.UUID
     name: str
     agency_id: uuid.UUID
@@ -48,7 +80,7 @@ class LawyerFacts:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    lawyer: LawyerFacts
+    lawyer: Lawyer
     exclusions: tuple[ExclusionReason, ...] = field(default=())
 
     @property
@@ -61,7 +93,7 @@ class Assessment:
 
 
 def exclusions(
-    lawyer: LawyerFacts, case: CaseFacts, *, role: DispatchRole, max_open: int
+    lawyer: Lawyer, case: CaseFacts, *, role: DispatchRole, max_open: int
 ) -> tuple[ExclusionReason, ...]:
     """Every reason that applies, in the SPEC's order."""
     found: list[ExclusionReason] = []
@@ -85,7 +117,7 @@ def exclusions(
     return tuple(found)
 
 
-def rank_key(lawyer: LawyerFacts, case: CaseFacts) -> tuple[int, int, float, int, str]:
+def rank_key(lawyer: Lawyer, case: CaseFacts) -> tuple[int, int, float, int, str]:
     """Fewest open assignments; then longest since the last offer (never offered first);
     then the respondent's county; then the lawyer id, so that ties always break the same way."""
     never = 0 if lawyer.last_offered_at is None else 1
@@ -95,7 +127,7 @@ def rank_key(lawyer: LawyerFacts, case: CaseFacts) -> tuple[int, int, float, int
 
 
 def assess(
-    lawyers: list[LawyerFacts], case: CaseFacts, *, role: DispatchRole, max_open: int
+    lawyers: Sequence[Lawyer], case: CaseFacts, *, role: DispatchRole, max_open: int
 ) -> tuple[list[Assessment], list[Assessment]]:
     """(eligible ranked best first, excluded with their reasons)."""
     assessed = [

@@ -28,7 +28,6 @@ from app.domain.cases.transition import move_case, note_on_case
 from app.domain.dispatch.rules import (
     Assessment,
     CaseFacts,
-    LawyerFacts,
     assess,
     exclusion_summary,
 )
@@ -83,31 +82,16 @@ async def _assessments(
         business_system=case.business_system,
         today=today,
         respondent_agency_id=case.respondent_agency_id,
+        refused=_REFUSED,
+        assigned=_OPEN,
         only=only,
     )
     if found.policy is not None:
         policy = keep_read_along(session, found.policy, today).version
     else:
         policy = (await policy_in_force(session, on=today)).version
-    lawyers = [
-        LawyerFacts(
-            lawyer_id=r.lawyer_id,
-            name=r.name,
-            agency_id=r.agency_id,
-            region_code=r.region_code,
-            in_pool=r.in_pool,
-            certificate_active=r.certificate_status == "active",
-            specialties=r.specialties,
-            open_assignments=r.open_assignments,
-            last_offered_at=r.last_offered_at,
-            refused_this_case=any(s in _REFUSED for s in r.statuses_on_case),
-            assigned_to_case=any(s in _OPEN for s in r.statuses_on_case),
-            unavailable_today=r.unavailable_today,
-        )
-        for r in found.rows
-    ]
     facts = await _case_facts(session, case, found.respondent_region)
-    eligible, excluded = assess(lawyers, facts, role=role, max_open=policy.max_open_assignments)
+    eligible, excluded = assess(found.rows, facts, role=role, max_open=policy.max_open_assignments)
     return policy, facts, eligible, excluded
 
 
