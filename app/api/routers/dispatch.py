@@ -65,7 +65,7 @@ async def dispatch_case(
 ) -> Response:
     async def offer() -> Created:
         case = await case_queries.get_visible_case(
-            session, actor=actor, case_id=case_id, for_update=True
+            session, actor=actor, case_id=case_id, for_update=True, with_applicants=False
         )
         await answers.expire_overdue(session, case_id=case.id)
         assignment = await service.dispatch(

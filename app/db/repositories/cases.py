@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, Select, and_, bindparam, false, func, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import raiseload, selectinload
 from sqlalchemy.sql.elements import BindParameter
 
 from app.db import fast_read
@@ -54,16 +54,25 @@ def _with_applicants() -> Select[Case]:
 
 
 async def get(
-    session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    with_applicants: bool = True,
 ) -> Case | None:
-    stmt = _get_statement(for_update)
+    """The case; ``with_applicants=False`` for a change that never reads them (a dispatch):
+    one round trip fewer, and touching them then raises instead of loading them unseen."""
+    stmt = _get_statement(for_update, with_applicants)
     return (await session.execute(stmt, {"case_id": case_id})).scalar_one_or_none()
 
 
 @functools.cache
-def _get_statement(for_update: bool) -> Select[Case]:
+def _get_statement(for_update: bool, with_applicants: bool) -> Select[Case]:
     # Built once per shape: every change of a case loads it so (docs/performance.md).
-    stmt = _with_applicants().where(Case.id == bindparam("case_id"))
+    loads = (
+        _with_applicants() if with_applicants else select(Case).options(raiseload(Case.applicants))
+    )
+    stmt = loads.where(Case.id == bindparam("case_id"))
     if for_update:
         stmt = stmt.with_for_update(of=Case).execution_options(populate_existing=True)
     return stmt

@@ -43,10 +43,16 @@ from app.states.codes import CaseStatus, Role
 
 
 async def get_visible_case(
-    session: AsyncSession, *, actor: Actor, case_id: uuid.UUID, for_update: bool = False
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    case_id: uuid.UUID,
+    for_update: bool = False,
+    with_applicants: bool = True,
 ) -> Case:
     """The case, or 404 when it does not exist or the actor may not see it."""
-    return await _visible(session, actor, await repo.get(session, case_id, for_update=for_update))
+    found = await repo.get(session, case_id, for_update=for_update, with_applicants=with_applicants)
+    return await _visible(session, actor, found)
 
 
 async def read_case(session: AsyncSession, *, actor: Actor, case_id: uuid.UUID) -> CaseToRead:
