@@ -116,6 +116,19 @@ async def test_access_log_line_is_json_with_request_id_route_and_status(capsys, 
     assert "timestamp" in record
 
 
+async def test_a_request_id_holding_a_phone_shaped_run_is_logged_whole(capsys, settings, db, auth):
+    # One generated id in ~200 holds a run of digits in a mobile's or an identity number's
+    # shape (here "13912345678"): the log line must still carry the id the response gave.
+    offered = "621d3c13912345678a4e388983873272"
+    async with logged_client(capsys, settings, db) as (client, lines):
+        response = await client.get(
+            "/api/v1/policy?on=2024-02-10", headers={**auth(Role.ADMIN), "X-Request-ID": offered}
+        )
+        records = [r for r in lines() if r.get("event") == "request"]
+    assert response.headers["X-Request-ID"] == offered
+    assert [r["request_id"] for r in records] == [offered]
+
+
 async def test_every_service_line_of_a_request_carries_its_id(capsys, settings, db, auth):
     async with logged_client(capsys, settings, db) as (client, lines):
         await client.post(
