@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -30,6 +31,13 @@ from tests.support.databases import (
 from tests.support.redis_probe import redis_answers, redis_required, redis_url
 
 CLIENT_ADDRESS = ("203.0.113.7", 50000)
+
+# Property tests draw the same examples on every run (derived from each test), so that CI
+# passes or fails on the code, never on the draw; `HYPOTHESIS_PROFILE=explore` searches
+# afresh, with more examples, when hunting for new counterexamples.
+hypothesis.settings.register_profile("ci", derandomize=True)
+hypothesis.settings.register_profile("explore", max_examples=2000)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _runs_here(item: pytest.Item) -> bool:
