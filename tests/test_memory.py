@@ -60,7 +60,9 @@ def test_start_up_freezes_what_it_built_once_and_collection_goes_on(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen["before"] == {"frozen": 0, "young": 700}  # CPython's defaults until then
+    # CPython's defaults until then: nothing frozen, young collections far more often.
+    assert seen["before"]["frozen"] == 0
+    assert seen["before"]["young"] < seen["expected_young"]
     assert seen["first"] > 50_000  # the routes, the mappers, the segmenter's dictionary
     # A second app in the process freezes nothing more (frozen objects still die by reference
     # counting: the first app's, once it is gone).
