@@ -1,6 +1,7 @@
 """Declarative base with a constraint naming convention, so that migrations on both
 databases name constraints the same way and batch mode on SQLite can find them."""
 
+import functools
 from typing import Any
 
 from sqlalchemy import MetaData
@@ -23,4 +24,11 @@ def column_values(obj: Base) -> dict[str, Any]:
     """A new object's column values as a Core INSERT takes them. Unset attributes are left
     out, so that the columns' defaults apply."""
     state = obj.__dict__
-    return {c.key: state[c.key] for c in obj.__table__.columns if c.key in state}
+    return {key: state[key] for key in _column_keys(obj.__table__) if key in state}
+
+
+@functools.cache
+def _column_keys(table: Any) -> tuple[str, ...]:
+    # Iterating a table's columns builds a new list every time: intake asks for five rows'
+    # values per case (issue 16).
+    return tuple(c.key for c in table.columns)
