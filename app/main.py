@@ -20,6 +20,7 @@ from app.api.middleware import BodyGuardMiddleware, RequestContextMiddleware, ro
 from app.api.openapi_docs import install_docs
 from app.api.openapi_guide import install_guide
 from app.api.rate_limit import RateLimiter, RateLimitMiddleware
+from app.api.route_warm_up import resolve_routes
 from app.api.routers import (
     activities,
     agencies,
@@ -115,8 +116,9 @@ async def _audit_security_refusal(request: Request, error: DomainError) -> None:
         log.exception("audit_of_refusal_failed")
 
 
-def _warm_up_then_settle() -> None:
+def _warm_up_then_settle(app: FastAPI) -> None:
     try:
+        resolve_routes(app)
         classification_warm_up()
     finally:
         settle_after_startup()
@@ -131,9 +133,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if settings.env == "development":
             log.warning("development_mode", detail="development secrets are in use")
         # The classification's word segmenter and model load in the background (about a
-        # second), so that start-up does not wait and the first suggestion need not either.
+        # second), so that start-up does not wait and the first suggestion need not either;
+        # before them, the routes' state FastAPI builds lazily (app/api/route_warm_up.py).
         # Then what start-up built is set aside from the garbage collector (app/memory.py).
-        threading.Thread(target=_warm_up_then_settle, name="warm-up", daemon=True).start()
+        threading.Thread(
+            target=_warm_up_then_settle, args=(app,), name="warm-up", daemon=True
+        ).start()
         stop = asyncio.Event()
         sessionmaker = app.state.db.sessionmaker
         jobs: list[tuple[str, Callable[[], Awaitable[object]], float]] = [
