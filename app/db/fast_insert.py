@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.base import Base
-from app.db.types import UTCDateTime
+from app.db.types import Code, UTCDateTime
 
 _PG_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
@@ -36,24 +36,32 @@ def _converter(table: Table, key: str) -> Callable[[Any], Any]:
     column_type = table.columns[key].type
     if isinstance(column_type, JSON):  # JSONB on PostgreSQL: the codec takes JSON text
         return lambda value: None if value is None else json.dumps(value)
-    if isinstance(column_type, UTCDateTime):
+    if isinstance(column_type, UTCDateTime | Code):  # aware datetimes only; known codes only
         return functools.partial(column_type.process_bind_param, dialect=_PG_DIALECT)
     return _identity
 
 
 @functools.cache
 def typed_parameters(
-    table: Table, keys: tuple[str, ...], first: int, *, arrays: bool = False
+    table: Table,
+    keys: tuple[str, ...],
+    first: int,
+    *,
+    arrays: bool = False,
+    check_defaults: bool = True,
 ) -> tuple[list[str], list[Callable[[Any], Any]]]:
     """``$n::type`` for each column (``type[]`` with ``arrays``), numbered from ``first``,
     and the converter of each value: for statements that insert from a SELECT, where
-    PostgreSQL cannot infer a parameter's type from its column."""
+    PostgreSQL cannot infer a parameter's type from its column. ``check_defaults``: the
+    columns are a row to insert (not an UPDATE's), so none with a Python-side default may be
+    left out."""
     suffix = "[]" if arrays else ""
     placeholders = [
         f"${first + i}::{table.columns[key].type.compile(dialect=_PG_DIALECT)}{suffix}"
         for i, key in enumerate(keys)
     ]
-    _check_defaults(table, keys)
+    if check_defaults:
+        _check_defaults(table, keys)
     return placeholders, [_converter(table, key) for key in keys]
 
 

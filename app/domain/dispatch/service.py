@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import now_utc, today_shanghai
-from app.db.models import Assignment, Case, PolicyVersion
+from app.db.models import Assignment, Case, Event, PolicyVersion
 from app.db.repositories import dispatch as repo
 from app.db.types import new_id
+from app.db.writes import Writes
 from app.domain.audit import service as audit
 from app.domain.auth.actor import Actor
 from app.domain.cases.transition import move_case, note_on_case
@@ -32,7 +33,7 @@ from app.domain.dispatch.rules import (
     exclusion_summary,
 )
 from app.domain.dispatch.schemas import CandidatesOut, ExcludedCandidate, RankedCandidate
-from app.domain.events.subjects import assignment_changed
+from app.domain.events.subjects import assignment_changed_row
 from app.domain.policy.service import keep_read_along, policy_in_force
 from app.errors import Conflict, ValidationFailed
 from app.states.case import CASE_LIFECYCLE, CaseAction
@@ -301,8 +302,13 @@ async def _create_offer(
         override_reason=override_reason,
         reasoning=reasoning,
         offered_by=actor.sub,
+        needs_reassignment=False,
+        version=1,
     )
-    session.add(assignment)
+    # The offer, the case's change, its timeline, the outbox event and the audit record:
+    # one statement on PostgreSQL (app/db/writes.py), the hottest write after intake.
+    writes = Writes()
+    writes.add(assignment)
     offered = {
         "lawyer_id": assignment.lawyer_id,
         "mode": reasoning["mode"],
@@ -311,6 +317,7 @@ async def _create_offer(
     if role is DispatchRole.PRESIDING:
         if case.first_offered_at is None:
             case.first_offered_at = now  # "dispatched" in the statistics
+            writes.change(case, "first_offered_at")
         await move_case(
             session,
             case,
@@ -319,6 +326,7 @@ async def _create_offer(
             actor=actor,
             timeline=f"offer_{role.value}",
             data={"assignment_id": assignment.id, **offered},
+            writes=writes,
         )
     else:
         await note_on_case(
@@ -327,20 +335,23 @@ async def _create_offer(
             actor=actor,
             timeline=f"offer_{role.value}",
             data={"assignment_id": assignment.id, **offered},
+            writes=writes,
         )
-    assignment_changed(session, EventType.ASSIGNMENT_OFFERED, assignment)
-    audit.record(
-        session,
-        actor=actor,
-        action="case.dispatch",
-        object_type="assignment",
-        object_id=assignment.id,
-        changes={
-            "case_id": case.id,
-            "lawyer_id": assignment.lawyer_id,
-            "role": role.value,
-            "override_reason": override_reason,
-            "rank": reasoning.get("rank"),
-        },
+    writes.add(Event(**assignment_changed_row(EventType.ASSIGNMENT_OFFERED, assignment)))
+    writes.add(
+        audit.new_record(
+            actor=actor,
+            action="case.dispatch",
+            object_type="assignment",
+            object_id=assignment.id,
+            changes={
+                "case_id": case.id,
+                "lawyer_id": assignment.lawyer_id,
+                "role": role.value,
+                "override_reason": override_reason,
+                "rank": reasoning.get("rank"),
+            },
+        )
     )
+    await writes.write(session)
     return assignment

@@ -11,12 +11,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Activity, Assignment, Case, CaseOutcome, Honour, PoolMembership
+from app.db.models import (
+    Activity,
+    Assignment,
+    Case,
+    CaseOutcome,
+    Event,
+    Honour,
+    PoolMembership,
+)
 from app.domain.activities.schemas import ActivityOut
 from app.domain.cases.schemas import CaseSummary
 from app.domain.dispatch.schemas import AssignmentOut
 from app.domain.evaluation.schemas import HonourOut
-from app.domain.events.outbox import record_event
+from app.domain.events.outbox import event_row, record_event
 from app.domain.outcomes.schemas import outcome_view
 from app.domain.pool.schemas import MembershipOut
 from app.domain.registry.schemas import LawyerOut
@@ -26,14 +34,22 @@ from app.states.codes import EventType
 def case_changed(session: AsyncSession, type: EventType, case: Case, **extra: Any) -> None:
     """``case.*``: the case as lists show it, plus ``extra`` fields (e.g. the deadline that
     raised a warning)."""
+    session.add(Event(**case_changed_row(type, case, **extra)))
+
+
+def case_changed_row(type: EventType, case: Case, **extra: Any) -> dict[str, Any]:
+    """``case_changed``'s event as column values, for a caller that writes it itself."""
     data = CaseSummary.model_validate(case).model_dump(mode="json")
-    record_event(session, type, ("case", case.id), {**data, **extra})
+    return event_row(type, ("case", case.id), {**data, **extra})
 
 
 def assignment_changed(session: AsyncSession, type: EventType, assignment: Assignment) -> None:
-    record_event(
-        session, type, ("assignment", assignment.id), AssignmentOut.model_validate(assignment)
-    )
+    session.add(Event(**assignment_changed_row(type, assignment)))
+
+
+def assignment_changed_row(type: EventType, assignment: Assignment) -> dict[str, Any]:
+    """``assignment_changed``'s event as column values, for a caller that writes it itself."""
+    return event_row(type, ("assignment", assignment.id), AssignmentOut.model_validate(assignment))
 
 
 def membership_changed(session: AsyncSession, membership: PoolMembership) -> None:
