@@ -12,6 +12,7 @@ from app.api.deps import CurrentActor, Cursor, Limit, SessionDep, require_roles
 from app.api.idempotency import Created, IdempotencyDep
 from app.api.openapi_docs import AUTH_ERRORS, WRITE_ERRORS, problem_responses
 from app.api.problems import from_domain_error
+from app.clock import now_utc
 from app.domain.auth.actor import Actor
 from app.domain.cases import queries as case_queries
 from app.domain.cases.access import CENTER_ROLES
@@ -65,9 +66,15 @@ async def dispatch_case(
 ) -> Response:
     async def offer() -> Created:
         case = await case_queries.get_visible_case(
-            session, actor=actor, case_id=case_id, for_update=True, with_applicants=False
+            session,
+            actor=actor,
+            case_id=case_id,
+            for_update=True,
+            with_applicants=False,
+            overdue_at=now_utc(),
         )
-        await answers.expire_overdue(session, case_id=case.id)
+        if case.offers_overdue:  # asked along with the lock: no round trip when none is
+            await answers.expire_overdue(session, case_id=case.id)
         assignment = await service.dispatch(
             session,
             actor=actor,

@@ -19,7 +19,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.clock import now_utc
 from app.db.base import Base
@@ -172,6 +172,10 @@ class Case(Base):
     applicants: Mapped[list[CaseApplicant]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="CaseApplicant.position"
     )
+    # Not a column: whether a live offer on the case is past its answer time, read along
+    # with the case's lock when asked (``cases.get(..., overdue_at=...)``), so that a
+    # dispatch asks for those offers only when there are some. None when not asked.
+    offers_overdue: Mapped[bool | None] = query_expression()
 
 
 # Text search (the list's ``q``, PostgreSQL): every pair of adjacent characters of the title,

@@ -13,11 +13,12 @@ from typing import Any, TypeVar
 from sqlalchemy import Row, Select, and_, bindparam, false, func, not_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import raiseload, selectinload
+from sqlalchemy.orm import raiseload, selectinload, with_expression
 from sqlalchemy.sql.elements import BindParameter
 
 from app.db import fast_read
 from app.db.models import (
+    Assignment,
     Case,
     CaseApplicant,
     CaseClassification,
@@ -29,6 +30,7 @@ from app.db.models import (
 from app.db.repositories import case_search
 from app.db.repositories import policy as policy_repo
 from app.db.repositories.paging import Key, KeysetPage, read_page, read_row_page
+from app.states.assignment import LIVE_OFFER_STATUSES
 from app.states.codes import CaseStatus
 
 
@@ -59,20 +61,35 @@ async def get(
     *,
     for_update: bool = False,
     with_applicants: bool = True,
+    overdue_at: datetime | None = None,
 ) -> Case | None:
     """The case; ``with_applicants=False`` for a change that never reads them (a dispatch):
-    one round trip fewer, and touching them then raises instead of loading them unseen."""
-    stmt = _get_statement(for_update, with_applicants)
-    return (await session.execute(stmt, {"case_id": case_id})).scalar_one_or_none()
+    one round trip fewer, and touching them then raises instead of loading them unseen.
+    With ``overdue_at``, ``Case.offers_overdue`` says whether a live offer on it is past its
+    answer time then."""
+    stmt = _get_statement(for_update, with_applicants, overdue_at is not None)
+    params = {"case_id": case_id, "overdue_at": overdue_at}
+    return (await session.execute(stmt, params)).scalar_one_or_none()
 
 
 @functools.cache
-def _get_statement(for_update: bool, with_applicants: bool) -> Select[Case]:
+def _get_statement(for_update: bool, with_applicants: bool, with_overdue: bool) -> Select[Case]:
     # Built once per shape: every change of a case loads it so (docs/performance.md).
     loads = (
         _with_applicants() if with_applicants else select(Case).options(raiseload(Case.applicants))
     )
     stmt = loads.where(Case.id == bindparam("case_id"))
+    if with_overdue:
+        overdue = (
+            select(Assignment.id)
+            .where(
+                Assignment.case_id == Case.id,
+                Assignment.status.in_(LIVE_OFFER_STATUSES),
+                Assignment.respond_by < bindparam("overdue_at"),
+            )
+            .exists()
+        )
+        stmt = stmt.options(with_expression(Case.offers_overdue, overdue))
     if for_update:
         stmt = stmt.with_for_update(of=Case).execution_options(populate_existing=True)
     return stmt

@@ -49,9 +49,17 @@ async def get_visible_case(
     case_id: uuid.UUID,
     for_update: bool = False,
     with_applicants: bool = True,
+    overdue_at: datetime | None = None,
 ) -> Case:
-    """The case, or 404 when it does not exist or the actor may not see it."""
-    found = await repo.get(session, case_id, for_update=for_update, with_applicants=with_applicants)
+    """The case, or 404 when it does not exist or the actor may not see it (``repo.get``
+    for the options)."""
+    found = await repo.get(
+        session,
+        case_id,
+        for_update=for_update,
+        with_applicants=with_applicants,
+        overdue_at=overdue_at,
+    )
     return await _visible(session, actor, found)
 
 

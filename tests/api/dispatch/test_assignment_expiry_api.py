@@ -241,3 +241,31 @@ async def test_an_accepted_offer_never_expires(world, session, db):
     response = await world.client.get(f"{API}/assignments", headers=world.coordinator)
     assert response.status_code == 200
     assert await world.status(case["id"]) == "in_mediation"
+
+
+async def test_a_dispatch_expires_the_cases_overdue_offer_before_it_offers(world, session):
+    """The dispatch asks whether its case has an overdue offer along with the case's lock,
+    and expires it first (the case goes to the next lawyer), then makes its own offer."""
+    first = await world.lawyer()
+    for _ in range(3):
+        await world.lawyer()
+    case = await world.case()
+    offer = await world.offer(case["id"], lawyer_id=first["id"])
+    await overdue(session, offer)
+
+    joined = await world.offer(case["id"], "participating")
+
+    types = await world.event_types(case["id"])
+    assert types[-4:] == [
+        "offer_expired",
+        "presiding_offer_ended",
+        "offer_presiding",
+        "offer_participating",
+    ]
+    assert await expired_events(world, case["id"], offer["id"]) == 1
+    live = await world.live_offer(case["id"])
+    assert live is not None
+    assert live["lawyer_id"] not in (first["id"], joined["lawyer_id"])
+    # Nothing overdue the next time: the expiry is not repeated.
+    await world.offer(case["id"], "participating")
+    assert await expired_events(world, case["id"], offer["id"]) == 1
