@@ -38,7 +38,7 @@ from app.settings import Settings  # noqa: E402
 from app.states.codes import Role  # noqa: E402
 from scripts.bench import baseline  # noqa: E402
 from scripts.bench.common import connect, use_bench_environment  # noqa: E402
-from scripts.bench.run import DB, RELEASE_SQL, intake_body  # noqa: E402
+from scripts.bench.run import DB, RELEASE_SQL, VACUUM_SQL, intake_body  # noqa: E402
 
 # The seeded pool's ~76 approved lawyers with 5 places each (the policy's limit): a batch of
 # dispatches larger than their 380 places would end in 409s.
@@ -214,10 +214,12 @@ async def main() -> None:
 
         async def release_offers() -> None:
             # Under the real capacity limit (5 per lawyer, ~100 lawyers) a batch of
-            # dispatches must start with room: every open offer expires first (run.py).
+            # dispatches must start with room: every open offer expires first; and with
+            # the tables dispatch churns vacuumed, as autovacuum would (run.py).
             conn = await connect(base, DB)
             try:
                 await conn.execute(RELEASE_SQL, 0)
+                await conn.execute(VACUUM_SQL)
             finally:
                 await conn.close()
 
