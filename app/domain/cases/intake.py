@@ -28,7 +28,11 @@ from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
 from app.domain.cases import access
 from app.domain.cases.deadline_facts import deadlines_of, due_dates
-from app.domain.cases.deadlines import resolve_real_property, resolve_reconsideration_first
+from app.domain.cases.deadlines import (
+    Deadlines,
+    resolve_real_property,
+    resolve_reconsideration_first,
+)
 from app.domain.cases.duplicates import find_duplicates, read_along_scope
 from app.domain.cases.schemas import (
     ActIn,
@@ -164,11 +168,15 @@ def apply_act(case: Case, act: ActIn) -> None:
     )
 
 
-def store_due_dates(case: Case, calendar: WorkdayCalendar) -> None:
+def store_due_dates(case: Case, calendar: WorkdayCalendar, *, warning_days: int = 0) -> Deadlines:
     """Derive the stored due dates (the ``deadline_warning`` filter's) from the case's facts:
     after intake, a correction, a deadline notice or a calendar load. New dates make entering
-    the warning window news again (the ``case.deadline_warning`` event)."""
-    deadlines = deadlines_of(case, today=today_shanghai(), warning_days=0, calendar=calendar)
+    the warning window news again (the ``case.deadline_warning`` event). Returns the
+    deadlines as of today, warned within ``warning_days`` (the dates do not depend on it):
+    the intake's answer shows them without computing them again."""
+    deadlines = deadlines_of(
+        case, today=today_shanghai(), warning_days=warning_days, calendar=calendar
+    )
     dates = due_dates(deadlines)
     if dates != (case.reconsideration_due_on, case.litigation_due_on, case.outer_limit_due_on):
         case.deadline_warned_at = None
@@ -177,6 +185,7 @@ def store_due_dates(case: Case, calendar: WorkdayCalendar) -> None:
         case.litigation_due_on,
         case.outer_limit_due_on,
     ) = dates
+    return deadlines
 
 
 def _duplicate_ref(existing: Case) -> Conflict:
@@ -198,6 +207,7 @@ class NewCase:
     year: int
     outbox: dict[str, Any]
     audit: AuditRecord
+    deadlines: Deadlines  # as of today, for the answer
 
 
 async def create_case(
@@ -272,7 +282,9 @@ async def create_case(
         created_by=actor.sub,
     )
     apply_act(case, data.act)
-    store_due_dates(case, await current_calendar(session))
+    deadlines = store_due_dates(
+        case, await current_calendar(session), warning_days=policy.deadline_warning_days
+    )
     case.applicants = applicants
     if found is not None and found.policy is not None:
         duplicates = found.duplicates
@@ -300,7 +312,7 @@ async def create_case(
     # The case as lists show it; ``store`` puts its number in when it has one.
     outbox = event_row(EventType.CASE_RECEIVED, ("case", case.id), CaseSummary.model_validate(case))
     year = received_at.astimezone(SHANGHAI).year
-    return NewCase(case, duplicates, event, year, outbox, audit_record)
+    return NewCase(case, duplicates, event, year, outbox, audit_record, deadlines)
 
 
 async def store(session: AsyncSession, new: NewCase, *, key: KeyRow | None = None) -> str:

@@ -19,6 +19,7 @@ from app.domain.auth.actor import Actor
 from app.domain.calendar.service import current_calendar
 from app.domain.cases import access
 from app.domain.cases.deadline_facts import deadlines_of
+from app.domain.cases.deadlines import Deadlines
 from app.domain.cases.duplicates import find_duplicates, read_along_scope
 from app.domain.cases.intake import ID_FIELD, PHONE_FIELD
 from app.domain.cases.schemas import (
@@ -119,9 +120,12 @@ async def case_view(
     policy: PolicyVersion | None = None,
     duplicates: list[DuplicateRef] | None = None,
     read: CaseToRead | None = None,
+    deadlines: Deadlines | None = None,
 ) -> CaseOut:
     """The full case with its derived fields (deadlines as of today, possible duplicates the
-    reader may see). ``read``: the case as ``read_case`` gave it, with its related rows."""
+    reader may see). ``read``: the case as ``read_case`` gave it, with its related rows;
+    ``deadlines``: as of today with the policy's warning days, when the caller has them
+    (the intake computed them to store the due dates)."""
     policy = policy or (await policy_in_force(session)).version
     if duplicates is None and read is not None:
         duplicates = read.duplicates
@@ -174,7 +178,9 @@ async def case_view(
         if case.external_system and case.external_id
         else None,
         related_procedures=case.related_procedures,
-        deadlines=deadlines_view(case, policy, await current_calendar(session)),
+        deadlines=DeadlinesOut.model_validate(deadlines.as_dict())
+        if deadlines is not None
+        else deadlines_view(case, policy, await current_calendar(session)),
         deadlines_notified_at=case.deadlines_notified_at,
         deadlines_notified_how=case.deadlines_notified_how,
         possible_duplicates=[DuplicateOut.model_validate(d) for d in duplicates],

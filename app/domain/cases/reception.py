@@ -35,7 +35,12 @@ async def receive(
 ) -> Received:
     new = await intake.create_case(session, actor=actor, data=data, cipher=cipher)
     view = await queries.case_view(
-        session, actor=actor, case=new.case, cipher=cipher, duplicates=new.duplicates
+        session,
+        actor=actor,
+        case=new.case,
+        cipher=cipher,
+        duplicates=new.duplicates,
+        deadlines=new.deadlines,
     )
     return Received(new, view)
 
