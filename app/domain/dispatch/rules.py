@@ -5,7 +5,7 @@ over plain data: the same facts always give the same answer, and every answer sa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -47,7 +47,7 @@ class Lawyer(Protocol):
     @property
     def certificate_active(self) -> bool: ...
     @property
-    def specialties(self) -> frozenset[str]: ...
+    def specialties(self) -> Collection[str]: ...
     @property
     def open_assignments(self) -> int: ...
     @property
