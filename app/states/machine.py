@@ -10,6 +10,7 @@ This module is pure: no I/O, no framework.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -68,10 +69,18 @@ class Lifecycle(Generic[S, A]):
 
     def allowed_actions(self, current: S) -> list[str]:
         """The action codes possible from ``current``, in the actions' declaration order."""
-        found = {
-            a for (src, _), actions in self.transitions.items() if src is current for a in actions
+        return list(self._allowed_actions[current])
+
+    @functools.cached_property
+    def _allowed_actions(self) -> dict[S, tuple[str, ...]]:
+        # Once per life cycle: every case read shows its allowed actions (issue 16).
+        found: dict[S, set[A]] = {status: set() for status in self.statuses}
+        for (src, _), actions in self.transitions.items():
+            found[src].update(actions)
+        return {
+            status: tuple(a.value for a in self.actions if a in found[status])
+            for status in self.statuses
         }
-        return [a.value for a in self.actions if a in found]
 
     def allowed_targets(self, current: S) -> list[S]:
         """The states reachable from ``current`` in one step, in declaration order."""
