@@ -195,6 +195,33 @@ async def test_parallel_dispatches_overflow_to_the_next_lawyer(conc_settings):
         assert await open_count(p, nearly_full["id"]) == MAX_OPEN
 
 
+async def test_a_dispatch_passes_over_the_lawyers_others_hold_without_waiting(conc_settings):
+    """The first two in rank are held by parallel dispatches (their locks taken here and kept
+    while the request runs): the offer goes to the third in rank at once, and says so."""
+    system = "commerce"
+    async with cluster(conc_settings, 1) as p:
+        for _ in range(4):
+            await p.world.lawyer(specialties=[system])
+        [case] = await classified_cases(p, system, 1)
+        listed = await p.client(0).get(
+            f"/api/v1/cases/{case['id']}/dispatch-candidates", headers=p.world.coordinator
+        )
+        ranked = [c["lawyer_id"] for c in listed.json()["eligible"]]
+        async with p.engine.connect() as holder:
+            await holder.execute(
+                text("SELECT id FROM lawyers WHERE id IN (:a, :b) FOR UPDATE"),
+                {"a": uuid.UUID(ranked[0]), "b": uuid.UUID(ranked[1])},
+            )
+            response = await dispatch(p, 0, case["id"])  # would hang here if it waited
+            await holder.rollback()
+
+        assert response.status_code == 201, response.text
+        offer = response.json()
+        assert offer["lawyer_id"] == ranked[2]
+        assert offer["reasoning"]["rank"] == 3
+        assert offer["reasoning"]["eligible_count"] == len(ranked)
+
+
 async def test_parallel_named_dispatches_of_one_lawyer_respect_capacity(conc_settings):
     system = "culture_tourism"
     async with cluster(conc_settings, 3) as p:

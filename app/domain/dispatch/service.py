@@ -186,24 +186,32 @@ async def dispatch(
             "reason", "an override reason goes with a named lawyer_id", "reason_without_lawyer"
         )
     eligible = [a for a in eligible if a.lawyer.lawyer_id not in passed_over]
-    filled: list[Assessment] = []
+    rank_of = {a.lawyer.lawyer_id: rank for rank, a in enumerate(eligible, start=1)}
+    filled: dict[uuid.UUID, Assessment] = {}
+
+    async def offer_if_room(lawyer_id: uuid.UUID) -> Assignment | None:
+        # Under the lawyer's lock: a parallel dispatch may have taken the last place.
+        choice = eligible[rank_of[lawyer_id] - 1]
+        if await _at_capacity(session, lawyer_id, policy):
+            filled[lawyer_id] = Assessment(choice.lawyer, (ExclusionReason.AT_CAPACITY,))
+            return None
+        rank = rank_of[lawyer_id]
+        reasoning = _reasoning(choice, facts, rank=rank, of=len(eligible), auto=True)
+        return await _create_offer(session, actor, case, role, choice, policy, reasoning)
+
     # First pass: a lawyer a parallel dispatch is offering a case to right now is passed
     # over for the next in rank (their load is about to grow, and waiting for them would
-    # line every parallel dispatch up behind one lock). Second pass, when all were busy:
-    # wait for them in rank.
-    for wait in (False, True):
-        for rank, choice in enumerate(eligible, start=1):
-            if any(f.lawyer.lawyer_id == choice.lawyer.lawyer_id for f in filled):
-                continue
-            if not await repo.lock_lawyer(session, choice.lawyer.lawyer_id, wait=wait):
-                continue
-            if await _at_capacity(session, choice.lawyer.lawyer_id, policy):
-                # A parallel dispatch took the last place; the next one in rank.
-                filled.append(Assessment(choice.lawyer, (ExclusionReason.AT_CAPACITY,)))
-                continue
-            reasoning = _reasoning(choice, facts, rank=rank, of=len(eligible), auto=True)
-            return await _create_offer(session, actor, case, role, choice, policy, reasoning)
-    excluded = excluded + filled
+    # line every parallel dispatch up behind one lock): the first free one is locked in one
+    # statement. Second pass, when all were busy: wait for them in rank.
+    while locked := await repo.lock_first_free(session, [i for i in rank_of if i not in filled]):
+        if offered := await offer_if_room(locked):
+            return offered
+    for lawyer_id in rank_of:
+        if lawyer_id not in filled:
+            await repo.lock_lawyer(session, lawyer_id)
+            if offered := await offer_if_room(lawyer_id):
+                return offered
+    excluded = excluded + list(filled.values())
     raise Conflict(
         "no lawyer is eligible for this case",
         code="no_eligible_mediator",
