@@ -104,7 +104,11 @@ DISPATCH_SQL = {
     " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
     " AND l.open_assignments + coalesce((SELECT sum(delta) FROM lawyer_open_changes o"
     " WHERE o.lawyer_id = l.id), 0) < p.max_open_assignments ORDER BY open, l.id",
-    "try_lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE SKIP LOCKED",
+    # The first of the ranked ids no parallel dispatch holds, in one statement (as the
+    # service's repository.dispatch.lock_first_free).
+    "lock_first_free": "SELECT l.id FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted(id, place)"
+    " JOIN lawyers l ON l.id = wanted.id ORDER BY wanted.place LIMIT 1"
+    " FOR UPDATE OF l SKIP LOCKED",
     "lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE",
     # Under the lawyer's lock: their pending changes folded into the count, which is read.
     "recount": "WITH folded AS (DELETE FROM lawyer_open_changes WHERE lawyer_id = $1"
@@ -287,17 +291,25 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
         )
         max_open = candidates[0]["max_open"] if candidates else 0
         lawyer = None
+        ranked = [c["id"] for c in candidates]
         full: set[uuid.UUID] = set()
-        for lock in (DISPATCH_SQL["try_lock"], DISPATCH_SQL["lock"]):
-            for candidate in candidates:
-                if lawyer is not None or candidate["id"] in full:
-                    continue
-                if await conn.fetchval(lock, candidate["id"]) is None:
-                    continue
-                if await conn.fetchval(DISPATCH_SQL["recount"], candidate["id"]) < max_open:
-                    lawyer = candidate["id"]
-                else:
-                    full.add(candidate["id"])
+        while lawyer is None and (
+            locked := await conn.fetchval(
+                DISPATCH_SQL["lock_first_free"], [i for i in ranked if i not in full]
+            )
+        ):
+            if await conn.fetchval(DISPATCH_SQL["recount"], locked) < max_open:
+                lawyer = locked
+            else:
+                full.add(locked)
+        for candidate in ranked:
+            if lawyer is not None or candidate in full:
+                continue
+            await conn.fetchval(DISPATCH_SQL["lock"], candidate)
+            if await conn.fetchval(DISPATCH_SQL["recount"], candidate) < max_open:
+                lawyer = candidate
+            else:
+                full.add(candidate)
         if lawyer is None:
             return 409, {"code": "no_eligible_mediator"}
         assignment = uuid.uuid4()
