@@ -46,6 +46,9 @@ class Lawyer(Base):
     # last fold; the count now adds the lawyer's LawyerOpenChange rows not folded in yet.
     # Kept by database triggers (migration a3d5f7b9c1e2), read by dispatch; never set here.
     open_assignments: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The latest offer made to them (dispatch ranks by how long since): kept by a database
+    # trigger on assignments (migration c6e8a0b2d4f6), read by dispatch; never set here.
+    last_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 

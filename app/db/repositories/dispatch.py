@@ -126,7 +126,8 @@ async def candidates(
     connection = await session.connection()
     # One statement for the lawyers and their counts (correlated subqueries on indexed
     # columns; the open assignments are the count kept with the lawyer, see
-    # ``open_assignments_now``), then their specialties and their history on this case.
+    # ``open_assignments_now``, and the time of their last offer is kept on their row),
+    # then their specialties and their history on this case.
     rows = (
         await connection.execute(
             select(
@@ -140,10 +141,7 @@ async def candidates(
                     PoolMembership.year == year,
                     PoolMembership.status == MembershipStatus.APPROVED,
                 ).label("approved"),
-                select(func.max(Assignment.offered_at))
-                .where(Assignment.lawyer_id == Lawyer.id)
-                .scalar_subquery()
-                .label("last_offered_at"),
+                Lawyer.last_offered_at,
                 open_assignments_now().label("open_assignments"),
                 _count(
                     LawyerUnavailability.lawyer_id == Lawyer.id,
@@ -205,8 +203,7 @@ _CANDIDATE_ROWS_SQL = f"""
             SELECT 1 FROM pool_memberships m
             WHERE m.lawyer_id = l.id AND m.year = $1 AND m.status = $5
         ) AS in_pool,
-        (SELECT max(x.offered_at) FROM assignments x WHERE x.lawyer_id = l.id)
-            AS last_offered_at,
+        l.last_offered_at,
         l.open_assignments + (
             SELECT coalesce(sum(o.delta), 0) FROM lawyer_open_changes o
             WHERE o.lawyer_id = l.id
