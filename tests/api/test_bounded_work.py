@@ -4,13 +4,14 @@ and an exhausted connection pool or a statement over its limit answers 503 with
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app.api.deps import SessionDep
 from app.domain.auth.tokens import mint_token
@@ -108,3 +109,31 @@ async def test_reports_and_exports_get_the_longer_statement_limit(app_with):
     assert exported.json() == "4s"
     # SET LOCAL: the pooled connection is back to the ordinary limit afterwards.
     assert (await client.get("/api/v1/probe", headers=headers)).json() == "1500ms"
+
+
+async def test_a_steady_load_reuses_its_connections(app_with):
+    """Requests in flight beyond the ten connections the pool used to keep (it closed the
+    others as they were returned): a load that stays there opens no PostgreSQL connection
+    per request, only the first time it comes (docs/performance.md, "v6")."""
+    app, client, headers = app_with()
+    opened: list[object] = []
+    event.listen(app.state.db.engine.sync_engine, "connect", lambda conn, _: opened.append(conn))
+    probe = APIRouter()
+
+    @probe.get("/api/v1/probe", include_in_schema=False)
+    async def hold_a_connection(session: SessionDep) -> None:
+        await session.execute(text("SELECT pg_sleep(0.2)"))
+
+    app.include_router(probe)
+
+    async def burst() -> None:
+        answers = await asyncio.gather(
+            *(client.get("/api/v1/probe", headers=headers) for _ in range(15))
+        )
+        assert [a.status_code for a in answers] == [200] * 15
+
+    await burst()
+    assert len(opened) == 15  # all at once: each held its own
+    await burst()
+    await burst()
+    assert len(opened) == 15
