@@ -104,16 +104,10 @@ DISPATCH_SQL = {
     " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
     " AND l.open_assignments + coalesce((SELECT sum(delta) FROM lawyer_open_changes o"
     " WHERE o.lawyer_id = l.id), 0) < p.max_open_assignments ORDER BY open, l.id",
-    # The first of the ranked ids no parallel dispatch holds, in one statement (as the
-    # service's repository.dispatch.lock_first_free).
-    "lock_first_free": "SELECT l.id FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted(id, place)"
-    " JOIN lawyers l ON l.id = wanted.id ORDER BY wanted.place LIMIT 1"
-    " FOR UPDATE OF l SKIP LOCKED",
-    "lock": "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE",
-    # Under the lawyer's lock: their pending changes folded into the count, which is read.
-    "recount": "WITH folded AS (DELETE FROM lawyer_open_changes WHERE lawyer_id = $1"
-    " RETURNING delta) UPDATE lawyers SET open_assignments = open_assignments"
-    " + coalesce((SELECT sum(delta) FROM folded), 0) WHERE id = $1 RETURNING open_assignments",
+    # The first of the ranked ids with room, locked, in one statement: passing over those a
+    # parallel dispatch holds, then waiting for them in rank; one found full under its lock
+    # is let go (as the service's repository.dispatch.take_lawyer, migration d7f9b1c3e5a7).
+    "take": "SELECT taken FROM adr_take_lawyer($1::uuid[], $2)",
 }
 
 
@@ -278,10 +272,8 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
         if case is None or case["status"] != "classified":
             return 409, {"code": "invalid_transition"}
         # The eligible in rank, under the policy's capacity limit (open assignments on cases
-        # not closed, as kept with the lawyer). As the service does: a lawyer a parallel
-        # dispatch holds is passed over for the next in rank (SKIP LOCKED), then, if all
-        # were held, waited for in rank; the one locked is recounted under the lock, and
-        # passed over if a parallel dispatch took the last place.
+        # not closed, as kept with the lawyer); the first with room under their lock takes
+        # the offer.
         candidates = await conn.fetch(
             DISPATCH_SQL["candidates"],
             now.year,
@@ -290,26 +282,7 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
             now.date(),
         )
         max_open = candidates[0]["max_open"] if candidates else 0
-        lawyer = None
-        ranked = [c["id"] for c in candidates]
-        full: set[uuid.UUID] = set()
-        while lawyer is None and (
-            locked := await conn.fetchval(
-                DISPATCH_SQL["lock_first_free"], [i for i in ranked if i not in full]
-            )
-        ):
-            if await conn.fetchval(DISPATCH_SQL["recount"], locked) < max_open:
-                lawyer = locked
-            else:
-                full.add(locked)
-        for candidate in ranked:
-            if lawyer is not None or candidate in full:
-                continue
-            await conn.fetchval(DISPATCH_SQL["lock"], candidate)
-            if await conn.fetchval(DISPATCH_SQL["recount"], candidate) < max_open:
-                lawyer = candidate
-            else:
-                full.add(candidate)
+        lawyer = await conn.fetchval(DISPATCH_SQL["take"], [c["id"] for c in candidates], max_open)
         if lawyer is None:
             return 409, {"code": "no_eligible_mediator"}
         assignment = uuid.uuid4()

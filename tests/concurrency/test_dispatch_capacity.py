@@ -28,6 +28,7 @@ from app.clock import now_utc
 from app.db.models import Assignment, Case, CaseEvent
 from app.db.repositories import assignments as assignments_repo
 from app.db.repositories import cases as cases_repo
+from app.db.repositories import dispatch as dispatch_repo
 from app.domain.maintenance.sweep import sweep_once
 from app.settings import Settings
 from tests.support import databases
@@ -220,6 +221,54 @@ async def test_a_dispatch_passes_over_the_lawyers_others_hold_without_waiting(co
         assert offer["lawyer_id"] == ranked[2]
         assert offer["reasoning"]["rank"] == 3
         assert offer["reasoning"]["eligible_count"] == len(ranked)
+
+
+async def test_a_dispatch_lets_go_of_a_lawyer_it_found_full(conc_settings, monkeypatch):
+    """Deadlock-freedom of automatic dispatch: the top-ranked lawyer takes their last place
+    (offers of parallel dispatches commit) after the dispatch assessed the pool and before it
+    locks them; it finds them full under the lock, passes over the second in rank, whom a
+    parallel dispatch holds, and waits for them. That parallel dispatch now locks the first
+    in rank (as its own waiting pass would): had the waiting dispatch kept the full lawyer's
+    lock, the two would wait for each other (PostgreSQL ends such a cycle by failing one).
+    It must get the lock at once, and the waiting dispatch the second in rank once free."""
+    system = "finance"
+    async with cluster(conc_settings, 1) as p:
+        for _ in range(2):
+            await p.world.lawyer(specialties=[system])
+        [case] = await classified_cases(p, system, 1)
+        listed = await p.client(0).get(
+            f"/api/v1/cases/{case['id']}/dispatch-candidates", headers=p.world.coordinator
+        )
+        first, second = (c["lawyer_id"] for c in listed.json()["eligible"])
+        others = await classified_cases(p, system, MAX_OPEN)
+        take_lawyer = dispatch_repo.take_lawyer
+
+        async def fill_first_then_take(*args: Any, **kwargs: Any) -> Any:
+            for other in others:
+                await p.world.offer(other["id"], lawyer_id=first)
+            return await take_lawyer(*args, **kwargs)
+
+        monkeypatch.setattr(dispatch_repo, "take_lawyer", fill_first_then_take)
+        async with p.engine.connect() as parallel:
+            await parallel.execute(
+                text("SELECT id FROM lawyers WHERE id = :id FOR UPDATE"),
+                {"id": uuid.UUID(second)},
+            )
+            waiting = asyncio.create_task(dispatch(p, 0, case["id"]))
+            await p.until_lock_waiters(1)
+            locked = await parallel.execute(
+                text("SELECT id FROM lawyers WHERE id = :id FOR UPDATE NOWAIT"),
+                {"id": uuid.UUID(first)},
+            )
+            assert [str(i) for i in locked.scalars()] == [first]
+            await parallel.rollback()
+        response = await waiting
+
+        assert response.status_code == 201, response.text
+        assert response.json()["lawyer_id"] == second
+        assert response.json()["reasoning"]["rank"] == 2
+        assert await open_count(p, first) == MAX_OPEN
+        assert await open_count(p, second) == 1
 
 
 async def test_parallel_named_dispatches_of_one_lawyer_respect_capacity(conc_settings):

@@ -270,16 +270,10 @@ def open_assignments_now() -> ColumnElement[int]:
 
 
 # On PostgreSQL, through the driver (one round trip, no statement to build): the changes'
-# delete and the count's update as one statement. Folding is bookkeeping, not a change of the
-# lawyer's record: updated_at stays.
-_FOLD_OPEN_CHANGES_SQL = """
-    WITH folded AS (DELETE FROM lawyer_open_changes WHERE lawyer_id = $1 RETURNING delta)
-    UPDATE lawyers SET open_assignments = open_assignments + (
-        SELECT coalesce(sum(delta), 0) FROM folded
-    )
-    WHERE id = $1
-    RETURNING open_assignments
-"""
+# delete and the count's update as one statement, in a function of the schema (migration
+# d7f9b1c3e5a7) that ``adr_take_lawyer`` calls too. Folding is bookkeeping, not a change of
+# the lawyer's record: updated_at stays.
+_FOLD_OPEN_CHANGES_SQL = "SELECT adr_fold_open_assignments($1) AS open_assignments"
 
 
 async def open_assignments_locked(session: AsyncSession, lawyer_id: uuid.UUID) -> int:
@@ -315,47 +309,47 @@ async def open_assignments_locked(session: AsyncSession, lawyer_id: uuid.UUID) -
     return int((await connection.execute(stmt)).scalar_one())
 
 
-async def lock_lawyer(session: AsyncSession, lawyer_id: uuid.UUID, *, wait: bool = True) -> bool:
+async def lock_lawyer(session: AsyncSession, lawyer_id: uuid.UUID) -> bool:
     """Serialise offers to one lawyer, so that their capacity is counted by one dispatch at a
-    time (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises writers). Without
-    ``wait``, False at once when a parallel dispatch holds the lawyer."""
-    rows = await fetch_in_transaction(session, _LOCK_LAWYER_SQL[wait], lawyer_id)
+    time (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE already serialises writers). False
+    when there is no such lawyer."""
+    rows = await fetch_in_transaction(session, _LOCK_LAWYER_SQL, lawyer_id)
     if rows is not None:
         return bool(rows)
-    stmt = select(Lawyer.id).where(Lawyer.id == lawyer_id).with_for_update(skip_locked=not wait)
+    stmt = select(Lawyer.id).where(Lawyer.id == lawyer_id).with_for_update()
     return (await session.execute(stmt)).first() is not None
 
 
-async def lock_first_free(
-    session: AsyncSession, lawyer_ids: Sequence[uuid.UUID]
-) -> uuid.UUID | None:
-    """Lock the first of ``lawyer_ids`` (in their order) that no parallel dispatch holds,
-    passing over the held ones without waiting; None when all are held. One statement for
-    what took one per lawyer tried: under load every parallel dispatch ranks the pool alike
-    and tries the same few first (the bench's runs tried ~8 per dispatch). On SQLite,
-    where BEGIN IMMEDIATE serialises writers, the first."""
-    if not lawyer_ids:
-        return None
-    rows = await fetch_in_transaction(session, _LOCK_FIRST_FREE_SQL, list(lawyer_ids))
-    if rows is None:
-        return lawyer_ids[0] if await lock_lawyer(session, lawyer_ids[0], wait=False) else None
-    return rows[0]["id"] if rows else None
+async def take_lawyer(
+    session: AsyncSession, ranked: Sequence[uuid.UUID], max_open: int
+) -> tuple[uuid.UUID | None, list[uuid.UUID]]:
+    """Lock the first of ``ranked`` (in their order) with fewer than ``max_open`` open
+    assignments, counted under the lock: first passing over those a parallel dispatch
+    holds, then, when all were held, waiting for them in rank. Returns that lawyer (None
+    when none has room) and the ones found full, in the order tried.
+
+    Only the lawyer returned stays locked: on PostgreSQL each one is tried in a
+    subtransaction of ``adr_take_lawyer`` (migration d7f9b1c3e5a7) that is rolled back when
+    they are full, their lock with it, so a dispatch never waits for one lawyer while it
+    holds another; holding a full one while waiting could deadlock with a parallel dispatch
+    doing the reverse. On SQLite, where BEGIN IMMEDIATE serialises writers, each is counted
+    in rank."""
+    if not ranked:
+        return None, []
+    rows = await fetch_in_transaction(session, _TAKE_LAWYER_SQL, list(ranked), max_open)
+    if rows is not None:
+        return rows[0]["taken"], list(rows[0]["full_ids"])
+    full: list[uuid.UUID] = []
+    for lawyer_id in ranked:
+        if await open_assignments_locked(session, lawyer_id) < max_open:
+            return lawyer_id, full
+        full.append(lawyer_id)
+    return None, full
 
 
-# The ids in their order; the Sort runs below the LockRows and the LIMIT above it, so the
-# rows are tried in that order and the first one locked ends the statement.
-_LOCK_FIRST_FREE_SQL = """
-    SELECT l.id FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted(id, place)
-    JOIN lawyers l ON l.id = wanted.id
-    ORDER BY wanted.place
-    LIMIT 1
-    FOR UPDATE OF l SKIP LOCKED
-"""
+_TAKE_LAWYER_SQL = "SELECT taken, full_ids FROM adr_take_lawyer($1::uuid[], $2)"
 
-_LOCK_LAWYER_SQL = {
-    True: "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE",
-    False: "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE SKIP LOCKED",
-}
+_LOCK_LAWYER_SQL = "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE"
 
 
 async def respondent_region(session: AsyncSession, agency_id: uuid.UUID) -> str:

@@ -6,8 +6,10 @@ reads that lawyer's open assignments again under the lock (so two dispatches on 
 cases cannot both take a lawyer's last place). The count is kept with the lawyer by database
 triggers that only append changes (``app.db.repositories.dispatch.open_assignments_now``), so
 answering an offer or closing a case never waits on a lawyer's lock. The lock order is
-always case, then lawyer, then assignment, everywhere in the service, so the locks cannot
-deadlock.
+always case, then lawyer, then assignment, everywhere in the service, and a dispatch holds
+at most one lawyer's lock: one found full under it is let go before the next is tried
+(``repo.take_lawyer``), so no two dispatches can each hold a lawyer the other waits for.
+The locks cannot deadlock.
 """
 
 from __future__ import annotations
@@ -186,32 +188,23 @@ async def dispatch(
             "reason", "an override reason goes with a named lawyer_id", "reason_without_lawyer"
         )
     eligible = [a for a in eligible if a.lawyer.lawyer_id not in passed_over]
-    rank_of = {a.lawyer.lawyer_id: rank for rank, a in enumerate(eligible, start=1)}
-    filled: dict[uuid.UUID, Assessment] = {}
-
-    async def offer_if_room(lawyer_id: uuid.UUID) -> Assignment | None:
-        # Under the lawyer's lock: a parallel dispatch may have taken the last place.
-        choice = eligible[rank_of[lawyer_id] - 1]
-        if await _at_capacity(session, lawyer_id, policy):
-            filled[lawyer_id] = Assessment(choice.lawyer, (ExclusionReason.AT_CAPACITY,))
-            return None
-        rank = rank_of[lawyer_id]
+    # The first in rank with room, locked; a lawyer a parallel dispatch is offering a case to
+    # right now is passed over for the next (their load is about to grow, and waiting for
+    # them would line every parallel dispatch up behind one lock), and waited for only when
+    # all were held. Those found full under their lock have taken a last place since the
+    # assessment.
+    taken, full = await repo.take_lawyer(
+        session, [a.lawyer.lawyer_id for a in eligible], policy.max_open_assignments
+    )
+    if taken is not None:
+        rank, choice = next(
+            (rank, a) for rank, a in enumerate(eligible, start=1) if a.lawyer.lawyer_id == taken
+        )
         reasoning = _reasoning(choice, facts, rank=rank, of=len(eligible), auto=True)
         return await _create_offer(session, actor, case, role, choice, policy, reasoning)
-
-    # First pass: a lawyer a parallel dispatch is offering a case to right now is passed
-    # over for the next in rank (their load is about to grow, and waiting for them would
-    # line every parallel dispatch up behind one lock): the first free one is locked in one
-    # statement. Second pass, when all were busy: wait for them in rank.
-    while locked := await repo.lock_first_free(session, [i for i in rank_of if i not in filled]):
-        if offered := await offer_if_room(locked):
-            return offered
-    for lawyer_id in rank_of:
-        if lawyer_id not in filled:
-            await repo.lock_lawyer(session, lawyer_id)
-            if offered := await offer_if_room(lawyer_id):
-                return offered
-    excluded = excluded + list(filled.values())
+    by_id = {a.lawyer.lawyer_id: a for a in eligible}
+    filled = [Assessment(by_id[i].lawyer, (ExclusionReason.AT_CAPACITY,)) for i in full]
+    excluded = excluded + filled
     raise Conflict(
         "no lawyer is eligible for this case",
         code="no_eligible_mediator",
