@@ -19,6 +19,9 @@ full: that lawyer's lock (and the fold) is undone. A dispatch therefore holds at
 one lawyer it offers the case to, and waits only while it holds no lawyer at all: no cycle
 can form. It is one round trip for what took two or more (lock, then count, per lawyer).
 
+``adr_fold_open_assignments`` (which ``open_assignments_locked`` calls too) folds a locked
+lawyer's pending changes into their count, and leaves their row alone when there are none.
+
 SQLite has no row locks (BEGIN IMMEDIATE serialises writers); the repository counts there.
 """
 
@@ -86,13 +89,25 @@ END
 $$
 
 CREATE FUNCTION adr_fold_open_assignments(lawyer uuid) RETURNS integer
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+DECLARE
+    folded_sum integer;
+    folded_rows integer;
+    open_now integer;
+BEGIN
     WITH folded AS (DELETE FROM lawyer_open_changes WHERE lawyer_id = lawyer RETURNING delta)
-    UPDATE lawyers SET open_assignments = open_assignments + (
-        SELECT coalesce(sum(delta), 0) FROM folded
-    )
-    WHERE id = lawyer
-    RETURNING open_assignments
+    SELECT coalesce(sum(delta), 0), count(*) INTO folded_sum, folded_rows FROM folded;
+    -- Nothing to fold (the usual case): no new version of the lawyer's row, which every
+    -- dispatch's candidates read.
+    IF folded_rows = 0 THEN
+        SELECT open_assignments INTO open_now FROM lawyers WHERE id = lawyer;
+    ELSE
+        UPDATE lawyers SET open_assignments = open_assignments + folded_sum
+        WHERE id = lawyer
+        RETURNING open_assignments INTO open_now;
+    END IF;
+    RETURN open_now;
+END
 $$
 """
 
