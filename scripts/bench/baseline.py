@@ -93,17 +93,18 @@ DISPATCH_SQL = {
     # lawyer plus their changes not folded in yet.
     # With the policy's capacity limit in the same statement, as the service reads them
     # since issue 16 ($4 today).
-    "candidates": "SELECT l.id, l.open_assignments + coalesce((SELECT sum(delta)"
-    " FROM lawyer_open_changes o WHERE o.lawyer_id = l.id), 0) AS open,"
+    "candidates": "SELECT l.id, l.open_assignments + coalesce(pending.delta, 0) AS open,"
     " p.max_open_assignments AS max_open FROM lawyers l"
+    " LEFT JOIN (SELECT lawyer_id, sum(delta) AS delta FROM lawyer_open_changes"
+    " GROUP BY lawyer_id) AS pending ON pending.lawyer_id = l.id"
     " JOIN pool_memberships m ON m.lawyer_id = l.id AND m.year = $1"
     " AND m.status = 'approved'"
     " JOIN lawyer_specialties s ON s.lawyer_id = l.id AND s.business_system = $2"
     " CROSS JOIN (SELECT max_open_assignments FROM policy_versions WHERE effective_from <= $4"
     " ORDER BY effective_from DESC LIMIT 1) AS p"
     " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
-    " AND l.open_assignments + coalesce((SELECT sum(delta) FROM lawyer_open_changes o"
-    " WHERE o.lawyer_id = l.id), 0) < p.max_open_assignments ORDER BY open, l.id",
+    " AND l.open_assignments + coalesce(pending.delta, 0) < p.max_open_assignments"
+    " ORDER BY open, l.id",
     # The first of the ranked ids with room, locked, in one statement: passing over those a
     # parallel dispatch holds, then waiting for them in rank; one found full under its lock
     # is let go (as the service's repository.dispatch.take_lawyer, migration d7f9b1c3e5a7).

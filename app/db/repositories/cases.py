@@ -78,15 +78,24 @@ async def get(
 
 
 _TAKE_THE_ORM = object()
-# $1 the case, $2 the live offers' statuses, $3 the time an offer is overdue at (or NULL).
-_LOCK_SQL = """
-    SELECT c.*, CASE WHEN $3::timestamptz IS NULL THEN NULL ELSE EXISTS (
-        SELECT 1 FROM assignments a
-        WHERE a.case_id = c.id AND a.status = ANY($2::text[]) AND a.respond_by < $3
-    ) END AS offers_overdue
-    FROM cases c WHERE c.id = $1
-    FOR UPDATE OF c
-"""
+# By whether the caller asks if an offer on the case is overdue: $1 the case, $2 the live
+# offers' statuses, $3 the time an offer is overdue at. Two statements, not one with a
+# "$3 IS NULL" test: PostgreSQL would plan that one anew for every call (a plan for the
+# parameters' values looks cheaper than the generic one), ~0.2 ms of the server's time.
+_LOCK_SQL = {
+    False: """
+        SELECT c.*, NULL::boolean AS offers_overdue FROM cases c WHERE c.id = $1
+        FOR UPDATE OF c
+    """,
+    True: """
+        SELECT c.*, EXISTS (
+            SELECT 1 FROM assignments a
+            WHERE a.case_id = c.id AND a.status = ANY($2::text[]) AND a.respond_by < $3
+        ) AS offers_overdue
+        FROM cases c WHERE c.id = $1
+        FOR UPDATE OF c
+    """,
+}
 
 
 async def _lock_past_the_orm(
@@ -100,9 +109,12 @@ async def _lock_past_the_orm(
     holds the case (the ORM's load refreshes it in place)."""
     if session.identity_map.get(session.identity_key(Case, case_id)) is not None:
         return _TAKE_THE_ORM
-    rows = await fetch_in_transaction(
-        session, _LOCK_SQL, case_id, list(LIVE_OFFER_STATUSES), overdue_at
-    )
+    if overdue_at is None:
+        rows = await fetch_in_transaction(session, _LOCK_SQL[False], case_id)
+    else:
+        rows = await fetch_in_transaction(
+            session, _LOCK_SQL[True], case_id, list(LIVE_OFFER_STATUSES), overdue_at
+        )
     if rows is None:
         return _TAKE_THE_ORM
     if not rows:

@@ -196,6 +196,9 @@ async def candidates(
 # planner matched the case's assignments against each lawyer's whole history (a bitmap AND
 # over ix_assignments_lawyer_status), a cost growing with every offer ever made: the
 # statement took 2.3 ms of the server's time at ~25,000 assignments, 0.8 ms once joined.
+# The pending open-count changes likewise: the table is small but churns (appended by
+# answers and expiries, deleted by folds), and a probe of its index per lawyer waded
+# through the dead entries of every fold since the last vacuum (~800 buffers under load).
 _CANDIDATE_ROWS_SQL = f"""
     SELECT l.id, l.name, l.agency_id, l.certificate_status = '{_ACTIVE}' AS certificate_active,
         a.region_code,
@@ -204,10 +207,7 @@ _CANDIDATE_ROWS_SQL = f"""
             WHERE m.lawyer_id = l.id AND m.year = $1 AND m.status = $5
         ) AS in_pool,
         l.last_offered_at,
-        l.open_assignments + (
-            SELECT coalesce(sum(o.delta), 0) FROM lawyer_open_changes o
-            WHERE o.lawyer_id = l.id
-        ) AS open_assignments,
+        l.open_assignments + coalesce(pending.delta, 0) AS open_assignments,
         EXISTS (
             SELECT 1 FROM lawyer_unavailability u
             WHERE u.lawyer_id = l.id AND u.from_date <= $3 AND u.to_date >= $3
@@ -216,6 +216,9 @@ _CANDIDATE_ROWS_SQL = f"""
         coalesce(on_case.refused, false) AS refused_this_case,
         coalesce(on_case.assigned, false) AS assigned_to_case
     FROM lawyers l JOIN agencies a ON a.id = l.agency_id
+    LEFT JOIN (
+        SELECT o.lawyer_id, sum(o.delta) AS delta FROM lawyer_open_changes o GROUP BY o.lawyer_id
+    ) AS pending ON pending.lawyer_id = l.id
     LEFT JOIN (
         SELECT s.lawyer_id, array_agg(s.business_system) AS systems
         FROM lawyer_specialties s GROUP BY s.lawyer_id
