@@ -94,13 +94,12 @@ async def candidates(
     (issue 16)."""
     records = await fast_read.fetch(
         session,
-        _CANDIDATES_SQL,
+        _CANDIDATES_SQL if only is None else _ONE_CANDIDATE_SQL,
         year,
-        business_system or "",
+        (business_system or "") if only is None else only,
         today,
         case_id,
         MembershipStatus.APPROVED.value,
-        only,
         respondent_agency_id,
         refused,
         assigned,
@@ -189,8 +188,10 @@ async def candidates(
 
 # ``candidates`` on PostgreSQL: the same lawyers and figures as the statements of the general
 # path, with their specialties as an array and their history on this case as two flags. $1
-# year, $2 business system, $3 today, $4 the case, $5 the approved status, $6 the one lawyer
-# wanted (``only``) or NULL, $8 the refused statuses, $9 the assigned ones. The lawyer's
+# year, $2 the business system (or, in ``_ONE_CANDIDATE_SQL``, the one lawyer wanted), $3
+# today, $4 the case, $5 the approved status, $7 the refused statuses, $8 the assigned ones.
+# Two statements, not one testing "$2 IS NULL": PostgreSQL planned that one anew for most
+# calls (a plan for the values at hand looked cheaper than the generic one). The lawyer's
 # columns come first, in ``CandidateRow``'s order. The history on the case and the
 # specialties are joined as one aggregate each, not looked up per lawyer: per lawyer, the
 # planner matched the case's assignments against each lawyer's whole history (a bitmap AND
@@ -199,7 +200,8 @@ async def candidates(
 # The pending open-count changes likewise: the table is small but churns (appended by
 # answers and expiries, deleted by folds), and a probe of its index per lawyer waded
 # through the dead entries of every fold since the last vacuum (~800 buffers under load).
-_CANDIDATE_ROWS_SQL = f"""
+def _candidate_rows(wanted: str) -> str:
+    return f"""
     SELECT l.id, l.name, l.agency_id, l.certificate_status = '{_ACTIVE}' AS certificate_active,
         a.region_code,
         EXISTS (
@@ -224,34 +226,42 @@ _CANDIDATE_ROWS_SQL = f"""
         FROM lawyer_specialties s GROUP BY s.lawyer_id
     ) AS specialties ON specialties.lawyer_id = l.id
     LEFT JOIN (
-        SELECT y.lawyer_id, bool_or(y.status = ANY($8::text[])) AS refused,
-            bool_or(y.status = ANY($9::text[])) AS assigned
+        SELECT y.lawyer_id, bool_or(y.status = ANY($7::text[])) AS refused,
+            bool_or(y.status = ANY($8::text[])) AS assigned
         FROM assignments y WHERE y.case_id = $4 GROUP BY y.lawyer_id
     ) AS on_case ON on_case.lawyer_id = l.id
-    WHERE l.active AND CASE WHEN $6::uuid IS NULL
-        THEN l.id IN (
-            SELECT lawyer_id FROM pool_memberships WHERE year = $1
-            UNION SELECT lawyer_id FROM lawyer_specialties WHERE business_system = $2
-        )
-        ELSE l.id = $6 END
-"""  # noqa: S608 (a constant of ours)
+    WHERE l.active AND {wanted}
+"""  # noqa: S608 (constants of ours)
+
+
+_POOL_AND_SPECIALISTS = """l.id IN (
+    SELECT lawyer_id FROM pool_memberships WHERE year = $1
+    UNION SELECT lawyer_id FROM lawyer_specialties WHERE business_system = $2
+)"""
+
+
 # The candidates with what a dispatch reads besides, in one round trip: the policy version
 # that took effect last on or before $3 with the calendar's fingerprint (as
 # ``policy.latest_started`` reads them), on the first row only (a record decoded per row
-# would cost more than the round trip it saves), and the region of the respondent $7. With
+# would cost more than the round trip it saves), and the region of the respondent $6. With
 # no candidate there is still one row, its lawyer's columns NULL.
-_CANDIDATES_SQL = f"""
+def _with_what_dispatch_reads(rows: str) -> str:
+    return f"""
     SELECT c.*,
         CASE WHEN c.n IS NULL OR c.n = 1 THEN policy.p END AS policy_row,
         CASE WHEN c.n IS NULL OR c.n = 1 THEN {policy_repo.FINGERPRINT_COLUMN}
         END AS calendar_fingerprint,
-        (SELECT r.region_code FROM agencies r WHERE r.id = $7) AS respondent_region
+        (SELECT r.region_code FROM agencies r WHERE r.id = $6) AS respondent_region
     FROM (SELECT 1) AS one
     {policy_repo.started_lateral("$3")}
     LEFT JOIN LATERAL (
-        SELECT found.*, row_number() OVER () AS n FROM ({_CANDIDATE_ROWS_SQL}) AS found
+        SELECT found.*, row_number() OVER () AS n FROM ({rows}) AS found
     ) AS c ON true
 """  # noqa: S608 (constants of ours)
+
+
+_CANDIDATES_SQL = _with_what_dispatch_reads(_candidate_rows(_POOL_AND_SPECIALISTS))
+_ONE_CANDIDATE_SQL = _with_what_dispatch_reads(_candidate_rows("l.id = $2::uuid"))
 
 
 def _count(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
