@@ -75,7 +75,7 @@ async def dispatch_case(
         )
         if case.offers_overdue:  # asked along with the lock: no round trip when none is
             await answers.expire_overdue(session, case_id=case.id)
-        assignment = await service.dispatch(
+        offer = await service.dispatch(
             session,
             actor=actor,
             case=case,
@@ -83,10 +83,7 @@ async def dispatch_case(
             lawyer_id=body.lawyer_id,
             reason=body.reason,
         )
-        return Created(
-            AssignmentOut.model_validate(assignment),
-            headers={"Location": f"/api/v1/assignments/{assignment.id}"},
-        )
+        return Created(offer.view, headers={"Location": f"/api/v1/assignments/{offer.view.id}"})
 
     async def still_visible(_stored: dict[str, Any]) -> None:
         await case_queries.get_visible_case(session, actor=actor, case_id=case_id)

@@ -15,6 +15,7 @@ The locks cannot deadlock.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -34,8 +35,13 @@ from app.domain.dispatch.rules import (
     assess,
     exclusion_summary,
 )
-from app.domain.dispatch.schemas import CandidatesOut, ExcludedCandidate, RankedCandidate
-from app.domain.events.subjects import assignment_changed_row
+from app.domain.dispatch.schemas import (
+    AssignmentOut,
+    CandidatesOut,
+    ExcludedCandidate,
+    RankedCandidate,
+)
+from app.domain.events.outbox import event_row
 from app.domain.policy.service import keep_read_along, policy_in_force
 from app.errors import Conflict, ValidationFailed
 from app.states.case import CASE_LIFECYCLE, CaseAction
@@ -54,6 +60,15 @@ _OPEN = (
     AssignmentStatus.CONFLICT_REPORTED.value,
     AssignmentStatus.ACCEPTED.value,
 )
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An offer made: the assignment, and its schema as the outbox event carries it (the
+    answer shows the same, validated once)."""
+
+    assignment: Assignment
+    view: AssignmentOut
 
 
 async def _case_facts(
@@ -163,7 +178,7 @@ async def dispatch(
     lawyer_id: uuid.UUID | None = None,
     reason: str | None = None,
     passed_over: frozenset[uuid.UUID] = frozenset(),
-) -> Assignment:
+) -> Offer:
     """Make an offer on a case already locked by the caller: to the top-ranked eligible
     lawyer, or to the one named (who must be eligible, unless a coordinator overrides an
     overridable exclusion with a reason). ``passed_over``: lawyers an automatic redispatch
@@ -224,7 +239,7 @@ async def _offer_named(
     excluded: list[Assessment],
     lawyer_id: uuid.UUID,
     reason: str | None,
-) -> Assignment:
+) -> Offer:
     found = eligible or excluded
     if not found:
         raise ValidationFailed.of_field("lawyer_id", "no such active lawyer", "unknown_lawyer")
@@ -290,7 +305,7 @@ async def _create_offer(
     reasoning: dict[str, Any],
     *,
     override_reason: str | None = None,
-) -> Assignment:
+) -> Offer:
     now = now_utc()
     assignment = Assignment(
         id=new_id(),  # named in the case's timeline before the row is written
@@ -338,7 +353,10 @@ async def _create_offer(
             data={"assignment_id": assignment.id, **offered},
             writes=writes,
         )
-    writes.add(Event(**assignment_changed_row(EventType.ASSIGNMENT_OFFERED, assignment)))
+    view = AssignmentOut.model_validate(assignment)
+    writes.add(
+        Event(**event_row(EventType.ASSIGNMENT_OFFERED, ("assignment", assignment.id), view))
+    )
     writes.add(
         audit.new_record(
             actor=actor,
@@ -355,4 +373,4 @@ async def _create_offer(
         )
     )
     await writes.write(session)
-    return assignment
+    return Offer(assignment, view)

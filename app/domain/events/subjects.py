@@ -44,12 +44,9 @@ def case_changed_row(type: EventType, case: Case, **extra: Any) -> dict[str, Any
 
 
 def assignment_changed(session: AsyncSession, type: EventType, assignment: Assignment) -> None:
-    session.add(Event(**assignment_changed_row(type, assignment)))
-
-
-def assignment_changed_row(type: EventType, assignment: Assignment) -> dict[str, Any]:
-    """``assignment_changed``'s event as column values, for a caller that writes it itself."""
-    return event_row(type, ("assignment", assignment.id), AssignmentOut.model_validate(assignment))
+    record_event(
+        session, type, ("assignment", assignment.id), AssignmentOut.model_validate(assignment)
+    )
 
 
 def membership_changed(session: AsyncSession, membership: PoolMembership) -> None:
