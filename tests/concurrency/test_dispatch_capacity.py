@@ -122,6 +122,21 @@ async def classified_cases(p: Cluster, system: str, n: int) -> list[dict[str, An
     return [await p.world.case(respondent, business_system=system) for _ in range(n)]
 
 
+async def case_with_ranked_lawyers(
+    p: Cluster, system: str, lawyers: int
+) -> tuple[dict[str, Any], list[str]]:
+    """A classified case of ``system``, after that many new specialists of it joined, and
+    the ids of the lawyers eligible for it in the order dispatch ranks them (in a system of
+    its own, a test's specialists are the eligible ones)."""
+    for _ in range(lawyers):
+        await p.world.lawyer(specialties=[system])
+    [case] = await classified_cases(p, system, 1)
+    listed = await p.client(0).get(
+        f"/api/v1/cases/{case['id']}/dispatch-candidates", headers=p.world.coordinator
+    )
+    return case, [c["lawyer_id"] for c in listed.json()["eligible"]]
+
+
 # --- capacity -------------------------------------------------------------------------------
 
 
@@ -201,13 +216,7 @@ async def test_a_dispatch_passes_over_the_lawyers_others_hold_without_waiting(co
     while the request runs): the offer goes to the third in rank at once, and says so."""
     system = "commerce"
     async with cluster(conc_settings, 1) as p:
-        for _ in range(4):
-            await p.world.lawyer(specialties=[system])
-        [case] = await classified_cases(p, system, 1)
-        listed = await p.client(0).get(
-            f"/api/v1/cases/{case['id']}/dispatch-candidates", headers=p.world.coordinator
-        )
-        ranked = [c["lawyer_id"] for c in listed.json()["eligible"]]
+        case, ranked = await case_with_ranked_lawyers(p, system, 4)
         async with p.engine.connect() as holder:
             await holder.execute(
                 text("SELECT id FROM lawyers WHERE id IN (:a, :b) FOR UPDATE"),
@@ -233,13 +242,7 @@ async def test_a_dispatch_lets_go_of_a_lawyer_it_found_full(conc_settings, monke
     It must get the lock at once, and the waiting dispatch the second in rank once free."""
     system = "finance"
     async with cluster(conc_settings, 1) as p:
-        for _ in range(2):
-            await p.world.lawyer(specialties=[system])
-        [case] = await classified_cases(p, system, 1)
-        listed = await p.client(0).get(
-            f"/api/v1/cases/{case['id']}/dispatch-candidates", headers=p.world.coordinator
-        )
-        first, second = (c["lawyer_id"] for c in listed.json()["eligible"])
+        case, (first, second) = await case_with_ranked_lawyers(p, system, 2)
         others = await classified_cases(p, system, MAX_OPEN)
         take_lawyer = dispatch_repo.take_lawyer
 
