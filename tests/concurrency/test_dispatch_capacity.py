@@ -274,6 +274,61 @@ async def test_a_dispatch_lets_go_of_a_lawyer_it_found_full(conc_settings, monke
         assert await open_count(p, second) == 1
 
 
+async def test_a_waiting_dispatch_lets_go_of_a_lawyer_it_found_full(conc_settings):
+    """The waiting pass likewise: both lawyers are held by parallel dispatches; the dispatch
+    waits for the first in rank, whose holder fills their last place and commits; it finds
+    them full, lets them go and waits for the second. The first must be free meanwhile."""
+    system = "development_reform"
+    async with cluster(conc_settings, 1) as p:
+        case, (first, second) = await case_with_ranked_lawyers(p, system, 2)
+        async with p.engine.connect() as holds_first, p.engine.connect() as holds_second:
+            holders: dict[str, int] = {}
+            for conn, lawyer in ((holds_first, first), (holds_second, second)):
+                await conn.execute(
+                    text("SELECT id FROM lawyers WHERE id = :id FOR UPDATE"),
+                    {"id": uuid.UUID(lawyer)},
+                )
+                pid = await conn.execute(text("SELECT pg_backend_pid()"))
+                holders[lawyer] = int(pid.scalar_one())
+            waiting = asyncio.create_task(dispatch(p, 0, case["id"]))
+            await until_blocked_by(p, holders[first])
+            # The first one's last place taken by the parallel dispatch that holds them.
+            await holds_first.execute(
+                text("INSERT INTO lawyer_open_changes (lawyer_id, delta) VALUES (:id, :n)"),
+                {"id": uuid.UUID(first), "n": MAX_OPEN},
+            )
+            await holds_first.commit()
+            await until_blocked_by(p, holders[second])
+            async with p.engine.connect() as another:
+                locked = await another.execute(
+                    text("SELECT id FROM lawyers WHERE id = :id FOR UPDATE NOWAIT"),
+                    {"id": uuid.UUID(first)},
+                )
+                assert [str(i) for i in locked.scalars()] == [first]
+            await holds_second.rollback()
+        response = await waiting
+
+        assert response.status_code == 201, response.text
+        assert response.json()["lawyer_id"] == second
+        assert response.json()["reasoning"]["rank"] == 2
+
+
+async def until_blocked_by(p: Cluster, pid: int) -> None:
+    """Poll until a request waits for a lock that the backend ``pid`` holds."""
+
+    async def blocked() -> bool:
+        async with p.engine.connect() as conn:
+            count = await conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
+                ),
+                {"pid": pid},
+            )
+            return bool(count.scalar_one())
+
+    await p.until(blocked, f"a request waits for backend {pid}")
+
+
 async def test_parallel_named_dispatches_of_one_lawyer_respect_capacity(conc_settings):
     system = "culture_tourism"
     async with cluster(conc_settings, 3) as p:
