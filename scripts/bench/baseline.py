@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import asyncpg
 import orjson
+
+from app.db.repositories.cases import LOCK_SQL
+from app.db.repositories.dispatch import CANDIDATES_SQL, TAKE_LAWYER_SQL
 
 POOL: asyncpg.Pool | None = None
 DSN = os.environ.get("BENCH_DSN", "postgresql://postgres@127.0.0.1:5432/adr_bench")
@@ -88,11 +91,13 @@ READ_SQL = f"""
 """  # noqa: S608 (constants of ours)
 
 
-DISPATCH_SQL = {
-    # As the service reads it (app/db/repositories/dispatch.py): the count kept with the
-    # lawyer plus their changes not folded in yet.
-    # With the policy's capacity limit in the same statement, as the service reads them
-    # since issue 16 ($4 today).
+# The lean dispatch, the second dispatch baseline (``POST /lean/cases/{id}/dispatch``):
+# what the dispatch baseline did before it ran the service's own statements (issue 16,
+# "The hot path, v8"). The candidates filtered and ranked in SQL, only their ids and counts
+# read; the lock without the overdue offers; the assignment, the case and its timeline
+# written as three statements with empty reasoning and data; no outbox event and no audit
+# record. Kept so that figures stay comparable with the earlier rounds of the issue.
+LEAN_DISPATCH_SQL = {
     "candidates": "SELECT l.id, l.open_assignments + coalesce(pending.delta, 0) AS open,"
     " p.max_open_assignments AS max_open FROM lawyers l"
     " LEFT JOIN (SELECT lawyer_id, sum(delta) AS delta FROM lawyer_open_changes"
@@ -105,11 +110,41 @@ DISPATCH_SQL = {
     " WHERE l.certificate_status = 'active' AND l.agency_id <> $3"
     " AND l.open_assignments + coalesce(pending.delta, 0) < p.max_open_assignments"
     " ORDER BY open, l.id",
-    # The first of the ranked ids with room, locked, in one statement: passing over those a
-    # parallel dispatch holds, then waiting for them in rank; one found full under its lock
-    # is let go (as the service's repository.dispatch.take_lawyer, migration d7f9b1c3e5a7).
-    "take": "SELECT taken FROM adr_take_lawyer($1::uuid[], $2)",
+    "take": TAKE_LAWYER_SQL,
 }
+
+# The dispatch baseline runs the service's own statements, imported from its repositories
+# so that they cannot drift apart: the case's lock with the earliest answer time of its live
+# offers, the candidates with the policy in force, the calendar's fingerprint and the
+# respondent's region, and the take. Its write is the one statement ``app.db.writes``
+# builds for a dispatch (the case's change, the assignment, the timeline entry, the outbox
+# event and the audit record), as the service sends it.
+DISPATCH_WRITE_SQL = (
+    'WITH u AS (UPDATE "cases" SET "first_offered_at" = $1::TIMESTAMP WITH TIME ZONE,'
+    ' "status" = $2::VARCHAR(30), "version" = $3::INTEGER,'
+    ' "updated_at" = $4::TIMESTAMP WITH TIME ZONE WHERE "id" = $5::UUID RETURNING 1),'
+    ' i0 AS (INSERT INTO "assignments" ("id", "case_id", "lawyer_id", "role", "status",'
+    ' "offered_at", "respond_by", "needs_reassignment", "override_reason", "reasoning",'
+    ' "offered_by", "version") VALUES ($6::UUID, $7::UUID, $8::UUID, $9::VARCHAR(20),'
+    " $10::VARCHAR(20), $11::TIMESTAMP WITH TIME ZONE, $12::TIMESTAMP WITH TIME ZONE,"
+    " $13::BOOLEAN, $14::TEXT, $15::JSONB, $16::VARCHAR(200), $17::INTEGER)),"
+    ' i1 AS (INSERT INTO "case_events" ("id", "case_id", "occurred_at", "type",'
+    ' "from_status", "to_status", "actor_sub", "actor_role", "data") VALUES ($18::UUID,'
+    " $19::UUID, $20::TIMESTAMP WITH TIME ZONE, $21::VARCHAR(60), $22::VARCHAR(30),"
+    " $23::VARCHAR(30), $24::VARCHAR(200), $25::VARCHAR(40), $26::JSONB)),"
+    ' i2 AS (INSERT INTO "events" ("id", "type", "occurred_at", "subject_type",'
+    ' "subject_id", "data") VALUES ($27::UUID, $28::VARCHAR(60),'
+    " $29::TIMESTAMP WITH TIME ZONE, $30::VARCHAR(40), $31::VARCHAR(64), $32::JSONB)),"
+    ' i3 AS (INSERT INTO "audit_records" ("id", "occurred_at", "actor_sub", "actor_role",'
+    ' "actor_agency_id", "action", "object_type", "object_id", "outcome", "request_id",'
+    ' "client_address", "changes") VALUES ($33::UUID, $34::TIMESTAMP WITH TIME ZONE,'
+    " $35::VARCHAR(200), $36::VARCHAR(40), $37::UUID, $38::VARCHAR(80), $39::VARCHAR(40),"
+    " $40::VARCHAR(64), $41::VARCHAR(20), $42::VARCHAR(64), $43::VARCHAR(64), $44::JSONB))"
+    " SELECT count(*) FROM u"
+)
+REFUSED = ["declined", "expired"]
+ASSIGNED = ["offered", "conflict_reported", "accepted"]
+SHANGHAI = timezone(timedelta(hours=8))
 
 
 async def _startup() -> None:
@@ -262,6 +297,161 @@ async def _list(status: str) -> tuple[int, Any]:
 
 
 async def _dispatch(case_id: str) -> tuple[int, Any]:
+    """The service's statements for a dispatch, with what little Python they need between
+    them: the rules of ``app.domain.dispatch.rules`` written out over the rows, and the rows
+    to write as plain values (the same columns, JSON as the service writes it)."""
+    assert POOL is not None
+    now = datetime.now(UTC)
+    today = now.astimezone(SHANGHAI).date()
+    async with POOL.acquire() as conn, conn.transaction():
+        case = await conn.fetchrow(LOCK_SQL[True], uuid.UUID(case_id))
+        if case is None or case["status"] != "classified":
+            return 409, {"code": "invalid_transition"}
+        system, respondent = case["business_system"], case["respondent_agency_id"]
+        rows = await conn.fetch(
+            CANDIDATES_SQL,
+            today.year,
+            system or "",
+            today,
+            case["id"],
+            "approved",
+            respondent,
+            REFUSED,
+            ASSIGNED,
+        )
+        policy, region = rows[0]["policy_row"], rows[0]["respondent_region"]
+        max_open = policy["max_open_assignments"]
+        eligible = [
+            r
+            for r in rows
+            if r["id"] is not None
+            and r["in_pool"]
+            and r["certificate_active"]
+            and system in r["specialties"]
+            and r["agency_id"] != respondent
+            and r["open_assignments"] < max_open
+            and not (r["refused_this_case"] or r["assigned_to_case"] or r["away"])
+        ]
+        eligible.sort(
+            key=lambda r: (
+                r["open_assignments"],
+                r["last_offered_at"] is not None,
+                r["last_offered_at"].timestamp() if r["last_offered_at"] else 0.0,
+                r["region_code"] != region,
+                str(r["id"]),
+            )
+        )
+        taken = await conn.fetchrow(TAKE_LAWYER_SQL, [r["id"] for r in eligible], max_open)
+        if taken["taken"] is None:
+            return 409, {"code": "no_eligible_mediator"}
+        rank, chosen = next((i, r) for i, r in enumerate(eligible, 1) if r["id"] == taken["taken"])
+        assignment = _offered(case, chosen, rank, len(eligible), region, policy, now)
+        await conn.fetchval(DISPATCH_WRITE_SQL, *_dispatch_write_args(case, assignment, now))
+    return 201, assignment
+
+
+def _offered(
+    case: Any, chosen: Any, rank: int, of: int, region: str, policy: Any, now: datetime
+) -> dict[str, Any]:
+    """The assignment as the service's answer and outbox event show it."""
+    last = chosen["last_offered_at"]
+    return {
+        "id": str(uuid.uuid4()),
+        "case_id": str(case["id"]),
+        "lawyer_id": str(chosen["id"]),
+        "role": "presiding",
+        "status": "offered",
+        "offered_at": now.isoformat(),
+        "respond_by": (now + timedelta(hours=policy["offer_response_hours"])).isoformat(),
+        "responded_at": None,
+        "decline_reason": None,
+        "decline_note": None,
+        "conflict_decision": None,
+        "conflict_decision_note": None,
+        "decided_by": None,
+        "withdraw_reason": None,
+        "needs_reassignment": False,
+        "override_reason": None,
+        "reasoning": {
+            "mode": "top_ranked",
+            "rank": rank,
+            "eligible_count": of,
+            "open_assignments": chosen["open_assignments"],
+            "last_offered_at": last.isoformat() if last else None,
+            "same_county": chosen["region_code"] == region,
+            "business_system": case["business_system"],
+            "exclusions": [],
+        },
+        "ended_at": None,
+        "offered_by": "bench",
+    }
+
+
+def _dispatch_write_args(case: Any, a: dict[str, Any], now: datetime) -> list[Any]:
+    assignment_id, lawyer_id = uuid.UUID(a["id"]), uuid.UUID(a["lawyer_id"])
+    offered = {"assignment_id": a["id"], "lawyer_id": a["lawyer_id"], "mode": "top_ranked"}
+    changes = {
+        "case_id": a["case_id"],
+        "lawyer_id": a["lawyer_id"],
+        "role": "presiding",
+        "override_reason": None,
+        "rank": a["reasoning"]["rank"],
+    }
+    return [
+        # the case
+        now,
+        "awaiting_acceptance",
+        case["version"] + 1,
+        now,
+        case["id"],
+        # the assignment
+        assignment_id,
+        case["id"],
+        lawyer_id,
+        "presiding",
+        "offered",
+        now,
+        datetime.fromisoformat(a["respond_by"]),
+        False,
+        None,
+        orjson.dumps(a["reasoning"]).decode(),
+        "bench",
+        1,
+        # the timeline
+        uuid.uuid4(),
+        case["id"],
+        now,
+        "offer_presiding",
+        "classified",
+        "awaiting_acceptance",
+        "bench",
+        "center_coordinator",
+        orjson.dumps({**offered, "override": False}).decode(),
+        # the outbox event
+        uuid.uuid4(),
+        "assignment.offered",
+        now,
+        "assignment",
+        a["id"],
+        orjson.dumps(a).decode(),
+        # the audit record
+        uuid.uuid4(),
+        now,
+        "bench",
+        "center_coordinator",
+        None,
+        "case.dispatch",
+        "assignment",
+        a["id"],
+        "success",
+        uuid.uuid4().hex,
+        "127.0.0.1",
+        orjson.dumps(changes).decode(),
+    ]
+
+
+async def _lean_dispatch(case_id: str) -> tuple[int, Any]:
+    """The second dispatch baseline (``LEAN_DISPATCH_SQL``)."""
     assert POOL is not None
     now = datetime.now(UTC)
     async with POOL.acquire() as conn, conn.transaction():
@@ -272,18 +462,18 @@ async def _dispatch(case_id: str) -> tuple[int, Any]:
         )
         if case is None or case["status"] != "classified":
             return 409, {"code": "invalid_transition"}
-        # The eligible in rank, under the policy's capacity limit (open assignments on cases
-        # not closed, as kept with the lawyer); the first with room under their lock takes
-        # the offer.
         candidates = await conn.fetch(
-            DISPATCH_SQL["candidates"],
+            LEAN_DISPATCH_SQL["candidates"],
             now.year,
             case["business_system"],
             case["respondent_agency_id"],
             now.date(),
         )
         max_open = candidates[0]["max_open"] if candidates else 0
-        lawyer = await conn.fetchval(DISPATCH_SQL["take"], [c["id"] for c in candidates], max_open)
+        taken = await conn.fetchrow(
+            LEAN_DISPATCH_SQL["take"], [c["id"] for c in candidates], max_open
+        )
+        lawyer = taken["taken"]
         if lawyer is None:
             return 409, {"code": "no_eligible_mediator"}
         assignment = uuid.uuid4()
@@ -341,6 +531,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         status, payload = await _list(query.get("status", "received"))
     elif method == "GET" and len(parts) == 4 and parts[2] == "cases":
         status, payload = await _read(parts[3])
+    elif method == "POST" and len(parts) == 4 and parts[0] == "lean" and parts[3] == "dispatch":
+        await _body(receive)
+        status, payload = await _lean_dispatch(parts[2])
     elif method == "POST" and len(parts) == 5 and parts[4] == "dispatch":
         await _body(receive)
         status, payload = await _dispatch(parts[3])

@@ -85,7 +85,7 @@ _LIVE = ", ".join(f"'{status.value}'" for status in sorted(LIVE_OFFER_STATUSES))
 # overdue time one too ("respond_by < $3", or a "$3 IS NULL" test), PostgreSQL planned the
 # statement anew for most calls, a plan for the values at hand looking cheaper than the
 # generic one (~0.2 ms of the server's time each).
-_LOCK_SQL = {
+LOCK_SQL = {
     False: """
         SELECT c.*, NULL::timestamptz AS earliest_respond_by FROM cases c WHERE c.id = $1
         FOR UPDATE OF c
@@ -112,7 +112,7 @@ async def _lock_past_the_orm(
     holds the case (the ORM's load refreshes it in place)."""
     if session.identity_map.get(session.identity_key(Case, case_id)) is not None:
         return _TAKE_THE_ORM
-    rows = await fetch_in_transaction(session, _LOCK_SQL[overdue_at is not None], case_id)
+    rows = await fetch_in_transaction(session, LOCK_SQL[overdue_at is not None], case_id)
     if rows is None:
         return _TAKE_THE_ORM
     if not rows:

@@ -94,7 +94,7 @@ async def candidates(
     (issue 16)."""
     records = await fast_read.fetch(
         session,
-        _CANDIDATES_SQL if only is None else _ONE_CANDIDATE_SQL,
+        CANDIDATES_SQL if only is None else ONE_CANDIDATE_SQL,
         year,
         (business_system or "") if only is None else only,
         today,
@@ -188,7 +188,7 @@ async def candidates(
 
 # ``candidates`` on PostgreSQL: the same lawyers and figures as the statements of the general
 # path, with their specialties as an array and their history on this case as two flags. $1
-# year, $2 the business system (or, in ``_ONE_CANDIDATE_SQL``, the one lawyer wanted), $3
+# year, $2 the business system (or, in ``ONE_CANDIDATE_SQL``, the one lawyer wanted), $3
 # today, $4 the case, $5 the approved status, $7 the refused statuses, $8 the assigned ones.
 # Two statements, not one testing "$2 IS NULL": PostgreSQL planned that one anew for most
 # calls (a plan for the values at hand looked cheaper than the generic one). The lawyer's
@@ -260,8 +260,8 @@ def _with_what_dispatch_reads(rows: str) -> str:
 """  # noqa: S608 (constants of ours)
 
 
-_CANDIDATES_SQL = _with_what_dispatch_reads(_candidate_rows(_POOL_AND_SPECIALISTS))
-_ONE_CANDIDATE_SQL = _with_what_dispatch_reads(_candidate_rows("l.id = $2::uuid"))
+CANDIDATES_SQL = _with_what_dispatch_reads(_candidate_rows(_POOL_AND_SPECIALISTS))
+ONE_CANDIDATE_SQL = _with_what_dispatch_reads(_candidate_rows("l.id = $2::uuid"))
 
 
 def _count(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
@@ -349,7 +349,7 @@ async def take_lawyer(
     in rank."""
     if not ranked:
         return None, []
-    rows = await fetch_in_transaction(session, _TAKE_LAWYER_SQL, list(ranked), max_open)
+    rows = await fetch_in_transaction(session, TAKE_LAWYER_SQL, list(ranked), max_open)
     if rows is not None:
         return rows[0]["taken"], list(rows[0]["full_ids"])
     full: list[uuid.UUID] = []
@@ -360,7 +360,7 @@ async def take_lawyer(
     return None, full
 
 
-_TAKE_LAWYER_SQL = "SELECT taken, full_ids FROM adr_take_lawyer($1::uuid[], $2)"
+TAKE_LAWYER_SQL = "SELECT taken, full_ids FROM adr_take_lawyer($1::uuid[], $2)"
 
 _LOCK_LAWYER_SQL = "SELECT id FROM lawyers WHERE id = $1 FOR UPDATE"
 
