@@ -75,3 +75,29 @@ async def test_reads_come_before_begin_only_when_connected_directly(
         assert not await counter_exists(database)
     finally:
         await database.engine.dispose()
+
+
+async def test_a_session_s_next_transaction_writes_on_its_own_connection(direct_url):
+    """The driver connection a hot statement uses is kept for its transaction only: after a
+    commit, the session's next write runs in the next transaction, rolled back with it."""
+    database = create_database(databases.test_settings(direct_url), url=direct_url)
+    insert = "INSERT INTO case_counters (year, last_no) VALUES ($1, 1) RETURNING last_no"
+    update = "UPDATE case_counters SET last_no = 2 WHERE year = $1 RETURNING last_no"
+    try:
+        async with database.sessionmaker() as session:
+            assert await fast_insert.fetch_in_transaction(session, insert, YEAR)
+            await session.commit()
+            assert await fast_insert.fetch_in_transaction(session, update, YEAR)
+            await session.rollback()
+        async with transaction(database.sessionmaker) as session:
+            rows = await fast_read.fetch(
+                session, "SELECT last_no FROM case_counters WHERE year = $1", YEAR
+            )
+            assert rows is not None
+            assert [r["last_no"] for r in rows] == [1]
+    finally:
+        async with transaction(database.sessionmaker) as session:
+            await fast_insert.fetch_in_transaction(
+                session, "DELETE FROM case_counters WHERE year = $1 RETURNING year", YEAR
+            )
+        await database.engine.dispose()
